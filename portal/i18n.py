@@ -1,0 +1,47 @@
+"""Interface texts in Dutch and French: `t("key", lang, **values)`.
+
+Texts live in `portal/messages/*.yml` (one file per area, `key: {nl: ..., fr: ...}`), so every
+label, notice and error message exists once, in both languages; `portal check` fails on a gap.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from portal.config import LANGUAGES
+from portal.findings import Finding, PortalError
+from portal.yamlfile import load_yaml
+
+MESSAGES_DIR = Path(__file__).parent / "messages"
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict:
+    """All texts by key. Raises PortalError when a key is defined twice."""
+    result, origin = {}, {}
+    for path in sorted(MESSAGES_DIR.glob("*.yml")):
+        data = load_yaml(path) or {}
+        for key, value in data.items():
+            if key in result:
+                raise PortalError(Finding(path, data.line_of(key), f"message {key!r} is also defined in {origin[key].name}"))
+            result[key], origin[key] = value, path
+    return result
+
+
+def t(key: str, lang: str, **values) -> str:
+    """The text `key` in `lang`, with `{name}` placeholders filled from `values`."""
+    text = messages()[key][lang]
+    return text.format(**values) if values else text
+
+
+def check_messages() -> list[Finding]:
+    """A finding for every message that lacks a language."""
+    findings = []
+    for path in sorted(MESSAGES_DIR.glob("*.yml")):
+        data = load_yaml(path) or {}
+        for key, value in data.items():
+            for lang in LANGUAGES:
+                if not isinstance(value, dict) or not str(value.get(lang) or "").strip():
+                    findings.append(Finding(path, data.line_of(key), f"message {key!r} has no {lang!r} text"))
+    return findings
