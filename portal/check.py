@@ -1,0 +1,100 @@
+"""`portal check`: everything that would break or mislead a published site, as file:line findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from portal import content, render
+from portal.config import SERVICE_IDS, check_municipality, config_path, project_root
+from portal.findings import ERROR, WARNING, Finding, PortalError
+from portal.i18n import check_messages
+
+REQUIRED_FRONT_MATTER = ("title", "description")
+
+
+def _contrast(hex_color: str, other: str = "#ffffff") -> float:
+    """WCAG 2.1 contrast ratio between two #rrggbb colours."""
+
+    def luminance(color):
+        channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(hex_color), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def check_branding(municipality) -> list[Finding]:
+    """The header and buttons put white text on the primary colour: it needs 4.5:1 (WCAG AA)."""
+    color = municipality.branding["primary_color"]
+    ratio = _contrast(color)
+    if ratio < 4.5:
+        return [Finding(municipality.path, municipality.line_of("branding", "primary_color"),
+                        f"branding.primary_color {color}: white text on it has contrast {ratio:.2f}:1, below 4.5:1 (WCAG AA)",
+                        hint="choose a darker colour")]
+    return []
+
+
+def check_pages(municipality, root: Path) -> list[Finding]:
+    """Front matter, macros and language parity of every page the site publishes."""
+    findings = []
+    pages = content.source_pages(municipality, root)
+    by_lang = {lang: {p.name for p in pages if p.lang == lang} for lang in municipality.languages}
+    for page in pages:
+        text = page.path.read_text(encoding="utf-8")
+        try:
+            meta = content.front_matter(page.path)
+        except Exception as exc:  # yaml errors in front matter
+            findings.append(Finding(page.path, 1, f"front matter is not valid YAML: {exc}"))
+            continue
+        if page.name.endswith(".md"):
+            for key in REQUIRED_FRONT_MATTER:
+                if not meta.get(key):
+                    findings.append(Finding(page.path, 1, f"front matter: missing {key!r}", hint=f"add `{key}: ...` between the --- lines"))
+            if page.stem in SERVICE_IDS and meta.get("service") != page.stem:
+                findings.append(Finding(page.path, 1, f"front matter: `service: {page.stem}` expected on a catalogue page"))
+            body_start = _body_start(text)
+            try:
+                render.render_markdown(text[body_start[0]:], municipality, page.lang, root, page.path, body_start[1])
+            except PortalError as exc:
+                findings.extend(exc.findings)
+        for lang in municipality.languages:
+            if page.name not in by_lang[lang]:
+                findings.append(Finding(page.path, 1, f"{page.name} has no {lang!r} version: this site is in {', '.join(municipality.languages)}",
+                                        hint=f"add {lang}/{page.name} (catalogue: content/{lang}/, own pages: {municipality.own_dir.name}/content/{lang}/)"))
+    return findings
+
+
+def _body_start(text: str) -> tuple[int, int]:
+    """(character offset, line offset) where the body begins after the front matter."""
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end != -1:
+            after = text.find("\n", end + 4)
+            after = len(text) if after == -1 else after + 1
+            return after, text[:after].count("\n")
+    return 0, 0
+
+
+def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Finding]:
+    """All findings for the named municipalities (every one when none), plus shared files."""
+    root = root or project_root()
+    slugs = slugs or sorted(p.stem for p in (root / "site_config").glob("*.yml"))
+    findings = list(check_messages())
+    for slug in slugs:
+        path = config_path(slug, root)
+        if not path.is_file():
+            findings.append(Finding(path, 1, f"no municipality {slug!r}"))
+            continue
+        municipality, config_findings = check_municipality(path)
+        findings.extend(config_findings)
+        if municipality is None:
+            continue
+        findings.extend(check_branding(municipality))
+        findings.extend(check_pages(municipality, root))
+    # A page shared by several sites is reported once.
+    return list(dict.fromkeys(findings))
+
+
+def has_errors(findings: list[Finding], strict: bool = False) -> bool:
+    return any(f.severity == ERROR or (strict and f.severity == WARNING) for f in findings)

@@ -1,0 +1,152 @@
+"""Macros in markdown pages, rendered through Jinja2 for one municipality and language.
+
+Authors write `{{ contact_card() }}`, `{{ office_list() }}`, `{{ form_button("wijk-werken") }}`,
+`{{ service_list() }}`, `{{ municipality }}` and `{{ social_house }}`. StrictUndefined makes a
+typo fail with the page's file and line instead of printing nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+from portal.config import FORM_IDS, Municipality
+from portal.content import front_matter, source_pages
+from portal.findings import Finding, PortalError
+from portal.i18n import t
+
+MACRO_NAMES = ("contact_card", "office_list", "form_button", "service_list", "opening_hours", "municipality", "social_house")
+TEMPLATE_NAME = "<template>"  # what Jinja calls a template made from a string
+
+
+def form_url(municipality: Municipality, lang: str, form_id: str) -> str:
+    """Where a form lives: the backend answers /forms/... on the same host as the site."""
+    return f"/forms/{municipality.slug}/{lang}/{form_id}/"
+
+
+def tel_href(phone: str) -> str:
+    """`tel:` link in international form: Belgian numbers drop the leading 0 for +32."""
+    digits = re.sub(r"[^0-9+]", "", phone)
+    if digits.startswith("+"):
+        return f"tel:{digits}"
+    if digits.startswith("00"):
+        return f"tel:+{digits[2:]}"
+    return f"tel:+32{digits.lstrip('0')}"
+
+
+def _one_block(html: str) -> Markup:
+    """Raw HTML for markdown: a blank line would end the HTML block, so there is none."""
+    return Markup("\n".join(line for line in str(html).splitlines() if line.strip()))
+
+
+def contact_card_html(municipality: Municipality, office, lang: str, heading_level: int = 3) -> Markup:
+    from portal.hours_html import render_hours_html
+
+    name = municipality.text(office.name, lang)
+    city = municipality.text(office.address.city, lang)
+    h = f"h{heading_level}"
+    notes = municipality.text(office.notes, lang) if office.notes else ""
+    html = f"""
+<section class="portal-contact" aria-labelledby="office-{office.id}-{lang}">
+<{h} id="office-{office.id}-{lang}">{escape(name)}</{h}>
+<address>{escape(office.address.street)}<br>{escape(office.address.postcode)} {escape(city)}</address>
+<ul class="portal-contact__ways">
+<li>{escape(t("contact.phone", lang))}: <a href="{escape(tel_href(office.phone))}">{escape(office.phone)}</a></li>
+<li>{escape(t("contact.email", lang))}: <a href="mailto:{escape(office.email)}">{escape(office.email)}</a></li>
+</ul>
+{render_hours_html(office, municipality, lang)}
+{f'<p class="portal-contact__notes">{escape(notes)}</p>' if notes else ''}
+</section>
+"""
+    return _one_block(html)
+
+
+class MacroContext:
+    """The functions and values a page of `municipality` in `lang` can use."""
+
+    def __init__(self, municipality: Municipality, lang: str, root: Path):
+        self.municipality = municipality
+        self.lang = lang
+        self.root = root
+
+    def contact_card(self, office_id: str | None = None) -> Markup:
+        office = self.municipality.offices[0] if office_id is None else self.municipality.office(office_id)
+        return contact_card_html(self.municipality, office, self.lang)
+
+    def office_list(self) -> Markup:
+        return Markup("\n").join(contact_card_html(self.municipality, o, self.lang) for o in self.municipality.offices)
+
+    def opening_hours(self, office_id: str | None = None) -> Markup:
+        from portal.hours_html import render_hours_html
+
+        office = self.municipality.offices[0] if office_id is None else self.municipality.office(office_id)
+        return _one_block(render_hours_html(office, self.municipality, self.lang))
+
+    def form_button(self, form_id: str) -> Markup:
+        if form_id not in FORM_IDS:
+            raise KeyError(f"unknown form {form_id!r} (known: {', '.join(FORM_IDS)})")
+        if form_id not in self.municipality.forms:
+            return Markup("")
+        label = t(f"form_button.{form_id}", self.lang)
+        url = form_url(self.municipality, self.lang, form_id)
+        return Markup(f'<p class="portal-form-button"><a class="md-button md-button--primary" href="{escape(url)}">{escape(label)}</a></p>')
+
+    def service_list(self) -> str:
+        """Markdown list of the site's services with their descriptions, in config order."""
+        pages = {p.stem: p for p in source_pages(self.municipality, self.root) if p.lang == self.lang}
+        lines = []
+        for service in self.municipality.services:
+            page = pages.get(service)
+            if page is None:
+                continue
+            meta = front_matter(page.path)
+            title = meta.get("title", service)
+            description = meta.get("description", "")
+            lines.append(f"- [{title}]({page.name}){': ' + description if description else ''}")
+        return "\n".join(lines)
+
+    def variables(self) -> dict:
+        return {
+            "contact_card": self.contact_card,
+            "office_list": self.office_list,
+            "opening_hours": self.opening_hours,
+            "form_button": self.form_button,
+            "service_list": self.service_list,
+            "municipality": self.municipality.text(self.municipality.name, self.lang),
+            "social_house": self.municipality.text(self.municipality.social_house, self.lang),
+        }
+
+
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+
+def _template_line(exc: BaseException) -> int | None:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename == TEMPLATE_NAME:
+            return frame.lineno
+    return getattr(exc, "lineno", None)
+
+
+def render_markdown(markdown: str, municipality: Municipality, lang: str, root: Path,
+                    source: Path, line_offset: int = 0) -> str:
+    """Render the macros in a page body. Raises PortalError naming `source` and the line.
+
+    `line_offset` is the number of front-matter lines above the body, so lines match the file.
+    """
+    if "{{" not in markdown and "{%" not in markdown and "{#" not in markdown:
+        return markdown
+    try:
+        template = _ENV.from_string(markdown)
+        return template.render(MacroContext(municipality, lang, root).variables())
+    except jinja2.TemplateSyntaxError as exc:
+        raise PortalError(Finding(source, (exc.lineno or 1) + line_offset, f"macro syntax: {exc.message}")) from exc
+    except (jinja2.UndefinedError, KeyError, TypeError) as exc:
+        line = (_template_line(exc) or 1) + line_offset
+        message = exc.args[0] if exc.args else str(exc)
+        if isinstance(exc, jinja2.UndefinedError):
+            message = f"{message}; known macros: {', '.join(MACRO_NAMES)}"
+        raise PortalError(Finding(source, line, f"macro: {message}")) from exc
