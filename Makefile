@@ -1,0 +1,51 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up first.
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+PYTHON  ?= python3
+# System packages the tests drive for real: the browser, the web server, the database server.
+APT_PACKAGES := chromium nginx-light postgresql
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: install system-deps run test test-fast build check clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+# Debian's packages, installed only when missing (needs root, or sudo without a password).
+system-deps:
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -x /usr/sbin/nginx || missing="$$missing nginx-light"; \
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: install
+	$(BIN)/portal build
+
+check: install
+	$(BIN)/portal check
+
+# Demo sites and the form backend on http://127.0.0.1:8000 (mail is written to instance/mail/).
+run: install
+	$(BIN)/portal build
+	$(BIN)/portal serve
+
+test: install system-deps
+	$(BIN)/pytest
+
+# Skips the long fault and load tests.
+test-fast: install
+	$(BIN)/pytest -m "not slow"
+
+clean:
+	rm -rf site .cache instance
