@@ -1,0 +1,55 @@
+"""Shared fixtures: the example sites built once per test session, and scratch projects."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from portal.config import all_slugs, project_root
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+ROOT = project_root()
+
+
+@pytest.fixture(scope="session")
+def example_slugs() -> list[str]:
+    return all_slugs(ROOT)
+
+
+@pytest.fixture(scope="session")
+def built_sites(tmp_path_factory, example_slugs) -> Path:
+    """Every example municipality built with `portal build` into one folder (once per session)."""
+    from portal.build import build_sites
+
+    out = tmp_path_factory.mktemp("site")
+    results = build_sites(example_slugs, out, ROOT)
+    failed = [f"{r.slug}: {r.error}" for r in results if not r.ok]
+    assert not failed, "\n".join(failed)
+    return out
+
+
+def copy_project(dest: Path, *, slugs: tuple[str, ...] | None = None) -> Path:
+    """A scratch copy of the project (content, templates, configs) that a test may break."""
+    for name in ("mkdocs.yml",):
+        shutil.copy(ROOT / name, dest / name)
+    for name in ("content", "templates", "forms"):
+        if (ROOT / name).exists():
+            shutil.copytree(ROOT / name, dest / name)
+    (dest / "site_config").mkdir()
+    for slug in slugs if slugs is not None else all_slugs(ROOT):
+        shutil.copy(ROOT / "site_config" / f"{slug}.yml", dest / "site_config" / f"{slug}.yml")
+        if (ROOT / "site_config" / slug).is_dir():
+            shutil.copytree(ROOT / "site_config" / slug, dest / "site_config" / slug)
+    return dest
+
+
+@pytest.fixture
+def scratch_project(tmp_path, monkeypatch) -> Path:
+    """A copy of the project in tmp_path, with PORTAL_ROOT pointing at it."""
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project")
+    monkeypatch.setenv("PORTAL_ROOT", str(project))
+    return project
