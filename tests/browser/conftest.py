@@ -1,0 +1,64 @@
+"""Browser fixtures: pytest-playwright driving Debian's Chromium, hermetic, on loopback only.
+
+`playwright install` cannot download browsers here; we point Playwright at /usr/bin/chromium
+(installed by `make system-deps`) and make every host but 127.0.0.1 fail DNS inside Chromium,
+so a page that tries to reach another host is caught by the tests, not by the network.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make system-deps` (apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "nl-BE", "timezone_id": "Europe/Brussels"}
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    # pytest-playwright's fallback fixture warns under pytest 9; tests pass full URLs.
+    return None
+
+
+def axe_violations(page) -> list[str]:
+    """WCAG 2.1 A/AA violations on the current page, one readable line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in result.response["violations"]]
+
+
+@pytest.fixture
+def foreign_requests(context) -> list[str]:
+    """URLs the pages of this test tried to fetch from any host but loopback."""
+    seen: list[str] = []
+
+    def on_request(request):
+        if request.url.startswith(("http:", "https:", "ws:", "wss:")) and urlparse(request.url).hostname not in LOCAL_HOSTS:
+            seen.append(request.url)
+
+    context.on("request", on_request)
+    return seen

@@ -1,0 +1,96 @@
+"""The built sites in Chromium: language switch, axe-core on every page, nothing from other hosts."""
+
+from __future__ import annotations
+
+import threading
+from urllib.parse import urlparse
+
+import pytest
+from werkzeug.serving import make_server
+
+from portal.config import load_all
+from portal.serve import combined_app
+
+from ..conftest import ROOT
+from .conftest import axe_violations
+
+pytestmark = pytest.mark.browser
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+WIDTHS = (390, 1280)
+
+
+@pytest.fixture(scope="module")
+def site_url(built_sites):
+    """`portal serve`'s static part over the built example sites, on a free loopback port."""
+    server = make_server("127.0.0.1", 0, combined_app(built_sites), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def municipalities():
+    return load_all(ROOT)
+
+
+def bilingual(municipalities):
+    return next(m for m in municipalities.values() if len(m.languages) > 1)
+
+
+def page_urls(built_sites, site_url, slug):
+    """Every HTML page of a built site, as served URLs (404 pages excepted)."""
+    for page in sorted((built_sites / slug).rglob("index.html")):
+        rel = page.parent.relative_to(built_sites).as_posix()
+        yield f"{site_url}/{rel}/"
+
+
+def watch_requests(page):
+    foreign, failed = [], []
+    page.on("request", lambda r: urlparse(r.url).hostname not in LOCAL_HOSTS and r.url.startswith("http") and foreign.append(r.url))
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    return foreign, failed
+
+
+def test_language_switch_lands_on_the_same_page_in_the_other_language(page, site_url, municipalities):
+    m = bilingual(municipalities)
+    first, second = m.languages
+    page.goto(f"{site_url}/{m.slug}/leefloon/")
+    assert page.locator("html").get_attribute("lang") == first
+    switcher = page.locator(f'.md-select a[hreflang="{second}"]')
+    assert switcher.count() == 1
+    page.locator(".md-header__option .md-select").hover()
+    switcher.click()
+    page.wait_for_url(f"**/{m.slug}/{second}/leefloon/")
+    assert page.locator("html").get_attribute("lang") == second
+    # And back again.
+    page.locator(".md-header__option .md-select").hover()
+    page.locator(f'.md-select a[hreflang="{first}"]').click()
+    page.wait_for_url(f"**/{m.slug}/leefloon/")
+    assert page.locator("html").get_attribute("lang") == first
+
+
+def test_single_language_sites_have_no_language_switch(page, site_url, municipalities):
+    m = next(m for m in municipalities.values() if len(m.languages) == 1)
+    page.goto(f"{site_url}/{m.slug}/")
+    assert page.locator(".md-select a[hreflang]").count() == 0
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_passes_axe_and_stays_on_this_host(browser, built_sites, site_url, municipalities, width):
+    flemish = next(m for m in municipalities.values() if m.languages == ["nl"])
+    brussels = bilingual(municipalities)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    foreign, failed = watch_requests(page)
+    errors = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    problems = []
+    for m in (flemish, brussels):
+        for url in page_urls(built_sites, site_url, m.slug):
+            page.goto(url)
+            problems += [f"{url} [{width}px] {v}" for v in axe_violations(page)]
+    context.close()
+    assert not problems, "\n".join(problems)
+    assert not foreign, foreign
+    assert not failed, failed
+    assert not errors, errors
