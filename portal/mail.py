@@ -1,0 +1,273 @@
+"""The two e-mails of a submission: the office message and the citizen's confirmation.
+
+Both are built once, when the submission is accepted, and stored as bytes in the outbox with the
+Message-ID generated here, so every retry sends exactly the same message.
+
+- Office message, in the receiving office's default language: every answer with its label, the
+  routing reason, Reply-To the citizen's address (when it is a valid address).
+- Confirmation, in the language the citizen used: the reference, what happens next, the
+  competent office's contact and opening hours; no answer beyond the first name.
+
+Subjects hold the form name and the reference only: never personal data. Every header value is
+checked by `header_value`: control characters are removed and an encoded word (`=?`) is refused,
+because this Python (3.11.7) lets an encoded newline through a header (CVE-2024-6923).
+Transports live in `portal.transport` and are re-exported here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from portal.config import Municipality, Office, project_root
+from portal.i18n import t
+from portal.store import NewMessage
+from portal.transport import (  # noqa: F401  (the mail transport interface, re-exported)
+    DeliveryError, FileTransport, PermanentFailure, SmtpTransport, TemporaryFailure, transport_from_env,
+)
+
+DEFAULT_SENDER = "noreply@portal.example"
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# An addr-spec we accept from a citizen: ASCII, no quotes, no comments, no display name.
+ADDRESS_RE = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+HIDDEN_FIELDS = {"csrf_token", "website", "started", "form_started"}
+
+
+class HeaderInjection(ValueError):
+    """A value meant for a header holds an encoded word (`=?`)."""
+
+
+def header_value(value: str) -> str:
+    """`value` without control characters. Raises HeaderInjection on an encoded word `=?`."""
+    value = CONTROL_RE.sub("", str(value))
+    if "=?" in value:
+        raise HeaderInjection("encoded words are not allowed in header values")
+    return value
+
+
+def valid_address(value) -> str | None:
+    """The e-mail address if it is a plain, safe addr-spec (no control characters, no `=?`); else None."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if len(value) > 254 or CONTROL_RE.search(value) or "=?" in value or not ADDRESS_RE.match(value):
+        return None
+    return value
+
+
+def sender_address() -> str:
+    """PORTAL_MAIL_FROM (a plain address), else noreply@portal.example."""
+    sender = valid_address(os.environ.get("PORTAL_MAIL_FROM") or DEFAULT_SENDER)
+    if sender is None:
+        raise ValueError("PORTAL_MAIL_FROM: expected a plain e-mail address such as noreply@ocmw.example")
+    return sender
+
+
+# --- form field labels (from the web's forms/<form-id>.yml) ---------------------------------
+
+def _forms_dir() -> Path:
+    return project_root() / "forms"
+
+
+def _load_form(form_id: str) -> dict:
+    """forms/<form_id>.yml as data; {} when missing or unreadable (`portal check` reports that).
+
+    A broken form file must not stop an application from being stored: the labels then fall
+    back to the field names.
+    """
+    import yaml
+
+    path = _forms_dir() / f"{form_id}.yml"
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _text(value, lang: str, fallback: str) -> str:
+    if isinstance(value, dict):
+        return str(value.get(lang) or next(iter(value.values()), fallback))
+    return str(value) if value else fallback
+
+
+def field_labels(form_id: str, lang: str) -> dict:
+    """{field name: label in `lang`}, in the order of forms/<form_id>.yml (empty when absent)."""
+    fields = _load_form(form_id).get("fields") or []
+    return {str(f["name"]): _text(f.get("label"), lang, str(f["name"]))
+            for f in fields if isinstance(f, dict) and f.get("name")}
+
+
+def _choice_labels(form_id: str, lang: str) -> dict:
+    """{field name: {value: label}} for fields with choices (a list of {value, label} or a map)."""
+    result = {}
+    for f in _load_form(form_id).get("fields") or []:
+        if not isinstance(f, dict) or not f.get("choices"):
+            continue
+        choices = f["choices"]
+        if isinstance(choices, dict):
+            result[f["name"]] = {str(k): _text(v, lang, str(k)) for k, v in choices.items()}
+        elif isinstance(choices, list):
+            result[f["name"]] = {
+                str(c.get("value")): _text(c.get("label"), lang, str(c.get("value")))
+                for c in choices if isinstance(c, dict) and "value" in c
+            }
+    return result
+
+
+def answer_rows(form_id: str, answers: dict, lang: str) -> list[tuple[str, str]]:
+    """(label, value) for every answer, form order first, then any other field by name."""
+    labels = field_labels(form_id, lang)
+    choices = _choice_labels(form_id, lang)
+    names = [n for n in labels if n in answers] + sorted(n for n in answers if n not in labels)
+    rows = []
+    for name in names:
+        if name in HIDDEN_FIELDS:
+            continue
+        value = answers[name]
+        if isinstance(value, bool):
+            value = t("mail.yes" if value else "mail.no", lang)
+        elif value is None:
+            value = ""
+        elif isinstance(value, (list, tuple)):
+            value = ", ".join(choices.get(name, {}).get(str(v), str(v)) for v in value)
+        else:
+            value = choices.get(name, {}).get(str(value), str(value))
+        rows.append((labels.get(name, name), value))
+    return rows
+
+
+# --- templates --------------------------------------------------------------------------------
+
+@lru_cache(maxsize=4)
+def _environment(folder: str) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+
+
+def _render(name: str, **context) -> str:
+    env = _environment(str(project_root() / "templates" / "mail"))
+    return env.get_template(name).render(**context)
+
+
+def contact_office(municipality: Municipality, form_id: str) -> Office:
+    """The office a citizen contacts about `form_id`: one whose id names the form, else the first."""
+    key = "wijk" if form_id == "wijk-werken" else None
+    for office in municipality.offices:
+        if office.id == form_id or (key and key in office.id):
+            return office
+    return municipality.offices[0]
+
+
+def office_context(municipality: Municipality, office: Office, lang: str) -> dict:
+    """An office's contact details as plain texts in `lang` (for the mail and the receipt)."""
+    from portal.hours_html import render_hours_html
+
+    hours_html = Markup(render_hours_html(office, municipality, lang))
+    return {
+        "municipality": municipality.text(municipality.name, lang),
+        "social_house": municipality.text(municipality.social_house, lang),
+        "name": municipality.text(office.name, lang),
+        "street": office.address.street,
+        "postcode": office.address.postcode,
+        "city": municipality.text(office.address.city, lang),
+        "phone": office.phone,
+        "email": office.email,
+        "hours": office.hours,
+        "hours_html": hours_html,
+        "hours_text": re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", str(hours_html))).strip() or office.hours,
+    }
+
+
+def _message(*, subject: str, sender: str, recipient: str, when: dt.datetime, text: str, html: str,
+             reply_to: str | None = None, reference: str) -> EmailMessage:
+    msg = EmailMessage(policy=SMTP)
+    msg["Subject"] = header_value(subject)
+    msg["From"] = header_value(sender)
+    msg["To"] = header_value(recipient)
+    if reply_to:
+        msg["Reply-To"] = header_value(reply_to)
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    msg["X-Portal-Reference"] = header_value(reference)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    return msg
+
+
+def compose_office_message(*, reference: str, form_id: str, answers: dict, route, site: Municipality,
+                           received_at: dt.datetime, citizen_lang: str, sender: str | None = None) -> EmailMessage:
+    """The message for the receiving office, in its default language. Raises HeaderInjection."""
+    from portal.routing import reason_text
+
+    office_municipality = route.municipality
+    lang = office_municipality.default_language
+    sender = sender or sender_address()
+    context = {
+        "lang": lang,
+        "reference": reference,
+        "form_title": t(f"mail.form_title.{form_id}", lang),
+        "site": site.text(site.name, lang),
+        "received": received_at.strftime("%Y-%m-%d %H:%M"),
+        "citizen_lang": citizen_lang,
+        "rows": answer_rows(form_id, answers, lang),
+        "reason": reason_text(route, lang),
+        "outside_area": route.outside_area,
+        "forward_within_days": route.forward_within_days,
+        "t": lambda key, **kw: t(key, lang, **kw),
+    }
+    subject_key = "mail.office_subject_forward" if route.outside_area else "mail.office_subject"
+    subject = t(subject_key, lang, form=context["form_title"], reference=reference)
+    return _message(subject=subject, sender=sender, recipient=route.inbox, when=received_at,
+                    text=_render("office.txt", **context), html=_render("office.html", **context),
+                    reply_to=valid_address(answers.get("email")), reference=reference)
+
+
+def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: str, first_name: str,
+                         route, received_at: dt.datetime, sender: str | None = None) -> EmailMessage:
+    """The citizen's confirmation in `lang`. Raises ValueError when `recipient` is not a valid address."""
+    address = valid_address(recipient)
+    if address is None:
+        raise ValueError("the confirmation needs a valid e-mail address")
+    sender = sender or sender_address()
+    competent = route.municipality
+    office = contact_office(competent, form_id)
+    context = {
+        "lang": lang,
+        "reference": reference,
+        "form_title": t(f"mail.form_title.{form_id}", lang),
+        "first_name": CONTROL_RE.sub("", str(first_name or ""))[:100],
+        "received": received_at.strftime("%d/%m/%Y %H:%M"),
+        "office": office_context(competent, office, lang),
+        "next_steps": t(f"mail.next_steps.{form_id}", lang),
+        "t": lambda key, **kw: t(key, lang, **kw),
+    }
+    subject = t("mail.confirmation_subject", lang, form=context["form_title"], reference=reference)
+    return _message(subject=subject, sender=sender, recipient=address, when=received_at,
+                    text=_render("confirmation.txt", **context), html=_render("confirmation.html", **context),
+                    reference=reference)
+
+
+def queued(kind: str, message: EmailMessage) -> NewMessage:
+    """The outbox row for `message`: its Message-ID and its bytes, fixed from now on."""
+    sender = message["From"]
+    return NewMessage(kind=kind, message_id=str(message["Message-ID"]), sender=str(sender),
+                      recipient=str(message["To"]), raw=message.as_bytes(policy=SMTP))

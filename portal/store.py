@@ -1,0 +1,390 @@
+"""The one database layer: submissions and their outbox, in SQLite (PostgreSQL later).
+
+Every SQL statement of the backend lives in this module, behind small functions named by verb
+(`insert_submission`, `claim_outbox`, `mark_sent`, ...). Each function is one transaction: it
+commits as a unit or rolls back and raises. Views and the worker never see a connection.
+
+SQLite is opened in WAL mode with `synchronous=FULL` (a committed row survives a power cut, not
+only a process crash), a busy timeout, and `BEGIN IMMEDIATE` for every write, so writers from
+several processes queue for the lock at the start of the transaction instead of failing with
+"database is locked" half-way through it. A later PostgreSQL store offers the same methods and
+claims the outbox with `FOR UPDATE SKIP LOCKED`.
+
+Errors: `StoreUnavailable` when the database cannot be written (disk full, read-only, locked
+beyond the busy timeout, missing folder); `ReferenceTaken` when a reference is already in use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+BUSY_TIMEOUT_MS = 30_000
+STATUSES = ("pending", "sent", "failed")
+KINDS = ("office", "confirmation")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    reference TEXT NOT NULL UNIQUE,
+    form_id TEXT NOT NULL,
+    site_slug TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    competent_slug TEXT NOT NULL,
+    inbox TEXT NOT NULL,
+    route_reason TEXT NOT NULL,
+    outside_area INTEGER NOT NULL DEFAULT 0,
+    answers TEXT,                      -- JSON, NULL once purged
+    received_at TEXT NOT NULL,         -- ISO 8601, UTC
+    status TEXT NOT NULL DEFAULT 'received',
+    purged_at TEXT
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    kind TEXT NOT NULL,                -- office | confirmation
+    message_id TEXT NOT NULL UNIQUE,   -- generated once when queued, the same on every retry
+    sender TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    raw BLOB,                          -- the complete message as sent, NULL once purged
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,          -- unix seconds
+    next_attempt_at REAL NOT NULL,
+    lease_until REAL,
+    sent_at REAL,
+    last_error TEXT                    -- SMTP code and error class only, never personal data
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS outbox_submission ON outbox (submission_id);
+"""
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be read or written now (disk full, read-only, locked, missing)."""
+
+
+class ReferenceTaken(Exception):
+    """`insert_submission` was given a reference that another submission already has."""
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """An outbox row to queue with a submission (see `portal.mail.queued`)."""
+
+    kind: str
+    message_id: str
+    sender: str
+    recipient: str
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """A claimed outbox row: what the worker needs to send it and to report on it."""
+
+    id: int
+    submission_id: int
+    reference: str
+    kind: str
+    message_id: str
+    sender: str
+    recipient: str
+    raw: bytes
+    attempts: int           # including the current one
+    created_at: float
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    id: int
+    reference: str
+    form_id: str
+    site_slug: str
+    lang: str
+    competent_slug: str
+    inbox: str
+    route_reason: str
+    outside_area: bool
+    answers: dict | None
+    received_at: dt.datetime
+    status: str
+
+
+def default_url(root: Path | None = None) -> str:
+    """PORTAL_DATABASE_URL, else a SQLite file under <project>/instance/."""
+    if os.environ.get("PORTAL_DATABASE_URL"):
+        return os.environ["PORTAL_DATABASE_URL"]
+    if root is None:
+        from portal.config import project_root
+
+        root = project_root()
+    return f"sqlite:///{Path(root) / 'instance' / 'portal.sqlite3'}"
+
+
+def open_store(url: str | None = None) -> "SqliteStore":
+    """The store behind `url` (`sqlite:///absolute/path` or `sqlite:///relative/path`), schema ready.
+
+    Raises StoreUnavailable when the database cannot be opened or created; ValueError for a URL
+    scheme this version does not support.
+    """
+    url = url or default_url()
+    scheme = urlparse(url).scheme
+    if scheme == "sqlite":
+        # As in SQLAlchemy: "sqlite:///" then the path, so an absolute path shows four slashes
+        # (sqlite:////srv/portal/portal.sqlite3) and three slashes mean relative to the cwd.
+        if not url.startswith("sqlite:///"):
+            raise ValueError(f"PORTAL_DATABASE_URL {url!r}: write sqlite:///relative/path or sqlite:////absolute/path")
+        return SqliteStore(Path(unquote(url[len("sqlite:///"):].split("?", 1)[0])))
+    raise ValueError(f"PORTAL_DATABASE_URL: unsupported database {parsed.scheme!r} (use sqlite:///path)")
+
+
+def _utc_text(when: dt.datetime) -> str:
+    if when.tzinfo is None:
+        raise ValueError("received_at must be timezone-aware")
+    return when.astimezone(dt.timezone.utc).isoformat()
+
+
+def _brussels(text: str) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.fromisoformat(text).astimezone(ZoneInfo("Europe/Brussels"))
+
+
+class SqliteStore:
+    """Submissions and outbox in one SQLite file. Safe for threads and for several processes.
+
+    Each thread of each process has its own connection (opened lazily, re-opened after a fork),
+    so gunicorn workers and the background delivery thread never share one.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        self._local = threading.local()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot create the database folder {self.path.parent}: {exc.strerror}") from exc
+        self._create_schema()
+
+    # --- connections and transactions ---------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.pid == os.getpid():
+            return conn
+        try:
+            # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                   check_same_thread=True)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StoreUnavailable(f"cannot switch {self.path.name} to WAL mode (got {mode})")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot open the database {self.path}: {exc}") from exc
+        self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    @contextlib.contextmanager
+    def _write(self):
+        """One write transaction: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK and raise."""
+        conn = self._connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"database busy or not writable: {exc}") from exc
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise
+            if isinstance(exc, sqlite3.Error):
+                raise StoreUnavailable(f"database write failed: {exc}") from exc
+            raise
+
+    def _read(self, sql: str, params=()) -> list:
+        try:
+            return self._connection().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"database read failed: {exc}") from exc
+
+    def _create_schema(self):
+        with self._write() as conn:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+
+    def close(self):
+        """Close this thread's connection (others close when their thread ends)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # --- submissions ----------------------------------------------------------------------------
+
+    def insert_submission(self, *, reference: str, form_id: str, site_slug: str, lang: str,
+                          competent_slug: str, inbox: str, route_reason: str, outside_area: bool,
+                          answers: dict, received_at: dt.datetime, messages: list[NewMessage],
+                          _before_commit=None) -> int:
+        """Store a submission and its outbox messages in one transaction; return its id.
+
+        Raises ReferenceTaken when `reference` exists (nothing stored), StoreUnavailable when
+        the database cannot write (nothing stored). `_before_commit` is a test hook called inside
+        the transaction, to prove a crash there leaves nothing behind.
+        """
+        now = time.time()
+        try:
+            with self._write() as conn:
+                cursor = conn.execute(
+                    "INSERT INTO submissions (reference, form_id, site_slug, lang, competent_slug, inbox,"
+                    " route_reason, outside_area, answers, received_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (reference, form_id, site_slug, lang, competent_slug, inbox, route_reason,
+                     int(bool(outside_area)), json.dumps(answers, ensure_ascii=False), _utc_text(received_at)),
+                )
+                submission_id = cursor.lastrowid
+                for message in messages:
+                    if message.kind not in KINDS:
+                        raise ValueError(f"unknown outbox kind {message.kind!r}")
+                    conn.execute(
+                        "INSERT INTO outbox (submission_id, kind, message_id, sender, recipient, raw,"
+                        " created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (submission_id, message.kind, message.message_id, message.sender,
+                         message.recipient, message.raw, now, now),
+                    )
+                if _before_commit is not None:
+                    _before_commit()
+        except sqlite3.IntegrityError as exc:
+            if "submissions.reference" in str(exc):
+                raise ReferenceTaken(reference) from exc
+            raise StoreUnavailable(f"database refused the row: {exc}") from exc
+        return submission_id
+
+    def get_submission(self, reference: str) -> StoredSubmission | None:
+        """The submission with this reference, or None."""
+        rows = self._read(
+            "SELECT id, reference, form_id, site_slug, lang, competent_slug, inbox, route_reason,"
+            " outside_area, answers, received_at, status FROM submissions WHERE reference = ?",
+            (reference,),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return StoredSubmission(
+            id=row[0], reference=row[1], form_id=row[2], site_slug=row[3], lang=row[4],
+            competent_slug=row[5], inbox=row[6], route_reason=row[7], outside_area=bool(row[8]),
+            answers=json.loads(row[9]) if row[9] is not None else None,
+            received_at=_brussels(row[10]), status=row[11],
+        )
+
+    def count_submissions(self) -> int:
+        return self._read("SELECT COUNT(*) FROM submissions")[0][0]
+
+    # --- outbox ---------------------------------------------------------------------------------
+
+    def claim_outbox(self, *, lease_seconds: float = 300, limit: int = 20, now: float | None = None) -> list[OutboxRow]:
+        """Lease up to `limit` due pending rows to the caller and count the attempt.
+
+        A row is due when its next attempt time has come and no live lease holds it; a worker that
+        dies mid-send leaves its lease to expire, and the row is claimed again (same Message-ID).
+        """
+        now = time.time() if now is None else now
+        with self._write() as conn:
+            rows = conn.execute(
+                "SELECT o.id, o.submission_id, s.reference, o.kind, o.message_id, o.sender, o.recipient,"
+                " o.raw, o.attempts, o.created_at FROM outbox o JOIN submissions s ON s.id = o.submission_id"
+                " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
+                " AND (o.lease_until IS NULL OR o.lease_until <= ?) ORDER BY o.next_attempt_at, o.id LIMIT ?",
+                (now, now, limit),
+            ).fetchall()
+            conn.executemany(
+                "UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?",
+                [(now + lease_seconds, row[0]) for row in rows],
+            )
+        return [
+            OutboxRow(id=r[0], submission_id=r[1], reference=r[2], kind=r[3], message_id=r[4], sender=r[5],
+                      recipient=r[6], raw=bytes(r[7] or b""), attempts=r[8] + 1, created_at=r[9])
+            for r in rows
+        ]
+
+    def mark_sent(self, outbox_id: int, *, now: float | None = None) -> None:
+        """The server accepted the message: done."""
+        now = time.time() if now is None else now
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
+                (now, outbox_id),
+            )
+
+    def mark_retry(self, outbox_id: int, *, delay_seconds: float, error: str, now: float | None = None) -> None:
+        """A temporary failure: try again after `delay_seconds`. `error` must hold no personal data."""
+        now = time.time() if now is None else now
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND status = 'pending'",
+                (now + delay_seconds, error[:300], outbox_id),
+            )
+
+    def mark_failed(self, outbox_id: int, *, error: str, now: float | None = None) -> None:
+        """A permanent failure (or retries exhausted): stays listed by `portal outbox` until handled."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = ? WHERE id = ?",
+                (error[:300], outbox_id),
+            )
+
+    def requeue(self, outbox_id: int, *, now: float | None = None) -> bool:
+        """Put a failed row back in the queue (after an operator fixed the cause)."""
+        now = time.time() if now is None else now
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, lease_until = NULL WHERE id = ? AND status = 'failed'",
+                (now, outbox_id),
+            )
+            return cursor.rowcount == 1
+
+    def outbox_counts(self) -> dict:
+        """{"pending": n, "failed": n, "sent": n}."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for status, count in self._read("SELECT status, COUNT(*) FROM outbox GROUP BY status"):
+            counts[status] = count
+        return counts
+
+    def list_outbox(self, statuses=("pending", "failed")) -> list[dict]:
+        """Rows in these statuses, oldest first: ids, reference, kind, status, attempts, times, error.
+
+        No recipient and no message: what `portal outbox` prints must be safe to paste in a ticket.
+        """
+        marks = ",".join("?" for _ in statuses)
+        rows = self._read(
+            "SELECT o.id, s.reference, o.kind, o.status, o.attempts, o.created_at, o.next_attempt_at,"
+            f" o.last_error, o.message_id FROM outbox o JOIN submissions s ON s.id = o.submission_id"
+            f" WHERE o.status IN ({marks}) ORDER BY o.id",
+            tuple(statuses),
+        )
+        keys = ("id", "reference", "kind", "status", "attempts", "created_at", "next_attempt_at", "last_error", "message_id")
+        return [dict(zip(keys, row)) for row in rows]
+
+    def health(self) -> dict:
+        """For /healthz: {"database": "ok"|"unavailable", "outbox": {pending, failed, sent}}."""
+        try:
+            counts = self.outbox_counts()
+        except StoreUnavailable:
+            return {"database": "unavailable", "outbox": None}
+        return {"database": "ok", "outbox": counts}
