@@ -1,10 +1,161 @@
-"""TEMPORARY STUB (owned by the hours work, issue 4)."""
+"""Opening hours on a page: the weekly table, the coming closures, the live-status data, JSON-LD.
+
+A static page cannot know today's date, so the table and the list of closures are what every
+visitor sees (also without JavaScript), and `open-now.js` fills the status element from the
+embedded data (`data-portal-hours`: the plain week plus every day that differs from it, for
+WINDOW_DAYS from the build date). The status element stays hidden without JavaScript and when
+the data has run out, so a page never shows a stale "open".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
 from markupsafe import escape
 
+from portal.hours import brussels_now, hhmm, note_text, office_days, parse_opening_hours
+from portal.i18n import t
 
-def render_hours_html(office, municipality, lang, today=None):
-    return f'<div class="portal-hours"><p>{escape(office.hours)}</p></div>'
+WINDOW_DAYS = 400        # days of exceptions embedded for the script (the issue asks >= 400)
+LIST_DAYS = 60           # days of coming closures listed under the table
+JSONLD_DAYS = 366        # special days in openingHoursSpecification
+# Status sentences open-now.js needs, passed as data so every text exists once (messages/hours.yml).
+STATUS_KEYS = (
+    "range", "and", "now_open", "now_closed_opens", "now_closed", "today_open", "today_closed",
+    "today_closed_reason", "tomorrow_open", "tomorrow_closed", "tomorrow_closed_reason",
+)
+SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def opening_hours_specification(office, municipality, today=None):
-    return []
+def build_date(today: dt.date | None = None) -> dt.date:
+    """The first day of the embedded data: `today`, or the current date in Brussels."""
+    return today or brussels_now().date()
+
+
+def _encode(intervals, lang: str) -> list:
+    return [[i.start, i.end, note_text(i.note, lang)] for i in intervals]
+
+
+def _reason(day, lang: str) -> str:
+    if not day.reason:
+        return ""
+    return day.reason.get(lang) or next(iter(day.reason.values()))
+
+
+def hours_data(office, municipality, lang: str, today: dt.date | None = None) -> dict:
+    """The compact schedule open-now.js reads: week (Monday first) and the differing days.
+
+    Intervals are [start minute, end minute, note]; `days` maps ISO dates to {i: intervals,
+    r: reason}; `from`..`to` (inclusive) is the range the data is valid for.
+    """
+    first = build_date(today)
+    week = parse_opening_hours(office.hours).weekly()
+    days = {}
+    for day in office_days(office, municipality, first, WINDOW_DAYS):
+        if day.intervals != week[day.date.weekday()] or (not day.open and day.reason):
+            days[day.date.isoformat()] = {"i": _encode(day.intervals, lang), "r": _reason(day, lang)}
+    return {
+        "from": first.isoformat(),
+        "to": (first + dt.timedelta(days=WINDOW_DAYS - 1)).isoformat(),
+        "week": [_encode(intervals, lang) for intervals in week],
+        "days": days,
+    }
+
+
+def _intervals_text(intervals, lang: str) -> str:
+    if not intervals:
+        return t("hours.closed", lang)
+    return ", ".join(
+        f"{hhmm(i.start)}\u2013{hhmm(i.end)}" + (f" ({note_text(i.note, lang)})" if i.note else "")
+        for i in intervals
+    )
+
+
+def date_text(date: dt.date, lang: str) -> str:
+    """"donderdag 24 december 2026" / "jeudi 24 décembre 2026"."""
+    return f"{t(f'hours.day.{date.weekday()}', lang)} {date.day} {t(f'hours.month.{date.month}', lang)} {date.year}"
+
+
+def coming_exceptions(office, municipality, today: dt.date | None = None, days: int = LIST_DAYS) -> list:
+    """Days in the next `days` whose hours differ from the plain week (a holiday on a day the
+    office is closed anyway is left out)."""
+    week = parse_opening_hours(office.hours).weekly()
+    return [day for day in office_days(office, municipality, build_date(today), days)
+            if day.intervals != week[day.date.weekday()]]
+
+
+def render_hours_html(office, municipality, lang: str, today: dt.date | None = None) -> str:
+    """The office's hours as HTML for a markdown page: live status slot, weekly table, coming
+    closures. Contains no blank line (that would end the HTML block in markdown)."""
+    schedule = parse_opening_hours(office.hours)
+    data = hours_data(office, municipality, lang, today)
+    texts = {key: t(f"hours.{key}", lang) for key in STATUS_KEYS}
+    office_name = municipality.text(office.name, lang)
+    rows = [(t(f"hours.day.{n}", lang), intervals) for n, intervals in enumerate(schedule.weekly())]
+    if schedule.holiday_rule is not None:
+        rows.append((t("hours.holidays", lang), schedule.holiday_rule.intervals))
+    lines = [
+        '<div class="portal-hours">',
+        # role=status is a polite live region: updates are announced without moving focus.
+        '<p class="portal-hours__status" role="status" aria-live="polite" hidden'
+        f' data-portal-hours="{escape(_json(data))}" data-portal-texts="{escape(_json(texts))}"></p>',
+        '<table class="portal-hours__table">',
+        f"<caption>{escape(t('hours.caption', lang, office=office_name))}</caption>",
+        "<tbody>",
+    ]
+    for label, intervals in rows:
+        lines.append(f'<tr><th scope="row">{escape(label)}</th><td>{escape(_intervals_text(intervals, lang))}</td></tr>')
+    lines += ["</tbody>", "</table>"]
+    exceptions = coming_exceptions(office, municipality, today)
+    if exceptions:
+        lines += ['<div class="portal-hours__exceptions">',
+                  f'<p class="portal-hours__exceptions-title">{escape(t("hours.exceptions", lang))}</p>', "<ul>"]
+        for day in exceptions:
+            what = _intervals_text(day.intervals, lang)
+            reason = _reason(day, lang)
+            text = f"{date_text(day.date, lang)}: {what}" + (f" ({reason})" if reason else "")
+            # data-date lets open-now.js hide days that have passed since the build.
+            lines.append(f'<li data-date="{day.date.isoformat()}">{escape(text)}</li>')
+        lines += ["</ul>", "</div>"]
+    lines.append("</div>")
+    return "\n".join(lines)
+
+
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def opening_hours_specification(office, municipality, today: dt.date | None = None) -> list[dict]:
+    """schema.org OpeningHoursSpecification: the plain week (days with equal hours grouped), then
+    every day of the coming year that differs, closed days as opens = closes = 00:00."""
+    week = parse_opening_hours(office.hours).weekly()
+    result = []
+    groups: dict = {}
+    for weekday, intervals in enumerate(week):
+        key = tuple((i.start, i.end) for i in intervals)
+        if key:
+            groups.setdefault(key, []).append(weekday)
+    for key, weekdays in groups.items():
+        for start, end in key:
+            result.append({
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": [f"https://schema.org/{SCHEMA_DAYS[d]}" for d in weekdays],
+                "opens": hhmm(start),
+                "closes": hhmm(end),
+            })
+    lang = municipality.default_language
+    for day in coming_exceptions(office, municipality, today, JSONLD_DAYS):
+        spans = [(i.start, i.end) for i in day.intervals] or [(0, 0)]
+        for start, end in spans:
+            item = {
+                "@type": "OpeningHoursSpecification",
+                "validFrom": day.date.isoformat(),
+                "validThrough": day.date.isoformat(),
+                "opens": hhmm(start),
+                "closes": hhmm(end),
+            }
+            if day.reason:
+                item["name"] = _reason(day, lang)
+            result.append(item)
+    return result
