@@ -1,0 +1,247 @@
+"""Checks for the answers citizens type into the forms.
+
+Two layers: plain functions (`is_postcode`, `parse_birth_date`, `is_email`, `normalise_phone`,
+`check_national_number`) that know nothing about the web and are tested on their own, and small
+WTForms validators built on them (`Format`, `ConditionalRequired`, `MaxLength`, `PlainText`,
+`MustBeEmpty`), each carrying the message from the form definition in the page's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from wtforms.validators import StopValidation, ValidationError
+
+# --- plain checks ----------------------------------------------------------------------------
+
+POSTCODE_RE = re.compile(r"^[0-9]{4}$")
+# Local part and domain of an address a mail server will take; no quotes, no spaces, a dotted
+# domain with a letter TLD. Deliberately stricter than RFC 5322: it only has to take real inboxes.
+EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+# Characters that never belong in a one-line answer: controls (CR/LF would split a mail header)
+# and the start of an RFC 2047 encoded word, which a mail client would decode.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_MULTILINE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+OLDEST_BIRTH_YEAR = 1900
+
+
+def is_postcode(value: str) -> bool:
+    """A Belgian postcode: four digits, 1000 to 9999."""
+    return bool(POSTCODE_RE.match(value)) and 1000 <= int(value) <= 9999
+
+
+def parse_birth_date(value: str, today: dt.date | None = None) -> dt.date | None:
+    """The date in `value` when it is a plausible birth date, else None.
+
+    Accepts ISO `YYYY-MM-DD` (what a date input sends) and the Belgian `DD/MM/YYYY` or
+    `DD-MM-YYYY` (what people type where the browser has no date input). Plausible: not in the
+    future and not before 1900.
+    """
+    today = today or dt.date.today()
+    value = value.strip()
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    if match:
+        year, month, day = (int(x) for x in match.groups())
+    else:
+        match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
+        if not match:
+            return None
+        day, month, year = (int(x) for x in match.groups())
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        return None
+    if date > today or date.year < OLDEST_BIRTH_YEAR:
+        return None
+    return date
+
+
+def is_email(value: str) -> bool:
+    """An e-mail address a mail server will accept (at most 254 characters)."""
+    return len(value) <= 254 and bool(EMAIL_RE.match(value))
+
+
+def normalise_phone(value: str) -> str | None:
+    """The number in international form (`+3224861234`), or None when it is not a phone number.
+
+    Belgian numbers: 9 digits after the leading 0 for mobiles (04xx), 8 for landlines, written
+    with or without +32/0032 and with spaces, dots, slashes or dashes. A number with another
+    country code (a border worker, a relative abroad) is taken when it has 8 to 15 digits.
+    """
+    compact = re.sub(r"[\s./()-]", "", value)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if compact.startswith("+32"):
+        national = "0" + compact[3:]
+    elif compact.startswith("+"):
+        digits = compact[1:]
+        return compact if digits.isdigit() and 8 <= len(digits) <= 15 and digits[0] != "0" else None
+    else:
+        national = compact
+    if not national.isdigit() or not national.startswith("0") or national[1:2] == "0":
+        return None
+    expected = 10 if national.startswith("04") else 9
+    if len(national) != expected:
+        return None
+    return "+32" + national[1:]
+
+
+def check_national_number(value: str) -> dt.date | bool | None:
+    """Check a rijksregisternummer (or bis number); None when invalid.
+
+    The number is YYMMDD + a 3-digit serial + a 2-digit check, written with or without dots,
+    dashes and spaces. The check is 97 minus the first nine digits modulo 97; for people born in
+    2000 or later a 2 is put in front of those nine digits first. Returns the birth date the
+    number encodes when it has one, True for a valid number with an unknown or partial date
+    (bis numbers add 20 or 40 to the month; 00 means unknown).
+    """
+    digits = re.sub(r"[\s.-]", "", value)
+    if not re.fullmatch(r"\d{11}", digits):
+        return None
+    base, check = digits[:9], int(digits[9:])
+    centuries = []
+    if 97 - int(base) % 97 == check:
+        centuries.append(1900)
+    if 97 - int("2" + base) % 97 == check:
+        centuries.append(2000)
+    if not centuries:
+        return None
+    yy, mm, dd = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
+    month = mm % 20 if mm >= 20 else mm  # bis numbers: +20 (sex unknown) or +40 (sex known)
+    if mm > 52 or month > 12 or dd > 31:
+        return None
+    if month == 0 or dd == 0:
+        return True
+    try:
+        return dt.date(centuries[0] + yy, month, dd)
+    except ValueError:
+        return None
+
+
+def has_control_characters(value: str, *, multiline: bool = False) -> bool:
+    """True when `value` holds characters no answer needs (line breaks too, unless multiline)."""
+    pattern = _CONTROL_MULTILINE_RE if multiline else _CONTROL_RE
+    return bool(pattern.search(value))
+
+
+# --- WTForms validators ----------------------------------------------------------------------
+
+def is_filled(data) -> bool:
+    """An answer counts as given when it is True or a non-blank string."""
+    if isinstance(data, str):
+        return bool(data.strip())
+    return bool(data)
+
+
+def _matches(data, expected) -> bool:
+    if expected is None:
+        return is_filled(data)
+    values = expected if isinstance(expected, (list, tuple)) else [expected]
+    return any(data == v or (isinstance(v, bool) and bool(data) == v) for v in values)
+
+
+class ConditionalRequired:
+    """Required always, or when another answer has a value (`required_if`), or unless it has
+    (`required_unless`). `when`: list of (rule, other_field, expected_value, message); expected
+    None means "is filled". An empty, not-required answer stops the other checks of the field.
+    """
+
+    field_flags = {}
+
+    def __init__(self, *, always: str | None = None, when: tuple = ()):
+        self.always = always
+        self.when = tuple(when)
+
+    def missing_message(self, form) -> str | None:
+        if self.always:
+            return self.always
+        for rule, other, expected, message in self.when:
+            matched = _matches(form[other].data, expected)
+            if (rule == "required_if" and matched) or (rule == "required_unless" and not matched):
+                return message
+        return None
+
+    def __call__(self, form, field):
+        if is_filled(field.data):
+            return
+        field.errors[:] = []
+        message = self.missing_message(form)
+        if message:
+            raise StopValidation(message)
+        raise StopValidation()  # optional and empty: nothing more to check
+
+
+class Format:
+    """The answer must pass `check(value)` (a function above); the message is the field's."""
+
+    def __init__(self, check, message: str):
+        self.check = check
+        self.message = message
+
+    def __call__(self, form, field):
+        value = field.data.strip() if isinstance(field.data, str) else field.data
+        if not self.check(value):
+            raise ValidationError(self.message)
+
+
+class MaxLength:
+    def __init__(self, maximum: int, message: str):
+        self.maximum = maximum
+        self.message = message
+        self.field_flags = {"maxlength": maximum}
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and len(field.data) > self.maximum:
+            raise ValidationError(self.message)
+
+
+class PlainText:
+    """No control characters and no `=?` (start of an encoded mail header word)."""
+
+    def __init__(self, message: str, *, multiline: bool = False):
+        self.message = message
+        self.multiline = multiline
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and (
+            has_control_characters(field.data, multiline=self.multiline) or (not self.multiline and "=?" in field.data)
+        ):
+            raise ValidationError(self.message)
+
+
+class MustBeEmpty:
+    """The honeypot: people never see the field, so anything in it was typed by a robot."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if is_filled(field.data):
+            raise StopValidation(self.message)
+
+
+class MatchesBirthDate:
+    """A national number whose encoded birth date differs from the birth date given."""
+
+    def __init__(self, birth_field: str, message: str):
+        self.birth_field = birth_field
+        self.message = message
+
+    def __call__(self, form, field):
+        encoded = check_national_number(field.data or "")
+        birth = parse_birth_date(str(form[self.birth_field].data or ""))
+        if isinstance(encoded, dt.date) and birth and encoded != birth:
+            raise ValidationError(self.message)
+
+
+FORMATS = {
+    "postcode": is_postcode,
+    "birth_date": lambda v: parse_birth_date(v) is not None,
+    "email": is_email,
+    "phone": lambda v: normalise_phone(v) is not None,
+    "national_number": lambda v: check_national_number(v) is not None,
+}
