@@ -1,10 +1,16 @@
-"""`portal check`: everything that would break or mislead a published site, as file:line findings."""
+"""`portal check`: everything that would break or mislead a published site, as file:line findings.
+
+Configs (portal.config), branding contrast, front matter, macros and language parity are checked
+here; links, anchors, images, headings and plain language in `portal.checks`.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from portal import content, render
+from portal.checks import check_site_content
+from portal.checks import markdown as checks_markdown
 from portal.config import SERVICE_IDS, check_municipality, config_path, project_root
 from portal.findings import ERROR, WARNING, Finding, PortalError
 from portal.i18n import check_messages
@@ -38,7 +44,8 @@ def check_branding(municipality) -> list[Finding]:
 def check_pages(municipality, root: Path) -> list[Finding]:
     """Front matter, macros and language parity of every page the site publishes."""
     findings = []
-    pages = content.source_pages(municipality, root)
+    # Images and other files are checked where a page links to them.
+    pages = [p for p in content.source_pages(municipality, root) if p.name.endswith(".md")]
     by_lang = {lang: {p.name for p in pages if p.lang == lang} for lang in municipality.languages}
     for page in pages:
         text = page.path.read_text(encoding="utf-8")
@@ -47,40 +54,45 @@ def check_pages(municipality, root: Path) -> list[Finding]:
         except Exception as exc:  # yaml errors in front matter
             findings.append(Finding(page.path, 1, f"front matter is not valid YAML: {exc}"))
             continue
-        if page.name.endswith(".md"):
-            for key in REQUIRED_FRONT_MATTER:
-                if not meta.get(key):
-                    findings.append(Finding(page.path, 1, f"front matter: missing {key!r}", hint=f"add `{key}: ...` between the --- lines"))
-            if page.stem in SERVICE_IDS and meta.get("service") != page.stem:
-                findings.append(Finding(page.path, 1, f"front matter: `service: {page.stem}` expected on a catalogue page"))
-            body_start = _body_start(text)
-            try:
-                render.render_markdown(text[body_start[0]:], municipality, page.lang, root, page.path, body_start[1])
-            except PortalError as exc:
-                findings.extend(exc.findings)
+        for key in REQUIRED_FRONT_MATTER:
+            if not meta.get(key):
+                findings.append(Finding(page.path, 1, f"front matter: missing {key!r}", hint=f"add `{key}: ...` between the --- lines"))
+        if page.stem in SERVICE_IDS and meta.get("service") != page.stem:
+            findings.append(Finding(page.path, 1, f"front matter: `service: {page.stem}` expected on a catalogue page"))
+        offset, lines = checks_markdown.body_start(text)
+        try:
+            render.render_markdown(text[offset:], municipality, page.lang, root, page.path, lines)
+        except PortalError as exc:
+            findings.extend(exc.findings)
         for lang in municipality.languages:
             if page.name not in by_lang[lang]:
                 findings.append(Finding(page.path, 1, f"{page.name} has no {lang!r} version: this site is in {', '.join(municipality.languages)}",
-                                        hint=f"add {lang}/{page.name} (catalogue: content/{lang}/, own pages: {municipality.own_dir.name}/content/{lang}/)"))
+                                        hint=f"add {lang}/{page.name} (catalogue: content/{lang}/, own pages: site_config/{municipality.own_dir.name}/content/{lang}/)"))
     return findings
 
 
-def _body_start(text: str) -> tuple[int, int]:
-    """(character offset, line offset) where the body begins after the front matter."""
-    if text.startswith("---"):
-        end = text.find("\n---", 3)
-        if end != -1:
-            after = text.find("\n", end + 4)
-            after = len(text) if after == -1 else after + 1
-            return after, text[:after].count("\n")
-    return 0, 0
+def check_services(municipality, root: Path) -> list[Finding]:
+    """A listed service needs its catalogue page (or an own page) in every language of the site."""
+    findings = []
+    published = {(p.lang, p.stem) for p in content.source_pages(municipality, root)}
+    for i, service in enumerate(municipality.services):
+        for lang in municipality.languages:
+            if (lang, service) not in published:
+                findings.append(Finding(
+                    municipality.path, municipality.line_of("services", i),
+                    f"service {service!r} is listed but has no {lang!r} page",
+                    hint=f"write content/{lang}/{service}.md, or remove {service} from services"))
+    return findings
 
 
 def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Finding]:
     """All findings for the named municipalities (every one when none), plus shared files."""
     root = root or project_root()
     slugs = slugs or sorted(p.stem for p in (root / "site_config").glob("*.yml"))
-    findings = list(check_messages())
+    try:
+        findings = list(check_messages())
+    except PortalError as exc:  # a malformed messages file is a finding, not a crash
+        findings = list(exc.findings)
     for slug in slugs:
         path = config_path(slug, root)
         if not path.is_file():
@@ -92,6 +104,8 @@ def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Find
             continue
         findings.extend(check_branding(municipality))
         findings.extend(check_pages(municipality, root))
+        findings.extend(check_services(municipality, root))
+        findings.extend(check_site_content(municipality, root))
     # A page shared by several sites is reported once.
     return list(dict.fromkeys(findings))
 

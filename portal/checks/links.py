@@ -1,0 +1,80 @@
+"""Internal links and anchors, resolved per language on one municipality's site.
+
+A link is resolved the way MkDocs does it: relative to the page, inside the docs tree of this
+municipality (`<lang>/<page>`), after the overlay. So the same catalogue sentence can be fine on
+one site and broken on another that does not list the service it points to.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+from urllib.parse import unquote
+
+from portal.checks.markdown import Line, is_internal, links
+from portal.config import SERVICE_IDS
+from portal.content import catalogue_dir
+from portal.findings import Finding
+
+
+def check_links(site, tree_path: str, lines: list[Line]) -> list[Finding]:
+    """Findings for each link or image of page `tree_path` that does not resolve on `site`."""
+    page = site.pages[tree_path]
+    findings = []
+    for link in links(lines):
+        if link.image and not link.text.strip():
+            findings.append(Finding(page.path, link.line, f"image {link.target or '(no src)'} has no alt text",
+                                    hint="describe what it shows: ![Map to the office](map.png); "
+                                         "a purely decorative image: <img src=... alt=\"\">"))
+        if not is_internal(link.target) and not link.target.startswith("#"):
+            continue
+        problem = _resolve(site, tree_path, link.target)
+        if problem:
+            message, hint = problem
+            findings.append(Finding(page.path, link.line, message, hint=hint))
+    return findings
+
+
+def _resolve(site, tree_path: str, target: str) -> tuple[str, str] | None:
+    """None when `target` resolves from page `tree_path`, else (message, hint)."""
+    path, _, anchor = target.partition("#")
+    path = unquote(path.split("?", 1)[0])
+    if path:
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(tree_path), path))
+        if resolved.startswith(".."):
+            return f"link to {target!r} points outside the site", "link to a page of this site, e.g. index.md"
+        if resolved not in site.pages and resolved + ".md" in site.pages:
+            return (f"link to {target!r}: link to the markdown file instead",
+                    f"write {posixpath.relpath(resolved + '.md', posixpath.dirname(tree_path))}")
+        if resolved not in site.pages:
+            return _missing(site, tree_path, target, resolved)
+    else:
+        resolved = tree_path
+    if anchor and resolved.endswith(".md"):
+        ids = site.ids(resolved)
+        if anchor not in ids:
+            close = difflib.get_close_matches(anchor, sorted(ids), n=1)
+            where = "this page" if resolved == tree_path else repr(resolved.split("/", 1)[1])
+            hint = f"did you mean #{close[0]}?" if close else ("anchors there: " + ", ".join(f"#{i}" for i in sorted(ids))[:200] if ids else "that page has no headings")
+            return f"anchor #{anchor} does not exist in {where}", hint
+    return None
+
+
+def _missing(site, tree_path: str, target: str, resolved: str) -> tuple[str, str]:
+    m = site.municipality
+    lang, _, name = resolved.partition("/")
+    stem = posixpath.splitext(name)[0]
+    if stem in SERVICE_IDS and (catalogue_dir(site.root, lang) / name).is_file():
+        return (f"link to {target!r}: {m.slug} does not list the service {stem!r}, so the page is not on this site",
+                f"add {stem} to services in site_config/{m.slug}.yml, or remove the link on this site "
+                f"(a page of its own in site_config/{m.slug}/content/{lang}/ can replace this one)")
+    if lang not in m.languages:
+        return f"link to {target!r}: this site has no {lang!r} pages", "languages: " + ", ".join(m.languages)
+    others = [other for other in m.languages if f"{other}/{name}" in site.pages]
+    if others:
+        return (f"link to {target!r}: the page exists in {', '.join(others)} but not in {lang}",
+                f"translate it: add {lang}/{name}")
+    candidates = [p.split("/", 1)[1] for p in site.pages if p.startswith(lang + "/")]
+    close = difflib.get_close_matches(name, candidates, n=1)
+    return (f"link to {target!r} does not resolve: no page {name!r} in {lang} on this site",
+            f"did you mean {close[0]}?" if close else "link to a page of this site, e.g. index.md")
