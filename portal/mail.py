@@ -17,6 +17,7 @@ Transports live in `portal.transport` and are re-exported here.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 from email.message import EmailMessage
@@ -26,7 +27,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
 
 from portal.config import Municipality, Office, project_root
 from portal.i18n import t
@@ -35,6 +35,7 @@ from portal.transport import (  # noqa: F401  (the mail transport interface, re-
     DeliveryError, FileTransport, PermanentFailure, SmtpTransport, TemporaryFailure, transport_from_env,
 )
 
+log = logging.getLogger("portal.mail")
 DEFAULT_SENDER = "noreply@portal.example"
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # An addr-spec we accept from a citizen: ASCII, no quotes, no comments, no display name.
@@ -176,11 +177,33 @@ def contact_office(municipality: Municipality, form_id: str) -> Office:
     return municipality.offices[0]
 
 
+def _hours(office: Office, municipality: Municipality, lang: str) -> tuple[list, list]:
+    """(weekly lines [(day, hours)], coming exceptions [text]) from the hours component.
+
+    Read from its HTML so the mail shows exactly what the site shows, without its script data.
+    Falls back to the raw opening_hours text: a display problem must never stop an application.
+    """
+    from html import unescape
+
+    try:
+        from portal.hours_html import render_hours_html
+
+        html = str(render_hours_html(office, municipality, lang))
+    except Exception:  # noqa: BLE001 - see docstring
+        log.warning("opening hours of office %s could not be rendered", office.id, exc_info=True)
+        return [("", office.hours)], []
+
+    def text(fragment: str) -> str:
+        return unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+    week = [(text(day), text(hours)) for day, hours in re.findall(r"<th[^>]*>(.*?)</th>\s*<td[^>]*>(.*?)</td>", html, re.S)]
+    exceptions = [text(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", html, re.S)]
+    return (week or [("", office.hours)]), exceptions
+
+
 def office_context(municipality: Municipality, office: Office, lang: str) -> dict:
     """An office's contact details as plain texts in `lang` (for the mail and the receipt)."""
-    from portal.hours_html import render_hours_html
-
-    hours_html = Markup(render_hours_html(office, municipality, lang))
+    week, exceptions = _hours(office, municipality, lang)
     return {
         "municipality": municipality.text(municipality.name, lang),
         "social_house": municipality.text(municipality.social_house, lang),
@@ -191,8 +214,8 @@ def office_context(municipality: Municipality, office: Office, lang: str) -> dic
         "phone": office.phone,
         "email": office.email,
         "hours": office.hours,
-        "hours_html": hours_html,
-        "hours_text": re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", str(hours_html))).strip() or office.hours,
+        "hours_week": week,
+        "hours_exceptions": exceptions,
     }
 
 
