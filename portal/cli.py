@@ -99,3 +99,55 @@ def serve(host, port, site_dir):
         start_background_worker(backend)
     click.echo(f"Serving {site_dir}/ and the forms on http://{host}:{port}/")
     run_simple(host, port, combined_app(site_dir, backend), threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+def worker(once):
+    """Deliver the mail outbox (PORTAL_SMTP_URL, or .eml files under instance/mail/)."""
+    import logging
+
+    from portal.store import StoreUnavailable, open_store
+    from portal.transport import transport_from_env
+    from portal.worker import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        totals = run(open_store(), transport_from_env(), once=once)
+    except (StoreUnavailable, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:      # Ctrl-C: a message being sent is leased and retried later
+        click.echo("stopped")
+        return
+    click.echo(f"{totals['sent']} sent, {totals['retry']} to retry, {totals['failed']} failed")
+
+
+@main.command()
+@click.option("--retry", "retry_ids", type=int, multiple=True, metavar="ID",
+              help="Put a failed message back in the queue (repeatable).")
+def outbox(retry_ids):
+    """List pending and failed deliveries (no addresses, no content)."""
+    import datetime as dt
+
+    from portal.store import StoreUnavailable, open_store
+
+    try:
+        store = open_store()
+        for outbox_id in retry_ids:
+            if not store.requeue(outbox_id):
+                raise click.ClickException(f"outbox {outbox_id}: no failed message with that id")
+            click.echo(f"outbox {outbox_id}: queued again")
+        rows, counts = store.list_outbox(), store.outbox_counts()
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+
+    def when(seconds):
+        return dt.datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M") if seconds else "-"
+
+    if rows:
+        click.echo(f"{'id':>6}  {'reference':<16} {'kind':<12} {'status':<8} {'tries':>5}  {'next try':<16}  last error")
+    for row in rows:
+        next_try = when(row["next_attempt_at"]) if row["status"] == "pending" else "-"
+        click.echo(f"{row['id']:>6}  {row['reference']:<16} {row['kind']:<12} {row['status']:<8} "
+                   f"{row['attempts']:>5}  {next_try:<16}  {row['last_error'] or ''}")
+    click.echo(f"{counts['pending']} pending, {counts['failed']} failed, {counts['sent']} sent")
