@@ -284,7 +284,7 @@ class _Checker:
         return result
 
     def offices(self, value, line) -> list:
-        from portal.hours import HoursError, parse_opening_hours
+        from portal.hours import HoursError, check_schedule, parse_opening_hours
 
         if not isinstance(value, list) or not value:
             self.error(line, "offices: expected a list with at least one office")
@@ -330,9 +330,12 @@ class _Checker:
                 hours = ""
             else:
                 try:
-                    parse_opening_hours(hours)
+                    schedule = parse_opening_hours(hours)
                 except HoursError as exc:
                     self.error(item.line_of("hours"), f"{where}: hours {hours!r}: {exc}", 'OpenStreetMap syntax, e.g. "Mo-Fr 09:00-12:00,13:00-16:00; PH off"')
+                else:  # notes without translation, no PH rule, a rule replacing hours it meant to add
+                    for severity, message, hint in check_schedule(schedule, self.languages):
+                        self.error(item.line_of("hours"), f"{where}: hours {hours!r}: {message}", hint, severity=severity)
             result.append(Office(
                 id=office_id, name=name or {}, address=Address(str(address.get("street", "")), str(address.get("postcode", "")), city or {}),
                 phone=phone, email=email, hours=hours, notes=notes, line=item_line,
