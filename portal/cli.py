@@ -151,3 +151,50 @@ def outbox(retry_ids):
         click.echo(f"{row['id']:>6}  {row['reference']:<16} {row['kind']:<12} {row['status']:<8} "
                    f"{row['attempts']:>5}  {next_try:<16}  {row['last_error'] or ''}")
     click.echo(f"{counts['pending']} pending, {counts['failed']} failed, {counts['sent']} sent")
+
+
+def _stdin_is_terminal() -> bool:
+    """Ask questions only of a person at a terminal, never of a script or a pipe."""
+    return sys.stdin.isatty()
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--name", "names", multiple=True, help="The municipality's name; per language: --name nl=Sint-Gillis --name fr=Saint-Gilles.")
+@click.option("--languages", help="Site languages, default first: nl, fr, nl,fr or fr,nl.")
+@click.option("--postcode", "postcodes", multiple=True, help="Postcode(s) this OCMW is competent for; the first is the office's.")
+@click.option("--street", help="The office's street and number.")
+@click.option("--phone", help="The office's phone number.")
+@click.option("--email", help="The office's public e-mail address, shown on the site.")
+@click.option("--inbox", help="Where support applications are delivered (test with an address on .example).")
+@click.option("--wijk-werken-inbox", help="Where wijk-werken requests are delivered (omit: no wijk-werken form).")
+@click.option("--services", help="Catalogue pages to show, comma-separated (default: onthaal,leefloon,art60,werk-zoeken).")
+@click.option("--force", is_flag=True, help="Overwrite an existing site_config/SLUG.yml.")
+def new(slug, names, languages, postcodes, street, phone, email, inbox, wijk_werken_inbox, services, force):
+    """Create site_config/SLUG.yml and a placeholder logo for a new municipality."""
+    from portal import scaffold
+    from portal.findings import PortalError
+
+    answers = {"--name": list(names), "--languages": languages, "--postcode": list(postcodes), "--street": street,
+               "--phone": phone, "--email": email, "--inbox": inbox}
+    missing = [option for option, value in answers.items() if not value]
+    if missing and not _stdin_is_terminal():
+        raise click.UsageError(f"missing {', '.join(missing)} (pass them, or run `portal new` in a terminal to be asked)")
+    for option in missing:
+        value = click.prompt(option.lstrip("-").capitalize(), default="nl" if option == "--languages" else None)
+        answers[option] = [value] if option in ("--name", "--postcode") else value
+    langs = scaffold.split_list(answers["--languages"])
+    site = scaffold.NewSite(
+        slug=slug, names=scaffold.parse_names(answers["--name"], langs), languages=langs,
+        postcodes=[code for value in answers["--postcode"] for code in scaffold.split_list(value)],
+        street=answers["--street"], phone=answers["--phone"], email=answers["--email"], inbox=answers["--inbox"],
+        wijk_werken_inbox=wijk_werken_inbox,
+        services=scaffold.split_list(services) if services else list(scaffold.DEFAULT_SERVICES),
+    )
+    try:
+        written = scaffold.write_site(site, project_root(), force=force)
+    except PortalError as exc:
+        raise click.ClickException("\n".join(str(f) for f in exc.findings)) from None
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"Next: check the values, then `portal check {slug}` and `portal preview {slug}`.")
