@@ -144,7 +144,7 @@ def open_store(url: str | None = None) -> "SqliteStore":
         if not url.startswith("sqlite:///"):
             raise ValueError(f"PORTAL_DATABASE_URL {url!r}: write sqlite:///relative/path or sqlite:////absolute/path")
         return SqliteStore(Path(unquote(url[len("sqlite:///"):].split("?", 1)[0])))
-    raise ValueError(f"PORTAL_DATABASE_URL: unsupported database {parsed.scheme!r} (use sqlite:///path)")
+    raise ValueError(f"PORTAL_DATABASE_URL: unsupported database {scheme!r} (use sqlite:///path)")
 
 
 def _utc_text(when: dt.datetime) -> str:

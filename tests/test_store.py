@@ -1,0 +1,187 @@
+"""The store: one transaction per submission, durable, unique references, several writers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from portal.store import NewMessage, ReferenceTaken, StoreUnavailable, open_store
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_submission(store, *, reference="TST-2026-AAAAA", messages=None, **overrides) -> int:
+    """Insert one submission with an office and a confirmation message (keyword overrides)."""
+    values = dict(
+        reference=reference, form_id="support-application", site_slug="opwijk", lang="nl",
+        competent_slug="opwijk", inbox="welzijn@opwijk.example", route_reason="routing.own_area",
+        outside_area=False, answers={"first_name": "Griet", "postcode": "1745"},
+        received_at=dt.datetime(2026, 3, 2, 10, 30, tzinfo=BRUSSELS),
+        messages=messages if messages is not None else [
+            NewMessage("office", f"<office-{reference}@portal.example>", "noreply@portal.example",
+                       "welzijn@opwijk.example", b"Subject: office\r\n\r\nbody\r\n"),
+            NewMessage("confirmation", f"<conf-{reference}@portal.example>", "noreply@portal.example",
+                       "griet@mail.example", b"Subject: confirmation\r\n\r\nbody\r\n"),
+        ],
+    )
+    values.update(overrides)
+    return store.insert_submission(**values)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return open_store(f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+
+
+def raw_counts(path: Path) -> tuple[int, int]:
+    """Rows in submissions and outbox, read by a fresh connection (what is really on disk)."""
+    conn = sqlite3.connect(path)
+    try:
+        return tuple(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in ("submissions", "outbox"))
+    finally:
+        conn.close()
+
+
+def test_submission_and_outbox_are_stored_together(store):
+    submission_id = make_submission(store)
+    stored = store.get_submission("TST-2026-AAAAA")
+    assert stored.id == submission_id
+    assert stored.answers == {"first_name": "Griet", "postcode": "1745"}
+    assert stored.received_at == dt.datetime(2026, 3, 2, 10, 30, tzinfo=BRUSSELS)
+    assert stored.received_at.utcoffset() == dt.timedelta(hours=1)
+    assert raw_counts(store.path) == (1, 2)
+    assert store.outbox_counts() == {"pending": 2, "failed": 0, "sent": 0}
+
+
+def test_sqlite_runs_in_wal_with_full_sync(store):
+    conn = store._connection()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2      # FULL
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_an_error_before_commit_leaves_nothing(store):
+    def boom():
+        raise RuntimeError("crash between insert and commit")
+
+    with pytest.raises(RuntimeError):
+        make_submission(store, _before_commit=boom)
+    assert raw_counts(store.path) == (0, 0)
+    make_submission(store)      # the connection is usable afterwards
+    assert raw_counts(store.path) == (1, 2)
+
+
+def test_a_process_killed_between_insert_and_commit_leaves_nothing(tmp_path):
+    """A real crash: the process dies with the transaction open, nothing reaches the file."""
+    path = tmp_path / "portal.sqlite3"
+    script = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from tests.test_store import make_submission
+        from portal.store import open_store
+        store = open_store({f"sqlite:///{path}"!r})
+        make_submission(store, _before_commit=lambda: os._exit(9))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert result.returncode == 9, result.stderr.decode()
+    assert raw_counts(path) == (0, 0)
+    assert open_store(f"sqlite:///{path}").count_submissions() == 0
+
+
+def test_a_reference_is_never_given_twice(store):
+    make_submission(store, reference="TST-2026-BBBBB")
+    with pytest.raises(ReferenceTaken):
+        make_submission(store, reference="TST-2026-BBBBB", messages=[
+            NewMessage("office", "<other@portal.example>", "noreply@portal.example", "x@y.example", b"x")])
+    assert raw_counts(store.path) == (1, 2)
+
+
+def test_a_full_database_raises_store_unavailable_and_stores_nothing(store):
+    make_submission(store, reference="TST-2026-CCCCC")
+    conn = store._connection()
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")       # SQLite answers SQLITE_FULL from now on
+    big = {"message": "x" * 200_000}
+    with pytest.raises(StoreUnavailable):
+        make_submission(store, reference="TST-2026-DDDDD", answers=big)
+    assert store.get_submission("TST-2026-DDDDD") is None
+    assert raw_counts(store.path) == (1, 2)
+
+
+def test_an_unwritable_location_raises_store_unavailable(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreUnavailable):
+        open_store(f"sqlite:///{blocker / 'sub' / 'portal.sqlite3'}")
+
+
+def test_database_urls(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert open_store("sqlite:///relative.sqlite3").path == Path("relative.sqlite3")
+    assert open_store(f"sqlite:///{tmp_path}/abs.sqlite3").path == tmp_path / "abs.sqlite3"
+    with pytest.raises(ValueError):
+        open_store("mysql://localhost/portal")
+
+
+def test_claimed_rows_are_leased_then_claimable_again_with_the_same_message_id(store):
+    make_submission(store)
+    first = store.claim_outbox(lease_seconds=60, limit=10, now=1_000_000_000_000)
+    assert [r.kind for r in first] == ["office", "confirmation"] and all(r.attempts == 1 for r in first)
+    assert store.claim_outbox(lease_seconds=60, now=1_000_000_000_030) == []      # leased
+    again = store.claim_outbox(lease_seconds=60, now=1_000_000_000_061)            # lease expired
+    assert [(r.message_id, r.raw, r.attempts) for r in again] == [(r.message_id, r.raw, 2) for r in first]
+
+
+def test_retry_sent_and_failed_are_recorded_and_listed_without_addresses(store):
+    make_submission(store)
+    office, confirmation = store.claim_outbox(now=1_000_000_000_000)
+    store.mark_sent(office.id)
+    store.mark_retry(confirmation.id, delay_seconds=60, error="SMTP 451 (recipient refused)", now=1_000_000_000_000)
+    assert store.claim_outbox(now=1_000_000_000_030) == []
+    (again,) = store.claim_outbox(now=1_000_000_000_061)
+    store.mark_failed(again.id, error="SMTP 550 (recipient refused)")
+    assert store.outbox_counts() == {"pending": 0, "failed": 1, "sent": 1}
+    listed = store.list_outbox()
+    assert [(r["reference"], r["kind"], r["status"], r["attempts"]) for r in listed] == [
+        ("TST-2026-AAAAA", "confirmation", "failed", 2)]
+    assert "griet" not in repr(listed).lower()
+    assert store.health() == {"database": "ok", "outbox": {"pending": 0, "failed": 1, "sent": 1}}
+    assert store.requeue(again.id) and store.outbox_counts()["pending"] == 1
+
+
+def _writer(url: str, worker: int, count: int, errors) -> None:
+    store = open_store(url)
+    for i in range(count):
+        try:
+            make_submission(store, reference=f"W{worker:02d}-2026-{i:05d}")
+            store.claim_outbox(lease_seconds=60, limit=2)
+        except Exception as exc:  # noqa: BLE001 - reported to the parent
+            errors.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_concurrent_writers_in_several_processes_never_see_database_is_locked(tmp_path):
+    url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    open_store(url)
+    context = multiprocessing.get_context("spawn")
+    errors = context.Queue()
+    processes = [context.Process(target=_writer, args=(url, n, 40, errors)) for n in range(4)]
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join(120)
+    assert [p.exitcode for p in processes] == [0, 0, 0, 0]
+    found = []
+    while not errors.empty():
+        found.append(errors.get())
+    assert found == []
+    assert raw_counts(tmp_path / "portal.sqlite3") == (160, 320)
