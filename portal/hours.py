@@ -161,6 +161,16 @@ def parse_opening_hours(text: str) -> Schedule:
 def _parse_rule(text: str, additional: bool) -> Rule:
     found = _BODY_START_RE.search(text)
     if not found:
+        # Name the first words that are not days: "Mo 9-12" -> "9-12".
+        words = text.split()
+        for count in range(len(words), 0, -1):
+            try:
+                _parse_selector(" ".join(words[:count]), text)
+            except HoursError:
+                continue
+            if count < len(words):
+                raise HoursError(f'cannot read "{" ".join(words[count:])}" in "{text}": expected times like 09:00-12:00, or off')
+            break
         raise HoursError(f'cannot read "{text}": no hours; write e.g. "{text} 09:00-12:00" or "{text} off"')
     selector, body = text[:found.start()].strip(), text[found.start():].strip()
     weekdays, holiday, dates = _parse_selector(selector, text)
