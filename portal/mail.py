@@ -62,8 +62,10 @@ def valid_address(value) -> str | None:
     """The e-mail address if it is a plain, safe addr-spec (no control characters, no `=?`); else None."""
     if not isinstance(value, str):
         return None
-    value = value.strip()
-    if len(value) > 254 or CONTROL_RE.search(value) or "=?" in value or not ADDRESS_RE.match(value):
+    if CONTROL_RE.search(value):      # checked before stripping: a trailing newline is an attack, not a typo
+        return None
+    value = value.strip(" ")
+    if len(value) > 254 or "=?" in value or not ADDRESS_RE.match(value):
         return None
     return value
 
@@ -105,10 +107,27 @@ def _text(value, lang: str, fallback: str) -> str:
     return str(value) if value else fallback
 
 
-def field_labels(form_id: str, lang: str) -> dict:
-    """{field name: label in `lang`}, in the order of forms/<form_id>.yml (empty when absent)."""
+class _Names(dict):
+    """Placeholders of form texts ({social_house}, {municipality}); unknown ones stay as written."""
+
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def _fill(text: str, names: dict | None) -> str:
+    try:
+        return text.format_map(_Names(names or {}))
+    except (ValueError, IndexError):     # a stray brace in a label: show it as written
+        return text
+
+
+def field_labels(form_id: str, lang: str, names: dict | None = None) -> dict:
+    """{field name: label in `lang`}, in the order of forms/<form_id>.yml (empty when absent).
+
+    `names` fills the placeholders the labels may hold ({social_house}, {municipality}).
+    """
     fields = _load_form(form_id).get("fields") or []
-    return {str(f["name"]): _text(f.get("label"), lang, str(f["name"]))
+    return {str(f["name"]): _fill(_text(f.get("label"), lang, str(f["name"])), names)
             for f in fields if isinstance(f, dict) and f.get("name")}
 
 
@@ -129,13 +148,13 @@ def _choice_labels(form_id: str, lang: str) -> dict:
     return result
 
 
-def answer_rows(form_id: str, answers: dict, lang: str) -> list[tuple[str, str]]:
+def answer_rows(form_id: str, answers: dict, lang: str, names: dict | None = None) -> list[tuple[str, str]]:
     """(label, value) for every answer, form order first, then any other field by name."""
-    labels = field_labels(form_id, lang)
+    labels = field_labels(form_id, lang, names)
     choices = _choice_labels(form_id, lang)
-    names = [n for n in labels if n in answers] + sorted(n for n in answers if n not in labels)
+    order = [n for n in labels if n in answers] + sorted(n for n in answers if n not in labels)
     rows = []
-    for name in names:
+    for name in order:
         if name in HIDDEN_FIELDS:
             continue
         value = answers[name]
@@ -251,7 +270,8 @@ def compose_office_message(*, reference: str, form_id: str, answers: dict, route
         "site": site.text(site.name, lang),
         "received": received_at.strftime("%Y-%m-%d %H:%M"),
         "citizen_lang": citizen_lang,
-        "rows": answer_rows(form_id, answers, lang),
+        "rows": answer_rows(form_id, answers, lang, {
+            "social_house": site.text(site.social_house, lang), "municipality": site.text(site.name, lang)}),
         "reason": reason_text(route, lang),
         "outside_area": route.outside_area,
         "forward_within_days": route.forward_within_days,

@@ -1,0 +1,202 @@
+"""The e-mails: headers, languages, no personal data in subjects, header injection refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import shutil
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from portal.config import load_all
+from portal.intake import accept
+from portal.mail import (
+    HeaderInjection, compose_confirmation, compose_office_message, header_value, queued, valid_address,
+)
+from portal.routing import route
+from portal.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+BRUSSELS = ZoneInfo("Europe/Brussels")
+WHEN = dt.datetime(2026, 3, 2, 10, 30, tzinfo=BRUSSELS)
+
+
+@pytest.fixture(scope="module")
+def municipalities():
+    examples = load_all(ROOT)
+    missing = {"opwijk", "turnhout", "sint-gillis"} - set(examples)
+    if missing:
+        pytest.skip(f"example configs missing: {', '.join(sorted(missing))}")
+    return examples
+
+
+def application(**overrides) -> dict:
+    """A valid support application with recognisable personal data in every field."""
+    answers = {
+        "help_type": "energy", "first_name": "Marieke", "last_name": "Vandenbroucke",
+        "birth_date": "1984-07-09", "national_number": "84070912345", "no_fixed_address": False,
+        "street": "Kerkstraat", "house_number": "12", "postcode": "1745", "city": "Opwijk",
+        "phone": "0470 12 34 56", "email": "marieke@mail.example", "contact_preference": "email",
+        "message": "Mijn energiefactuur is te hoog", "consent": True,
+    }
+    answers.update(overrides)
+    return answers
+
+
+PERSONAL = ("Marieke", "Vandenbroucke", "1984-07-09", "84070912345", "Kerkstraat", "0470 12 34 56",
+            "marieke@mail.example", "energiefactuur")
+
+
+def office_message(municipalities, site="opwijk", **overrides):
+    answers = application(**overrides)
+    r = route("support-application", answers, municipalities[site], municipalities)
+    msg = compose_office_message(reference="OPW-2026-7K3Q9", form_id="support-application", answers=answers,
+                                 route=r, site=municipalities[site], received_at=WHEN, citizen_lang="nl")
+    return reparse(msg)
+
+
+def reparse(msg):
+    """The message as a mail client sees it: parsed back from the bytes the outbox stores."""
+    return email.message_from_bytes(queued("office", msg).raw, policy=email.policy.default)
+
+
+def bodies(msg) -> tuple[str, str]:
+    return (msg.get_body(("plain",)).get_content(), msg.get_body(("html",)).get_content())
+
+
+def test_office_message_carries_every_answer_the_reason_and_reply_to(municipalities):
+    msg = office_message(municipalities)
+    assert msg["To"] == "welzijn@opwijk.example"
+    assert msg["Reply-To"] == "marieke@mail.example"
+    assert msg["Subject"] == "Aanvraag hulp OPW-2026-7K3Q9"
+    text, html = bodies(msg)
+    for value in PERSONAL:
+        assert value in text and value in html
+    assert "OPW-2026-7K3Q9" in text
+    assert "uw OCMW is bevoegd" in text          # the routing reason, in Dutch
+    assert "Voornaam" in text or "first_name" in text
+
+
+def test_office_message_is_in_the_receiving_offices_language(municipalities):
+    msg = office_message(municipalities, postcode="1060")       # Opwijk's site, a Saint-Gilles resident
+    assert msg["To"] == municipalities["sint-gillis"].inboxes["support-application"]
+    text, _ = bodies(msg)
+    assert "Pourquoi vous recevez cette demande" in text and "votre CPAS est compétent" in text
+    assert msg["Subject"].startswith("Demande d'aide ")
+
+
+def test_outside_area_is_marked_in_subject_and_body_without_personal_data(municipalities):
+    msg = office_message(municipalities, postcode="9999")
+    assert msg["To"] == "welzijn@opwijk.example"
+    assert "doorsturen" in msg["Subject"]
+    assert "5 kalenderdagen" in bodies(msg)[0]
+
+
+def test_subjects_hold_no_personal_data(municipalities):
+    office = office_message(municipalities)
+    r = route("support-application", application(), municipalities["opwijk"], municipalities)
+    confirmation = reparse(compose_confirmation(
+        reference="OPW-2026-7K3Q9", form_id="support-application", lang="nl", recipient="marieke@mail.example",
+        first_name="Marieke", route=r, received_at=WHEN))
+    for msg in (office, confirmation):
+        for value in PERSONAL:
+            assert value not in msg["Subject"]
+        assert "OPW-2026-7K3Q9" in msg["Subject"]
+
+
+@pytest.mark.parametrize("lang,expected", [("nl", "Wat gebeurt er nu?"), ("fr", "Et maintenant ?")])
+def test_confirmation_in_the_citizens_language_with_contact_and_no_answers(municipalities, lang, expected):
+    answers = application(postcode="1060")
+    site = municipalities["sint-gillis"]
+    r = route("support-application", answers, site, municipalities)
+    msg = reparse(compose_confirmation(reference="SGI-2026-7K3Q9", form_id="support-application", lang=lang,
+                                       recipient=answers["email"], first_name="Marieke", route=r, received_at=WHEN))
+    assert msg["To"] == "marieke@mail.example" and msg["Reply-To"] is None
+    text, html = bodies(msg)
+    office = site.offices[0]
+    for body in (text, html):
+        assert expected in body
+        assert "SGI-2026-7K3Q9" in body and "Marieke" in body
+        assert office.phone in body and office.email in body
+        for value in PERSONAL[1:]:
+            if value != "marieke@mail.example":
+                assert value not in body
+    raw = queued("confirmation", msg).raw.decode()
+    assert "Vandenbroucke" not in raw and "84070912345" not in raw
+
+
+def test_the_message_id_is_fixed_at_queue_time_and_unchanged_on_retries(municipalities, tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+    accepted = accept(municipalities["opwijk"], "support-application", "nl", application(),
+                      store=store, municipalities=municipalities, now=WHEN)
+    first = store.claim_outbox(lease_seconds=1, now=1_000_000_000_000)
+    for row in first:
+        store.mark_retry(row.id, delay_seconds=60, error="SMTP 451", now=1_000_000_000_000)
+    second = store.claim_outbox(now=1_000_000_000_100)
+    assert [(r.message_id, r.raw) for r in second] == [(r.message_id, r.raw) for r in first]
+    for row in second:
+        parsed = email.message_from_bytes(row.raw, policy=email.policy.default)
+        assert parsed["Message-ID"] == row.message_id
+        assert parsed["X-Portal-Reference"] == accepted.reference
+    assert len({r.message_id for r in second}) == 2
+
+
+@pytest.mark.parametrize("value", [
+    "marieke@mail.example\r\nBcc: victim@other.example",
+    "marieke@mail.example\nBcc: victim@other.example",
+    "=?utf-8?q?x=0ABcc=3A_victim=40other.example?=@mail.example",
+    "marieke=?utf-8?q?x?=@mail.example",
+    "Marieke <marieke@mail.example>",
+    "marieke@mail.example\x00",
+    "marieke@mail.example\u2028",
+    "not-an-address",
+])
+def test_unsafe_reply_to_is_left_out_and_nothing_reaches_the_headers(municipalities, value):
+    assert valid_address(value) is None
+    msg = office_message(municipalities, email=value)
+    assert msg["Reply-To"] is None and msg["Bcc"] is None
+    assert "victim" not in str(msg["To"]) + str(msg["Subject"])
+    assert [k for k in msg.keys() if k.lower() == "bcc"] == []
+
+
+def test_names_with_newlines_or_encoded_words_stay_in_the_body(municipalities):
+    msg = office_message(municipalities, first_name="Jan\r\nBcc: victim@other.example", last_name="=?utf-8?b?SGk=?=")
+    assert msg["Bcc"] is None
+    assert all("victim" not in str(v) and "=?" not in str(v) for v in msg.values()
+               if not str(v).startswith("multipart"))
+
+
+def test_header_value_strips_control_characters_and_refuses_encoded_words():
+    assert header_value("Aanvraag\r\n hulp\x00") == "Aanvraag hulp"
+    with pytest.raises(HeaderInjection):
+        header_value("=?utf-8?q?Bcc:_x?=")
+
+
+def test_answers_are_escaped_in_html_and_never_evaluated(municipalities):
+    msg = office_message(municipalities, message="<script>alert(1)</script> {{7*7}} {% raw %}")
+    text, html = bodies(msg)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "{{7*7}}" in text and "{{7*7}}" in html and "49" not in text
+
+
+def test_office_message_uses_form_labels_and_choice_labels(tmp_path, monkeypatch, municipalities):
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "templates" / "mail", project / "templates" / "mail")
+    (project / "forms").mkdir()
+    (project / "forms" / "support-application.yml").write_text(
+        "fields:\n"
+        "  - {name: first_name, label: {nl: Uw voornaam, fr: Votre prénom}}\n"
+        "  - {name: help_type, label: {nl: 'Soort hulp van {social_house}', fr: Aide}, choices: {energy: {nl: Energie en water, fr: Énergie}}}\n",
+        encoding="utf-8")
+    monkeypatch.setenv("PORTAL_ROOT", str(project))
+    text, html = bodies(office_message(municipalities))
+    assert "Uw voornaam: Marieke" in text
+    assert "Soort hulp van " + municipalities["opwijk"].social_house["nl"] in text
+    assert "Energie en water" in text and "Energie en water" in html
+    # fields without a label fall back to their names, so no answer is ever left out
+    assert "last_name: Vandenbroucke" in text
+    # the labelled fields come first, in the form's order
+    assert text.index("Uw voornaam") < text.index("Soort hulp") < text.index("last_name")
