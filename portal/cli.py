@@ -198,3 +198,19 @@ def new(slug, names, languages, postcodes, street, phone, email, inbox, wijk_wer
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"Next: check the values, then `portal check {slug}` and `portal preview {slug}`.")
+
+
+@main.command()
+@slugs_argument
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-forms", is_flag=True, help="Do not start the form backend on /forms/.")
+def preview(slugs, host, port, no_forms):
+    """Preview one municipality with live reload; its forms work on the same address."""
+    from portal.preview import preview as run_preview
+
+    if len(slugs) != 1:
+        raise click.UsageError("name exactly one municipality, e.g. `portal preview opwijk`")
+    click.echo(f"Preview of {slugs[0]} on http://{host}:{port}/ : save a page and the browser reloads. "
+               f"Forms: http://{host}:{port}/forms/{slugs[0]}/... (mail goes to instance/mail/). Stop with Ctrl+C.")
+    run_preview(slugs[0], host, port, forms=not no_forms)
