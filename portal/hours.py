@@ -381,11 +381,24 @@ def day_hours(schedule: Schedule, calendar: Calendar, date: dt.date) -> Day:
     return Day(date, (), holiday)
 
 
+_OFFICE_DAYS: dict = {}
+
+
 def office_days(office, municipality, first: dt.date, count: int) -> list[Day]:
     """`count` days of `office` from `first`."""
-    schedule = parse_opening_hours(office.hours)
-    calendar = Calendar.for_municipality(municipality)
-    return [day_hours(schedule, calendar, first + dt.timedelta(days=n)) for n in range(count)]
+    # Every page with a contact card or JSON-LD asks for the same year of days: compute it once
+    # per schedule, closures and holidays (`portal build` of many sites spends a fifth here).
+    key = (office.hours, tuple((c.date, tuple(sorted((c.note or {}).items()))) for c in municipality.closures),
+           tuple(municipality.regional_holidays), first, count)
+    days = _OFFICE_DAYS.get(key)
+    if days is None:
+        schedule = parse_opening_hours(office.hours)
+        calendar = Calendar.for_municipality(municipality)
+        days = tuple(day_hours(schedule, calendar, first + dt.timedelta(days=n)) for n in range(count))
+        if len(_OFFICE_DAYS) > 512:
+            _OFFICE_DAYS.clear()
+        _OFFICE_DAYS[key] = days
+    return list(days)
 
 
 # --- status ----------------------------------------------------------------------------------

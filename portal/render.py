@@ -7,6 +7,7 @@ typo fail with the page's file and line instead of printing nothing.
 
 from __future__ import annotations
 
+import functools
 import re
 import traceback
 from pathlib import Path
@@ -124,6 +125,12 @@ class MacroContext:
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
+@functools.lru_cache(maxsize=256)
+def _compile(source: str) -> jinja2.Template:
+    """A page body as a template, compiled once: catalogue pages are the same for every site."""
+    return _ENV.from_string(source)
+
+
 def _template_line(exc: BaseException) -> int | None:
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename == TEMPLATE_NAME:
@@ -140,7 +147,7 @@ def render_markdown(markdown: str, municipality: Municipality, lang: str, root: 
     if "{{" not in markdown and "{%" not in markdown and "{#" not in markdown:
         return markdown
     try:
-        template = _ENV.from_string(markdown)
+        template = _compile(markdown)
         return template.render(MacroContext(municipality, lang, root).variables())
     except jinja2.TemplateSyntaxError as exc:
         raise PortalError(Finding(source, (exc.lineno or 1) + line_offset, f"macro syntax: {exc.message}")) from exc
