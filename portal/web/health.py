@@ -1,0 +1,28 @@
+"""Blueprint `health`: GET /healthz for monitoring.
+
+JSON: whether the database answers, and how many e-mails wait or failed in the outbox. 200 when
+the database is reachable, 503 when not, so a load balancer or uptime check can act on it.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    from portal.store import StoreUnavailable
+    from portal.web.views import get_store
+
+    try:
+        health = get_store().health()
+    except StoreUnavailable:
+        health = {"database": "unavailable", "outbox": None}
+    ok = health.get("database") == "ok"
+    body = {"status": "ok" if ok else "unavailable", **health}
+    response = jsonify(body)
+    response.status_code = 200 if ok else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

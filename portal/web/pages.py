@@ -1,0 +1,81 @@
+"""What every backend page needs to look like its municipality's site: names, colours, logo,
+language links, the way back to the site, and the page's language. Used by views and errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template, request, url_for
+from markupsafe import Markup
+
+from portal.config import LANGUAGE_NAMES, LANGUAGES, Municipality
+from portal.i18n import messages, t
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def municipalities() -> dict:
+    return current_app.extensions["portal_municipalities"]
+
+
+def site_and_lang(slug: str | None, lang: str | None) -> tuple[Municipality | None, str]:
+    """The site for `slug` (None when unknown) and the best language for a page about it."""
+    site = municipalities().get(slug or "")
+    if site is None:
+        return None, lang if lang in LANGUAGES else "nl"
+    return site, lang if lang in site.languages else site.default_language
+
+
+def site_for_request() -> tuple[Municipality | None, str]:
+    """For error pages: the site and language the URL points at (/forms/<slug>/<lang>/...)."""
+    args = request.view_args or {}
+    if "slug" in args:
+        return site_and_lang(args.get("slug"), args.get("lang"))
+    parts = [p for p in request.path.split("/") if p]
+    if len(parts) >= 2 and parts[0] == "forms":
+        return site_and_lang(parts[1], parts[2] if len(parts) > 2 else None)
+    return None, "nl"
+
+
+def site_home(site: Municipality, lang: str) -> str:
+    """The static site's home page in `lang`: `site_url` when published, else /<slug>/."""
+    base = site.site_url or f"/{site.slug}/"
+    if not base.endswith("/"):
+        base += "/"
+    return base if lang == site.default_language else f"{base}{lang}/"
+
+
+def format_received(when: dt.datetime, lang: str) -> str:
+    """'24 november 2026 om 10:30' / '24 novembre 2026 à 10:30', Brussels time."""
+    local = when.astimezone(BRUSSELS)
+    months = messages()["forms.months"][lang].split()
+    return t("forms.receipt.date_format", lang, day=local.day, month=months[local.month - 1],
+             year=local.year, time=local.strftime("%H:%M"))
+
+
+def render_page(template: str, *, site: Municipality | None, lang: str, status: int = 200,
+                alternates: dict | None = None, **context):
+    """Render a page inside templates/forms/base.html with the site's header and footer.
+
+    `alternates`: {lang: url} of this same page in the site's other languages (the language
+    switch shows only on sites with more than one language).
+    """
+    def tr(key, **values):
+        return t(key, lang, **values)
+
+    brand = None
+    if site is not None:
+        brand = {
+            "name": site.text(site.name, lang),
+            "social_house": site.text(site.social_house, lang),
+            "css": url_for("forms.brand_css", slug=site.slug),
+            "logo": url_for("forms.logo", slug=site.slug) if site.branding.get("logo") else None,
+            "home": site_home(site, lang),
+        }
+    switch = []
+    if site is not None and len(site.languages) > 1 and alternates:
+        switch = [{"lang": other, "name": LANGUAGE_NAMES[other], "url": alternates[other], "current": other == lang}
+                  for other in site.languages if other in alternates]
+    html = render_template(template, site=site, lang=lang, t=tr, brand=brand, switch=switch, **context)
+    return Markup(html), status
