@@ -50,8 +50,8 @@ def deliver_due(store, transport, *, policy: RetryPolicy = DEFAULT_POLICY, lease
             error = exc.summary
             retry = exc.retryable
         except Exception as exc:  # a bug or an unexpected library error: keep the row, retry later
+            # The class name only: an exception's text may quote the recipient's address.
             error, retry = f"unexpected {type(exc).__name__}", True
-            log.exception("outbox %s (%s %s): unexpected error while sending", row.id, row.reference, row.kind)
         else:
             store.mark_sent(row.id, now=clock())
             counts["sent"] += 1

@@ -185,3 +185,29 @@ def test_concurrent_writers_in_several_processes_never_see_database_is_locked(tm
         found.append(errors.get())
     assert found == []
     assert raw_counts(tmp_path / "portal.sqlite3") == (160, 320)
+
+
+def test_accept_draws_a_new_reference_when_one_is_taken(store, monkeypatch):
+    from portal import intake
+    from portal.config import load_all
+
+    municipalities = load_all(ROOT)
+    if "opwijk" not in municipalities:
+        pytest.skip("example config opwijk not present")
+    make_submission(store, reference="OPW-2026-22222")
+    drawn = iter(["OPW-2026-22222", "OPW-2026-33333"])
+    monkeypatch.setattr(intake, "new_reference", lambda slug, year: next(drawn))
+    accepted = intake.accept(municipalities["opwijk"], "support-application", "nl",
+                             {"first_name": "An", "postcode": "1745", "email": ""},
+                             store=store, municipalities=municipalities)
+    assert accepted.reference == "OPW-2026-33333"
+    assert raw_counts(store.path) == (2, 3)
+
+
+def test_references_use_the_unambiguous_alphabet():
+    from portal.intake import REFERENCE_RE, municipality_code, new_reference
+
+    assert [municipality_code(s) for s in ("opwijk", "sint-gillis", "antwerpen", "turnhout")] == ["OPW", "SGI", "ANT", "TUR"]
+    references = {new_reference("opwijk", 2026) for _ in range(500)}
+    assert len(references) == 500
+    assert all(REFERENCE_RE.match(r) and not set(r[9:]) & set("01ILOU") for r in references)
