@@ -32,6 +32,7 @@ from portal.config import project_root
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 BUILDING_DIR = ".building"
+TRASH_DIR = "trash"
 
 
 @dataclass
@@ -172,8 +173,12 @@ def build_site(slug: str, out_dir: Path, root: Path | None = None, *, site_dir: 
         logger.removeHandler(collector)
 
 
-def _build_and_swap(slug: str, out_dir: Path, root: Path, stamp: str | None) -> BuildResult:
-    """Build one site aside, then put it in place with its fingerprint. Never raises."""
+def _build_and_swap(slug: str, out_dir: Path, root: Path, stamp: str | None, *, defer_delete: bool = False) -> BuildResult:
+    """Build one site aside, then put it in place with its fingerprint. Never raises.
+
+    With `defer_delete`, the replaced site is left in `<out>/.building/trash/` for the caller to
+    delete (the parent process, idle while workers build, does it in parallel).
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
     fresh = out_dir / BUILDING_DIR / slug
@@ -185,16 +190,25 @@ def _build_and_swap(slug: str, out_dir: Path, root: Path, stamp: str | None) -> 
         if stamp is not None:
             fingerprint.write_stamp(fresh, stamp)
         final = out_dir / slug
-        old = out_dir / BUILDING_DIR / f"{slug}.old-{os.getpid()}"
+        old = out_dir / BUILDING_DIR / TRASH_DIR / f"{slug}.{os.getpid()}"
         if final.exists():
+            old.parent.mkdir(exist_ok=True)
             os.replace(final, old)
         os.replace(fresh, final)
-        if old.exists():
+        if old.exists() and not defer_delete:
             shutil.rmtree(old)
         return BuildResult(slug, True, time.perf_counter() - started)
     except Exception as exc:  # reported per site, the run goes on
         shutil.rmtree(fresh, ignore_errors=True)
         return BuildResult(slug, False, time.perf_counter() - started, error=str(exc) or type(exc).__name__)
+
+
+def _empty_trash(out_dir: Path) -> None:
+    """Delete the sites that new builds replaced (each moved there whole, by one rename)."""
+    trash = out_dir / BUILDING_DIR / TRASH_DIR
+    if trash.is_dir():
+        for old in trash.iterdir():
+            shutil.rmtree(old, ignore_errors=True)
 
 
 # --- many sites --------------------------------------------------------------------------------
@@ -258,12 +272,14 @@ def build_sites(slugs: list[str], out_dir: Path, root: Path | None = None, on_re
         _warm_up()
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context, initializer=_worker_init) as pool:
-            futures = {pool.submit(_build_and_swap, slug, out_dir, root, stamp): slug for slug, stamp in todo}
+            futures = {pool.submit(_build_and_swap, slug, out_dir, root, stamp, defer_delete=True): slug
+                       for slug, stamp in todo}
             for future in as_completed(futures):
                 try:
                     done(future.result())
                 except Exception as exc:  # the worker process itself died
                     done(BuildResult(futures[future], False, 0.0, error=f"build process failed: {exc}"))
+                _empty_trash(out_dir)
     if todo:
         dedupe.SharedStore(out_dir).collect_garbage()
         shutil.rmtree(out_dir / BUILDING_DIR, ignore_errors=True)

@@ -54,24 +54,24 @@ def check(slugs, strict):
 @slugs_argument
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: PORTAL_SITE_DIR or site/).")
-def build(slugs, out_dir):
-    """Build the named municipalities (all when none) into OUT/<slug>/."""
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="number of cores",
+              help="Sites built at the same time, each in its own process.")
+@click.option("--force", is_flag=True, help="Rebuild every site, also those that did not change.")
+def build(slugs, out_dir, jobs, force):
+    """Build the named municipalities (all when none) into OUT/<slug>/.
+
+    Only sites whose inputs changed since their last build are built (see portal.fingerprint).
+    """
     from portal.build import build_sites
+    from portal.build_report import BuildReporter
 
     out_dir = out_dir or Path(os.environ.get("PORTAL_SITE_DIR") or project_root() / "site")
     slugs = list(slugs) or all_slugs()
-
-    def report(result):
-        if result.ok:
-            click.echo(f"  built  {result.slug:<24} {result.seconds:6.2f} s")
-        else:
-            click.echo(f"  FAILED {result.slug:<24} {result.error}", err=True)
-
-    click.echo(f"Building {len(slugs)} site(s) into {out_dir}/")
-    results = build_sites(slugs, out_dir, on_result=report)
-    failed = [r for r in results if not r.ok]
-    click.echo(f"{len(results) - len(failed)} built, {len(failed)} failed, {sum(r.seconds for r in results):.1f} s")
-    sys.exit(1 if failed else 0)
+    click.echo(f"Building {len(slugs)} site(s) into {out_dir}/ ({jobs} at a time)")
+    reporter = BuildReporter(len(slugs), interactive=sys.stderr.isatty())
+    results = build_sites(slugs, out_dir, project_root(), on_result=reporter, jobs=jobs, force=force)
+    reporter.summary()
+    sys.exit(1 if any(not r.ok for r in results) else 0)
 
 
 @main.command()
