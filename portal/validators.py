@@ -70,7 +70,7 @@ def normalise_phone(value: str) -> str | None:
 
     Belgian numbers: 9 digits after the leading 0 for mobiles (04xx), 8 for landlines, written
     with or without +32/0032 and with spaces, dots, slashes or dashes. A number with another
-    country code (a border worker, a relative abroad) is taken when it has 8 to 15 digits.
+    country code (a border worker, a relative abroad) is taken when it has 10 to 15 digits.
     """
     compact = re.sub(r"[\s./()-]", "", value)
     if compact.startswith("00"):
@@ -79,7 +79,7 @@ def normalise_phone(value: str) -> str | None:
         national = "0" + compact[3:]
     elif compact.startswith("+"):
         digits = compact[1:]
-        return compact if digits.isdigit() and 8 <= len(digits) <= 15 and digits[0] != "0" else None
+        return compact if digits.isdigit() and 10 <= len(digits) <= 15 and digits[0] != "0" else None
     else:
         national = compact
     if not national.isdigit() or not national.startswith("0") or national[1:2] == "0":

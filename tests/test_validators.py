@@ -1,0 +1,153 @@
+"""The answer checks of portal/validators.py, on their own (no web, no forms)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, strategies as st
+
+from portal import validators as v
+
+TODAY = dt.date(2026, 11, 24)
+
+
+def national_number(born: dt.date, serial: int = 33) -> str:
+    """A valid rijksregisternummer for someone born on `born` (the rule any office applies)."""
+    base = f"{born:%y%m%d}{serial:03d}"
+    check = 97 - int(("2" + base) if born.year >= 2000 else base) % 97
+    return f"{base}{check:02d}"
+
+
+# --- rijksregisternummer ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("number, born", [
+    ("85.07.30-033.28", dt.date(1985, 7, 30)),      # as printed on the identity card
+    ("85073003328", dt.date(1985, 7, 30)),
+    ("850730 033 28", dt.date(1985, 7, 30)),
+    ("00010100105", dt.date(2000, 1, 1)),          # born 2000 or later: a 2 before the nine digits
+    ("00010100173", dt.date(1900, 1, 1)),          # the same digits under the 1900 rule
+    ("17031512328", dt.date(2017, 3, 15)),
+    ("17031512396", dt.date(1917, 3, 15)),
+])
+def test_valid_national_numbers_give_their_birth_date(number, born):
+    assert v.check_national_number(number) == born
+
+
+@pytest.mark.parametrize("number", [
+    "85073003327",      # check digits off by one
+    "85073003329",
+    "00010100106",      # 2000+ number with a wrong check
+    "8507300332",       # 10 digits
+    "850730033281",     # 12 digits
+    "85073003A28",
+    "",
+])
+def test_invalid_national_numbers_are_refused(number):
+    assert v.check_national_number(number) is None
+
+
+@pytest.mark.parametrize("base", ["851330033", "850230033", "856030033", "850732033"])
+def test_a_right_check_on_an_impossible_date_is_refused(base):
+    """Month 13, 30 February, month 60, day 32: the mod-97 check alone would let them through."""
+    number = f"{base}{97 - int(base) % 97:02d}"
+    assert v.check_national_number(number) is None
+
+
+def test_a_bis_number_with_month_plus_20_or_40_is_valid():
+    base = "854730033"  # month 07 + 40
+    number = f"{base}{97 - int(base) % 97:02d}"
+    assert v.check_national_number(number) == dt.date(1985, 7, 30)
+
+
+def test_a_number_with_an_unknown_birth_day_is_valid_without_a_date():
+    base = "850700033"
+    assert v.check_national_number(f"{base}{97 - int(base) % 97:02d}") is True
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)), st.integers(1, 998))
+def test_every_generated_number_is_valid_and_gives_its_date(born, serial):
+    assert v.check_national_number(national_number(born, serial)) == born
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)), st.integers(1, 998), st.integers(1, 96))
+def test_a_wrong_check_is_always_refused(born, serial, delta):
+    number = national_number(born, serial)
+    wrong = f"{number[:9]}{(int(number[9:]) + delta - 1) % 97 + 1:02d}"
+    other_century = 97 - int(number[:9] if born.year >= 2000 else "2" + number[:9]) % 97
+    if int(wrong[9:]) == other_century:
+        return  # the check of the other century: valid, for someone born 100 years apart
+    assert v.check_national_number(wrong) is None
+
+
+# --- postcode, dates, e-mail, phone -----------------------------------------------------------
+
+@pytest.mark.parametrize("code, ok", [
+    ("1000", True), ("1745", True), ("9999", True), ("2300", True),
+    ("0999", False), ("999", False), ("10000", False), ("17a5", False), ("", False), (" 1745", False),
+    ("١٧٤٥", False),  # Arabic-Indic digits: isdigit() says yes, Belgian post says no
+])
+def test_postcode(code, ok):
+    assert v.is_postcode(code) is ok
+
+
+@pytest.mark.parametrize("text, date", [
+    ("1985-07-30", dt.date(1985, 7, 30)),
+    ("30/07/1985", dt.date(1985, 7, 30)),
+    ("30-07-1985", dt.date(1985, 7, 30)),
+    ("1.2.1950", dt.date(1950, 2, 1)),
+    ("2026-11-24", dt.date(2026, 11, 24)),     # born today: plausible (a parent applying is another form)
+    ("2026-11-25", None),                      # tomorrow
+    ("1899-12-31", None),                      # implausibly old
+    ("1985-02-30", None),
+    ("30/13/1985", None),
+    ("85-07-30", None),
+    ("yesterday", None),
+    ("", None),
+])
+def test_birth_date_must_be_real_past_and_plausible(text, date):
+    assert v.parse_birth_date(text, today=TODAY) == date
+
+
+@pytest.mark.parametrize("address, ok", [
+    ("an@example.be", True), ("an.peeters+ocmw@mail.example.org", True),
+    ("an@example", False), ("an example@example.be", False), ("an@@example.be", False),
+    ("an@example.be\r\nBcc: x@y.be", False), ("@example.be", False), ("an@.be", False),
+    ("a" * 250 + "@example.be", False),
+])
+def test_email(address, ok):
+    assert v.is_email(address) is ok
+
+
+@pytest.mark.parametrize("number, normalised", [
+    ("0470 12 34 56", "+32470123456"),
+    ("0470/12.34.56", "+32470123456"),
+    ("+32 470 12 34 56", "+32470123456"),
+    ("0032 470 12 34 56", "+32470123456"),
+    ("02 486 12 34", "+3224861234"),
+    ("052 36 19 23", "+3252361923"),
+    ("+32 (0)2 486 12 34", None),        # the (0) makes it ambiguous: ask again
+    ("0800 113 41", "+3280011341"),
+    ("+31 20 123 4567", "+31201234567"),  # a Dutch number, e.g. a border worker
+    ("0470 12 34 5", None),               # a mobile needs 10 digits
+    ("02 486 12 345", None),              # a landline 9
+    ("470123456", None),
+    ("00470123456", None),
+    ("phone me", None),
+    ("", None),
+])
+def test_belgian_phone_numbers(number, normalised):
+    assert v.normalise_phone(number) == normalised
+
+
+@pytest.mark.parametrize("text, multiline, bad", [
+    ("Peeters", False, False),
+    ("Van den Broeck-Ş", False, False),
+    ("Peeters\r\nBcc: x@example.be", False, True),
+    ("line one\nline two", True, False),
+    ("bell\x07", True, True),
+    ("nul\x00", False, True),
+    ("sep\u2028arator", False, True),
+])
+def test_control_characters(text, multiline, bad):
+    assert v.has_control_characters(text, multiline=multiline) is bad
