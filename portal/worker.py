@@ -102,15 +102,28 @@ def run(store, transport, *, once: bool = False, policy: RetryPolicy = DEFAULT_P
 
 
 class BackgroundWorker(threading.Thread):
-    """`run` in a daemon thread; `stop()` ends it after the current batch."""
+    """`run` in a daemon thread; `stop()` ends it after the current batch.
 
-    def __init__(self, store, transport, **options):
+    `store` may be None: the thread then opens `store_url` itself, retrying every few seconds,
+    so a development server still starts while the database is not reachable.
+    """
+
+    def __init__(self, store, transport, *, store_url: str | None = None, **options):
         super().__init__(name="portal-worker", daemon=True)
-        self.store, self.transport, self.options = store, transport, options
+        self.store, self.transport, self.store_url, self.options = store, transport, store_url, options
         self.stop_event = threading.Event()
 
     def run(self):
-        run(self.store, self.transport, stop=self.stop_event, **self.options)
+        from portal.store import open_store
+
+        while self.store is None and not self.stop_event.is_set():
+            try:
+                self.store = open_store(self.store_url)
+            except StoreUnavailable as exc:
+                log.error("outbox unavailable: %s", exc)
+                self.stop_event.wait(5)
+        if self.store is not None:
+            run(self.store, self.transport, stop=self.stop_event, **self.options)
 
     def stop(self, timeout: float | None = 10):
         self.stop_event.set()
@@ -122,14 +135,14 @@ def start_background_worker(app, **options) -> BackgroundWorker:
 
     Uses the app's store (`app.extensions["portal_store"]`) and transport
     (`app.extensions["portal_transport"]`) when the factory set them, else opens them from the
-    environment (PORTAL_DATABASE_URL, PORTAL_SMTP_URL).
+    app's DATABASE_URL or the environment (PORTAL_DATABASE_URL, PORTAL_SMTP_URL).
+    Raises ValueError when PORTAL_SMTP_URL is malformed.
     """
-    from portal.store import open_store
     from portal.transport import transport_from_env
 
-    store = app.extensions.get("portal_store") or open_store(app.config.get("DATABASE_URL"))
+    store = app.extensions.get("portal_store")
     transport = app.extensions.get("portal_transport") or transport_from_env()
-    worker = BackgroundWorker(store, transport, **options)
+    worker = BackgroundWorker(store, transport, store_url=app.config.get("DATABASE_URL"), **options)
     worker.start()
     app.extensions["portal_worker"] = worker
     log.info("background delivery started (%r)", transport)
