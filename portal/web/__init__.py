@@ -105,6 +105,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     errors.register(app)
     app.after_request(_headers)
+    from portal import antiabuse, security
+
+    security.init_app(app)    # headers, cookies, ProxyFix, body size, rate limits
+    antiabuse.init_app(app)
     return app
 
 

@@ -119,6 +119,12 @@ def form(slug: str, lang: str, form_id: str):
     form = form_class(site, definition, lang)()
     if request.method == "GET":
         return render_form(site, definition, lang, form)
+    from portal import antiabuse
+
+    if antiabuse.looks_automated(slug, form_id):
+        # Neutral answer: the form again, nothing stored, no word on which check failed.
+        antiabuse.clear_traps(form)
+        return render_form(site, definition, lang, form, notice=antiabuse.NOTICE)
     if not form.validate():
         if form.errors.get("csrf_token"):
             # The CSRF token check of the form itself (when the app-wide check is off).
