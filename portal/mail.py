@@ -88,14 +88,25 @@ def _load_form(form_id: str) -> dict:
     """forms/<form_id>.yml as data; {} when missing or unreadable (`portal check` reports that).
 
     A broken form file must not stop an application from being stored: the labels then fall
-    back to the field names.
+    back to the field names. Parsed once per file version (parsing costs more than the rest of
+    accepting a submission).
     """
-    import yaml
-
     path = _forms_dir() / f"{form_id}.yml"
     try:
-        with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return {}
+    return _parse_form(str(path), stamp)
+
+
+@lru_cache(maxsize=16)
+def _parse_form(path: str, stamp: int) -> dict:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.load(handle, Loader=loader) or {}  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}
