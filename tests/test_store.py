@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import os
 import sqlite3
 import subprocess
 import sys

@@ -262,3 +262,20 @@ def test_background_worker_delivers_while_the_app_runs(store, smtp, municipaliti
     finally:
         worker.stop()
     assert not worker.is_alive()
+
+
+def test_two_workers_draining_together_send_each_message_once(store, smtp, municipalities):
+    import threading
+
+    for _ in range(15):
+        accept(municipalities["opwijk"], "support-application", "nl", application(),
+               store=store, municipalities=municipalities)
+    workers = [threading.Thread(target=run, args=(store, SmtpTransport.from_url(smtp.url)),
+                                kwargs={"once": True, "limit": 3}) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    ids = [r.message["Message-ID"] for r in smtp.wait_for(30)]
+    assert len(ids) == 30 and len(set(ids)) == 30
+    assert store.outbox_counts() == {"pending": 0, "failed": 0, "sent": 30}
