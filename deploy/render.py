@@ -1,0 +1,107 @@
+"""Render the shipped nginx configuration for this server's municipalities.
+
+    .venv/bin/python deploy/render.py > /etc/nginx/conf.d/portal.conf
+    .venv/bin/python deploy/render.py --domain opwijk=www.opwijk.be --site-root /srv/portal/site opwijk
+
+The files in deploy/nginx/ hold placeholders, upper-case names between at-signs (nginx's own `$variables` are left alone).
+Each municipality's domain comes from `site_url` in its site_config/<slug>.yml unless `--domain`
+names it. The tests render the same files with loopback ports and temporary paths.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+HERE = Path(__file__).resolve().parent
+NGINX = HERE / "nginx"
+PLACEHOLDER_RE = re.compile(r"@([A-Z][A-Z0-9_]*)@")
+
+DEFAULTS = {
+    "BACKEND": "127.0.0.1:8001",
+    "SITE_ROOT": "/srv/portal/site",
+    "LOG_DIR": "/var/log/nginx",
+    "LISTEN": "443",
+    "HTTP_LISTEN": "80",
+    "ACME_ROOT": "/var/www/letsencrypt",
+    "CERT": "/etc/letsencrypt/live/@DOMAIN@/fullchain.pem",
+    "CERT_KEY": "/etc/letsencrypt/live/@DOMAIN@/privkey.pem",
+    "PROXY_SNIPPET": "/etc/nginx/snippets/portal-proxy.conf",
+}
+
+LANGUAGE_LOCATION = """\
+    # {lang}: the site's other language, with its own "not found" page.
+    location /{lang}/ {{
+        error_page 404 /{lang}/404.html;
+        try_files $uri $uri/ =404;
+    }}
+"""
+
+
+def fill(template: str, values: dict) -> str:
+    """Replace every @NAME@; raises KeyError naming a placeholder without a value."""
+    for _ in range(2):  # a default may itself hold a placeholder (the certificate path's domain)
+        template = PLACEHOLDER_RE.sub(lambda m: str(values[m.group(1)]), template)
+    return template
+
+
+def domain_of(municipality, domains: dict) -> str:
+    """The host name a municipality's site is served on. Raises ValueError when none is known."""
+    if municipality.slug in domains:
+        return domains[municipality.slug]
+    if municipality.site_url:
+        return urlsplit(municipality.site_url).hostname
+    raise ValueError(f"{municipality.slug}: no site_url in site_config/{municipality.slug}.yml; "
+                     f"pass --domain {municipality.slug}=www.example.be")
+
+
+def render(municipalities, *, domains: dict | None = None, **overrides) -> str:
+    """The whole nginx configuration: the shared part once, then one server block per municipality.
+
+    `overrides` replace DEFAULTS (e.g. LISTEN="127.0.0.1:8443", SITE_ROOT=...). Raises ValueError
+    for a municipality without a domain and KeyError for an unknown placeholder.
+    """
+    values = {**DEFAULTS, **overrides}
+    parts = [fill((NGINX / "portal.conf").read_text(encoding="utf-8"), values)]
+    site_template = (NGINX / "site.conf").read_text(encoding="utf-8")
+    for municipality in municipalities:
+        site_values = {
+            **values,
+            "SLUG": municipality.slug,
+            "DOMAIN": domain_of(municipality, domains or {}),
+            "LANGUAGE_LOCATIONS": "".join(LANGUAGE_LOCATION.format(lang=lang) for lang in municipality.languages[1:]),
+        }
+        parts.append(fill(site_template, site_values))
+    return "\n".join(parts)
+
+
+def main(argv=None) -> int:
+    sys.path.insert(0, str(HERE.parent))
+    from portal.config import load_all, load_municipality, project_root
+    from portal.findings import PortalError
+
+    parser = argparse.ArgumentParser(description="Render the nginx configuration of the portal.")
+    parser.add_argument("slugs", nargs="*", help="municipalities (default: all in site_config/)")
+    parser.add_argument("--domain", action="append", default=[], metavar="SLUG=HOST",
+                        help="host name of a site (default: from its site_url)")
+    for key, default in DEFAULTS.items():
+        if "@" not in default:
+            parser.add_argument("--" + key.lower().replace("_", "-"), default=default, help=f"default: {default}")
+    args = parser.parse_args(argv)
+    try:
+        root = project_root()
+        municipalities = [load_municipality(s, root) for s in args.slugs] if args.slugs else list(load_all(root).values())
+        domains = dict(item.split("=", 1) for item in args.domain)
+        overrides = {key: getattr(args, key.lower()) for key, default in DEFAULTS.items() if "@" not in default}
+        sys.stdout.write(render(municipalities, domains=domains, **overrides))
+    except (PortalError, ValueError, KeyError) as exc:
+        print(f"deploy/render.py: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
