@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -388,7 +389,7 @@ class _Checker:
             return []
         for i, service in enumerate(value):
             if service not in SERVICE_IDS:
-                close = [s for s in SERVICE_IDS if s.replace("-", "") == str(service).replace("-", "").replace(" ", "").lower()]
+                close = difflib.get_close_matches(str(service).lower(), SERVICE_IDS, n=1)
                 self.error(value.line_of(i), f"unknown service {service!r}", f"did you mean {close[0]!r}?" if close else "known: " + ", ".join(SERVICE_IDS))
         return [s for s in value if s in SERVICE_IDS]
 

@@ -33,8 +33,10 @@ class PageParser(HTMLParser):
             self.html_lang = attrs.get("lang")
         if tag == "link" and attrs.get("rel") == "alternate" and attrs.get("hreflang"):
             self.alternates[attrs["hreflang"]] = attrs.get("href")
+        # rel=canonical/alternate name the published address of a page; browsers do not fetch them.
+        fetched = tag != "link" or attrs.get("rel") not in ("canonical", "alternate")
         for name in ("src", "href", "srcset", "data", "poster"):
-            if name in attrs and tag in ("link", "script", "img", "source", "iframe", "video", "audio", "object", "embed"):
+            if fetched and name in attrs and tag in ("link", "script", "img", "source", "iframe", "video", "audio", "object", "embed"):
                 self.urls.append((tag, name, attrs[name]))
         self._in_jsonld = tag == "script" and attrs.get("type") == "application/ld+json"
 
