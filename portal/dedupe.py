@@ -79,12 +79,20 @@ class SharedStore:
 
 
 def search_languages(site_dir: Path) -> list[str] | None:
-    """The languages the site's search index asks the search worker for (None: no search)."""
-    index = site_dir / "search" / "search_index.json"
-    if not index.is_file():
+    """The languages the site's search indexes ask the search worker for (None: no search).
+
+    A bilingual site has one index per language: the root one and `<lang>/search/` (see
+    portal/search_split.py).
+    """
+    indexes = [site_dir / "search" / "search_index.json", *sorted(site_dir.glob("*/search/search_index.json"))]
+    indexes = [index for index in indexes if index.is_file()]
+    if not indexes:
         return None
-    with open(index, encoding="utf-8") as f:
-        return list(json.load(f).get("config", {}).get("lang") or ["en"])
+    languages: list[str] = []
+    for index in indexes:
+        with open(index, encoding="utf-8") as f:
+            languages += [lang for lang in json.load(f).get("config", {}).get("lang") or ["en"] if lang not in languages]
+    return languages
 
 
 def unused_files(site_dir: Path) -> list[Path]:
