@@ -1,0 +1,54 @@
+"""Helpers for the hardening tests (security, anti-abuse, purge, durability): an app on a
+scratch database, valid answers, and a stamp that says the form was opened a while ago."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+from portal.antiabuse import STARTED_SALT
+
+SECRET = "test-secret-" + "k" * 32
+FORM_URL = "/forms/opwijk/nl/support-application/"
+
+
+def valid_application(**overrides) -> dict:
+    """A support application from Opwijk that passes every check (keyword overrides)."""
+    data = {
+        "help_type": "leefloon", "first_name": "Griet", "last_name": "Vermeulen",
+        "birth_date": "1980-04-12", "street": "Kerkstraat", "house_number": "3",
+        "postcode": "1745", "city": "Opwijk", "phone": "", "email": "griet@mail.example",
+        "contact_preference": "email", "message": "Ik heb hulp nodig.", "consent": "y", "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def make_app(tmp_path, **config):
+    """create_app on a SQLite file in tmp_path; CSRF off and fill time 0 unless given."""
+    from portal.web import create_app
+
+    settings = {
+        "SECRET_KEY": SECRET, "ENV": "production",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        "WTF_CSRF_ENABLED": False, "FORM_MIN_FILL_SECONDS": 0,
+    }
+    settings.update(config)
+    return create_app(settings)
+
+
+def old_stamp(slug="opwijk", form_id="support-application", *, age=60.0, secret=SECRET) -> str:
+    """A valid `form_started` value made `age` seconds ago (no need to sleep in tests)."""
+
+    class EarlierSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time() - age)
+
+    return URLSafeTimedSerializer(secret, salt=STARTED_SALT, signer=EarlierSigner).dumps([slug, form_id])
+
+
+def hidden_value(html: str, name: str) -> str | None:
+    match = re.search(rf'name="{name}" value="([^"]*)"', html)
+    return match.group(1) if match else None
