@@ -100,7 +100,7 @@ def render_hours_html(office, municipality, lang: str, today: dt.date | None = N
         # role=status is a polite live region: updates are announced without moving focus.
         '<p class="portal-hours__status" role="status" aria-live="polite" hidden'
         f' data-portal-hours="{escape(_json(data))}" data-portal-texts="{escape(_json(texts))}"></p>',
-        '<table class="portal-hours__table">',
+        "<table>",  # no class: mkdocs-material styles plain tables in content
         f"<caption>{escape(t('hours.caption', lang, office=office_name))}</caption>",
         "<tbody>",
     ]
@@ -114,7 +114,7 @@ def render_hours_html(office, municipality, lang: str, today: dt.date | None = N
         for day in exceptions:
             what = _intervals_text(day.intervals, lang)
             reason = _reason(day, lang)
-            text = f"{date_text(day.date, lang)}: {what}" + (f" ({reason})" if reason else "")
+            text = t("hours.exception", lang, date=date_text(day.date, lang), what=what + (f" ({reason})" if reason else ""))
             # data-date lets open-now.js hide days that have passed since the build.
             lines.append(f'<li data-date="{day.date.isoformat()}">{escape(text)}</li>')
         lines += ["</ul>", "</div>"]

@@ -82,11 +82,11 @@ def test_the_table_in_dutch(municipality):
 
 def test_the_table_in_french_with_notes(municipality):
     page = Page(render_hours_html(municipality.offices[1], municipality, "fr", today=BUILD))
-    assert page.caption == "Heures d'ouverture Bien-être"
+    assert page.caption == "Heures d'ouverture : Bien-être"
     assert page.rows[0] == ("lundi", "fermé")
     assert page.rows[1] == ("mardi", "09:00–12:00 (sur rendez-vous)")
     assert page.rows[-1] == ("jours fériés", "fermé")
-    assert page.items[0] == "jeudi 24 décembre 2026: fermé (Veille de Noël)"
+    assert page.items[0] == "jeudi 24 décembre 2026 : fermé (Veille de Noël)"
 
 
 def test_the_status_element_is_a_hidden_polite_live_region_until_the_script_fills_it(municipality):
