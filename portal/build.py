@@ -55,6 +55,19 @@ class _WarningCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def _join(messages: list[str]) -> str:
+    """MkDocs' warnings as one message; "Error reading page 'x':" introduces the next one."""
+    text = ""
+    for message in messages:
+        if not text:
+            text = message
+        elif text.endswith(":"):
+            text += " " + message
+        else:
+            text += "; " + message
+    return text
+
+
 # --- per-process speed-ups of MkDocs (same output, less work) ----------------------------------
 
 class _MemoryBytecodeCache:
@@ -163,10 +176,10 @@ def build_site(slug: str, out_dir: Path, root: Path | None = None, *, site_dir: 
         finally:
             config.plugins.on_shutdown()
     except SystemExit as exc:  # mkdocs' Abort in strict mode
-        raise RuntimeError("; ".join(collector.messages) or f"build aborted ({exc})") from None
+        raise RuntimeError(_join(collector.messages) or f"build aborted ({exc})") from None
     except Exception as exc:
         if collector.messages and "Aborted" in str(exc):
-            raise RuntimeError("; ".join(collector.messages)) from None
+            raise RuntimeError(_join(collector.messages)) from None
         raise
     finally:
         _state["store"] = _state["site_dir"] = None
