@@ -1,0 +1,296 @@
+"""The shipped deployment, for real: Debian's nginx with deploy/nginx/ (rendered by deploy/render.py
+with loopback ports and temporary paths, nothing edited by hand) in front of gunicorn running
+`portal.web:create_app()` in production mode, a built site, a real SMTP server, `portal worker --once`.
+
+A citizen's support application goes through nginx end to end: static page 200, form 200,
+POST 303, receipt 200, mail delivered.
+"""
+
+from __future__ import annotations
+
+import html
+import http.client
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from portal.config import load_municipality
+from tests.conftest import ROOT
+from tests.smtp_server import SmtpServer
+
+NGINX = Path("/usr/sbin/nginx")
+BIN = Path(sys.executable).parent
+SLUGS = ("opwijk", "sint-gillis")
+DOMAINS = {"opwijk": "www.opwijk.example", "sint-gillis": "www.sint-gillis.example"}
+SECRET = "deploy-test-secret-" + "x" * 32
+
+pytestmark = pytest.mark.skipif(not NGINX.exists(), reason="Debian's nginx is not installed (`make system-deps` installs nginx-light)")
+
+
+def load_render():
+    spec = importlib.util.spec_from_file_location("deploy_render", ROOT / "deploy" / "render.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {port}:\n{log.read_text(errors='replace')}")
+
+
+def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Client:
+    """HTTPS to nginx on 127.0.0.1 with a chosen Host, keeping cookies as a browser would."""
+
+    def __init__(self, port: int, host: str):
+        self.port, self.host = port, host
+        self.context = ssl.create_default_context()
+        self.context.check_hostname = False
+        self.context.verify_mode = ssl.CERT_NONE  # the test's own self-signed certificate
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
+        connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context, timeout=30)
+        sent = {"Host": self.host, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        data = None
+        if body is not None:
+            data = urlencode(body)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=data, headers=sent)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        connection.close()
+        return response, text
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """nginx + gunicorn + SMTP + built sites, started once for the tests of this module."""
+    from portal.build import build_sites
+
+    tmp = tmp_path_factory.mktemp("deploy")
+    site_dir = tmp / "site"
+    failed = [f"{r.slug}: {r.error}" for r in build_sites(list(SLUGS), site_dir, ROOT) if not r.ok]
+    assert not failed, failed
+
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=portal.test",
+                    "-keyout", str(tmp / "key.pem"), "-out", str(tmp / "cert.pem")], check=True, capture_output=True)
+
+    smtp = SmtpServer(tmp / "smtp").start()
+    backend_port, https_port, http_port = free_port(), free_port(), free_port()
+    env = dict(os.environ, PORTAL_ENV="production", PORTAL_SECRET_KEY=SECRET, PORTAL_ROOT=str(ROOT),
+               PORTAL_DATABASE_URL=f"sqlite:///{tmp / 'portal.sqlite3'}", PORTAL_SMTP_URL=smtp.url,
+               PORTAL_MAIL_FROM="noreply@portal.example", PORTAL_PROXY_FIX="1", PORTAL_SITE_DIR=str(site_dir),
+               PORTAL_FORM_MIN_FILL_SECONDS="1", NO_MKDOCS_2_WARNING="1")
+    gunicorn_log = tmp / "gunicorn.log"
+    with gunicorn_log.open("w") as out:  # the child keeps its own copy of the descriptor
+        gunicorn = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{backend_port}", "--workers", "2",
+             "--forwarded-allow-ips", "127.0.0.1", "--error-logfile", "-", "portal.web:create_app()"],
+            cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+    render = load_render()
+    municipalities = [load_municipality(slug, ROOT) for slug in SLUGS]
+    (tmp / "logs").mkdir()
+    (tmp / "acme").mkdir()
+    rendered = render.render(
+        municipalities, domains=DOMAINS, BACKEND=f"127.0.0.1:{backend_port}", SITE_ROOT=site_dir,
+        LOG_DIR=tmp / "logs", LISTEN=f"127.0.0.1:{https_port}", HTTP_LISTEN=f"127.0.0.1:{http_port}",
+        ACME_ROOT=tmp / "acme", CERT=tmp / "cert.pem", CERT_KEY=tmp / "key.pem",
+        PROXY_SNIPPET=ROOT / "deploy" / "nginx" / "proxy.conf")
+    (tmp / "portal.conf").write_text(rendered, encoding="utf-8")
+    # The part of nginx.conf that Debian ships and this test replaces: where a private nginx keeps its files.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (tmp / "nginx.conf").write_text(f"""{user}daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/logs/error.log info;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    access_log {tmp}/logs/access.log;
+    include {tmp}/portal.conf;
+}}
+""", encoding="utf-8")
+    nginx_log = tmp / "nginx.log"
+    with nginx_log.open("w") as out:
+        nginx = subprocess.Popen([str(NGINX), "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "logs" / "error.log")],
+                                 stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(backend_port, gunicorn, gunicorn_log)
+        wait_for_port(https_port, nginx, tmp / "logs" / "error.log")
+        yield {"tmp": tmp, "env": env, "smtp": smtp, "https": https_port, "http": http_port,
+               "logs": [gunicorn_log, tmp / "logs"]}
+    finally:
+        stop(nginx, signal.SIGQUIT)
+        stop(gunicorn)
+        smtp.stop()
+
+
+def hidden(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert match, f"no hidden field {name!r} on the form"
+    return html.unescape(match.group(1))
+
+
+def test_a_support_application_goes_through_nginx_end_to_end(stack):
+    client = Client(stack["https"], DOMAINS["opwijk"])
+
+    response, page = client.request("GET", "/")
+    assert response.status == 200, page[:500]
+    assert "Opwijk" in page
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+    form_path = "/forms/opwijk/nl/support-application/"
+    response, form = client.request("GET", form_path)
+    assert response.status == 200, form[:500]
+    # The backend's own stricter policy, once; nginx's headers not doubled.
+    assert response.headers.get_all("Content-Security-Policy") == [response.headers["Content-Security-Policy"]]
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    assert len(response.headers.get_all("X-Content-Type-Options")) == 1
+    assert "Secure" in " ".join(response.headers.get_all("Set-Cookie") or []), "production cookies are Secure"
+
+    time.sleep(1.1)  # the form's minimum fill time (PORTAL_FORM_MIN_FILL_SECONDS=1)
+    answers = {
+        "csrf_token": hidden(form, "csrf_token"), "form_started": hidden(form, "form_started"),
+        "help_type": "energy", "first_name": "Griet", "last_name": "Nginxtest", "birth_date": "1980-04-12",
+        "street": "Kerkstraat", "house_number": "3", "postcode": "1745", "city": "Opwijk", "phone": "",
+        "email": "griet@mail.example", "contact_preference": "email", "message": "Mijn energiefactuur is te hoog.",
+        "consent": "y", "website": "",
+    }
+    # A browser sends the page as Referer; over HTTPS Flask-WTF requires it to be same-origin,
+    # which only passes when the backend believes nginx's X-Forwarded-Proto.
+    response, body = client.request("POST", form_path, answers, {"Referer": f"https://{DOMAINS['opwijk']}{form_path}"})
+    assert response.status == 303, body[:2000]
+    receipt = response.headers["Location"]
+    assert "/forms/opwijk/nl/support-application/received/" in receipt
+    assert "Nginxtest" not in receipt and "griet" not in receipt
+
+    response, page = client.request("GET", receipt.replace(f"https://{DOMAINS['opwijk']}", ""))
+    assert response.status == 200, page[:500]
+    reference = re.search(r"OPW-\d{4}-[0-9A-Z]{5}", page)
+    assert reference, page[:2000]
+
+    worker = subprocess.run([str(BIN / "portal"), "worker", "--once"], env=stack["env"], cwd=stack["tmp"],
+                            capture_output=True, text=True, timeout=120)
+    assert worker.returncode == 0, worker.stdout + worker.stderr
+    messages = stack["smtp"].wait_for(2)
+    recipients = sorted(r for m in messages for r in m.rcpt_tos)
+    assert recipients == ["griet@mail.example", "welzijn@opwijk.example"]
+    for message in messages:
+        assert reference.group(0) in message.message["Subject"]
+        assert "Nginxtest" not in message.message["Subject"]
+
+    # No personal data in any log of the stack.
+    for log in stack["logs"]:
+        files = sorted(log.rglob("*")) if log.is_dir() else [log]
+        for file in files:
+            if file.is_file():
+                text = file.read_text(errors="replace")
+                assert "Nginxtest" not in text and "griet@mail.example" not in text, file
+
+
+def test_health_and_redirect_and_not_found_pages(stack):
+    client = Client(stack["https"], DOMAINS["opwijk"])
+    response, body = client.request("GET", "/healthz")
+    assert response.status == 200 and '"database"' in body, body
+
+    connection = http.client.HTTPConnection("127.0.0.1", stack["http"], timeout=10)
+    connection.request("GET", "/leefloon/", headers={"Host": DOMAINS["opwijk"]})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    assert response.status == 301
+    assert response.headers["Location"] == f"https://{DOMAINS['opwijk']}/leefloon/"
+
+    response, body = client.request("GET", "/bestaat-niet/")
+    assert response.status == 404 and 'lang="nl"' in body, body[:300]
+    assert response.headers["X-Content-Type-Options"] == "nosniff", "security headers on error pages too"
+
+    # Sint-Gillis: French at the root, Dutch under /nl/, each with its own not-found page.
+    bilingual = Client(stack["https"], DOMAINS["sint-gillis"])
+    response, body = bilingual.request("GET", "/")
+    assert response.status == 200 and 'lang="fr"' in body
+    response, body = bilingual.request("GET", "/introuvable/")
+    assert response.status == 404 and 'lang="fr"' in body
+    response, body = bilingual.request("GET", "/nl/bestaat-niet/")
+    assert response.status == 404 and 'lang="nl"' in body, body[:300]
+
+
+def test_assets_are_cached_and_pages_are_not_for_long(stack):
+    client = Client(stack["https"], DOMAINS["opwijk"])
+    _, page = client.request("GET", "/")
+    stylesheet = re.search(r'href="([^"]*assets/stylesheets/main\.[0-9a-f]{8}\.min\.css)"', page).group(1)
+    response, _ = client.request("GET", "/" + stylesheet.lstrip("./"))
+    assert response.status == 200
+    assert int(response.headers["Cache-Control"].split("max-age=")[1]) > 365 * 24 * 3600
+    response, _ = client.request("GET", "/")
+    assert response.headers["Cache-Control"] == "max-age=300"
+
+
+def test_the_backup_script_copies_a_live_database(tmp_path):
+    if not shutil.which("sqlite3"):
+        pytest.skip("the sqlite3 command is not installed (Debian package sqlite3)")
+    from portal.store import open_store
+
+    database = tmp_path / "portal.sqlite3"
+    open_store(f"sqlite:///{database}")  # the portal's schema, in WAL mode
+    env = dict(os.environ, PORTAL_DATABASE_URL=f"sqlite:///{database}", PORTAL_BACKUP_DIR=str(tmp_path / "backup"),
+               PORTAL_BACKUP_KEEP="2")
+    for _ in range(3):
+        result = subprocess.run([str(ROOT / "deploy" / "backup" / "portal-backup.sh")], env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        time.sleep(1.05)  # copies are named by the second
+    copies = sorted((tmp_path / "backup").glob("portal-*.sqlite3.gz"))
+    assert len(copies) == 2, "only the newest PORTAL_BACKUP_KEEP copies are kept"
+    subprocess.run(["gunzip", "-k", str(copies[-1])], check=True)
+    restored = copies[-1].with_suffix("")
+    tables = subprocess.run(["sqlite3", str(restored), ".tables"], capture_output=True, text=True, check=True).stdout
+    assert tables.split(), "the copy holds the portal's tables"
+
