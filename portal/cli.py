@@ -214,3 +214,12 @@ def preview(slugs, host, port, no_forms):
     click.echo(f"Preview of {slugs[0]} on http://{host}:{port}/ : save a page and the browser reloads. "
                f"Forms: http://{host}:{port}/forms/{slugs[0]}/... (mail goes to instance/mail/). Stop with Ctrl+C.")
     run_preview(slugs[0], host, port, forms=not no_forms)
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Only count what would be erased.")
+def purge(dry_run):
+    """Erase the personal data of delivered submissions past their retention period."""
+    from portal.purge import purge_command_impl
+
+    purge_command_impl(dry_run)
