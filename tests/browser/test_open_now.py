@@ -197,3 +197,23 @@ def test_closures_that_have_passed_since_the_build_are_hidden(browser, hours_sit
         expect(items.filter(has_text="1 januari 2027")).to_be_visible()
         expect(page.locator(SPLIT_STATUS)).to_have_text("Vandaag gesloten. Morgen gesloten.")   # a Saturday
 
+
+
+def test_the_script_agrees_with_the_python_model_at_many_moments(browser, hours_site):
+    """Seeded random moments over the data's year, plus the edges of the intervals."""
+    import random
+
+    rng = random.Random(20261112)
+    start = dt.datetime(2026, 3, 1, tzinfo=BRUSSELS)
+    moments = [start + dt.timedelta(minutes=rng.randrange(0, 398 * 24 * 60)) for _ in range(10)]
+    moments += [at("2026-11-12 08:59:59"), at("2026-11-12 09:00:00"), at("2026-11-12 12:29:59"),
+                at("2026-11-12 12:30:00"), at("2026-11-12 15:30:00"), at("2026-11-12 23:59:59"),
+                at("2026-12-31 23:59:00"), at("2027-01-01 00:00:00")]
+    with hours_page(browser) as page:
+        for lang in ("nl", "fr"):
+            for moment in moments:
+                page.clock.set_fixed_time(moment)
+                page.goto(f"{hours_site}/{lang}.html")
+                for index, office in enumerate(MUNICIPALITY.offices):
+                    expect(page.locator(f".portal-hours__status >> nth={index}")).to_have_text(
+                        status_text(office, MUNICIPALITY, lang, moment))
