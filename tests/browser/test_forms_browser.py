@@ -1,0 +1,179 @@
+"""The forms in Chromium: sent with and without JavaScript, the error summary, axe-core (WCAG 2.1
+AA) on the empty form, the error state and the receipt, in Dutch and French, phone and desktop."""
+
+from __future__ import annotations
+
+import re
+import threading
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from ..conftest import copy_project
+from .conftest import LOCAL_HOSTS, axe_violations
+
+pytestmark = pytest.mark.browser
+WIDTHS = (390, 1280)
+# (site, language, form, postcode of the site): Opwijk is Dutch only, Sint-Gillis French first.
+FORMS = {
+    "nl": ("opwijk", "nl", "support-application", "1745"),
+    "fr": ("sint-gillis", "fr", "support-application", "1060"),
+}
+TEXTS = {
+    "nl": {"summary": "Er is een probleem", "first_name": "Vul uw voornaam in",
+           "help_type": "Kies waarvoor u hulp nodig heeft", "received": "Aanvraag ontvangen", "prefix": "Fout: "},
+    "fr": {"summary": "Il y a un problème", "first_name": "Indiquez votre prénom",
+           "help_type": "Choisissez pour quoi vous avez besoin d'aide", "received": "Demande reçue", "prefix": "Erreur : "},
+}
+
+
+@pytest.fixture(scope="module")
+def forms_url(tmp_path_factory):
+    """The form backend (create_app) on a copy of the example project, on a free loopback port."""
+    from portal.web import create_app
+
+    folder = tmp_path_factory.mktemp("forms-browser")
+    (folder / "project").mkdir()
+    project = copy_project(folder / "project")
+    app = create_app({
+        "SECRET_KEY": "browser-test-secret-0123456789", "ENV": "testing", "ROOT": project,
+        "DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}",
+        # A test fills the form in well under the anti-robot minimum; that check has its own tests.
+        "FORM_MIN_FILL_SECONDS": 0, "RATELIMIT_ENABLED": False,
+    })
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def form_page_url(forms_url: str, lang_key: str) -> str:
+    slug, lang, form_id, _ = FORMS[lang_key]
+    return f"{forms_url}/forms/{slug}/{lang}/{form_id}/"
+
+
+@pytest.fixture
+def new_page(browser, browser_context_args):
+    """new_page(width, javascript=True): a page in a fresh context; foreign requests recorded."""
+    contexts, foreign = [], []
+
+    def make(width: int = 1280, *, javascript: bool = True):
+        context = browser.new_context(**{**browser_context_args, "viewport": {"width": width, "height": 900},
+                                         "java_script_enabled": javascript})
+        context.on("request", lambda r: urlparse(r.url).hostname not in LOCAL_HOSTS
+                   and r.url.startswith(("http:", "https:")) and foreign.append(r.url))
+        contexts.append(context)
+        return context.new_page()
+
+    make.foreign = foreign
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def fill_valid(page, lang_key: str) -> None:
+    """Answer every question the way a citizen would, by clicking and typing."""
+    postcode = FORMS[lang_key][3]
+    page.check("#help_type")                        # the first choice: leefloon
+    page.fill("#first_name", "An")
+    page.fill("#last_name", "Peeters")
+    page.fill("#birth_date", "1985-07-30")
+    page.fill("#national_number", "85.07.30-033.28")
+    page.fill("#street", "Kerkstraat")
+    page.fill("#house_number", "5")
+    page.fill("#postcode", postcode)
+    page.fill("#city", "Gemeente")
+    page.fill("#phone", "0470 12 34 56")
+    page.fill("#email", "an.peeters@example.be")
+    page.check("#contact_preference-email")
+    page.fill("#message", "Ik ben liefst in de voormiddag bereikbaar.\nDank u.")
+    page.check("#consent")
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
+@pytest.mark.parametrize("lang_key", ["nl", "fr"])
+def test_a_filled_in_form_reaches_the_receipt(new_page, forms_url, lang_key, javascript):
+    page = new_page(390, javascript=javascript)
+    page.goto(form_page_url(forms_url, lang_key))
+    fill_valid(page, lang_key)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/received/"))
+    expect(page.locator("h1")).to_have_text(TEXTS[lang_key]["received"])
+    expect(page.locator(".portal-reference")).to_have_text(re.compile(r"^[A-Z]{3}-\d{4}-[A-Z0-9]{5}$"))
+    assert new_page.foreign == []
+
+
+@pytest.mark.parametrize("lang_key", ["nl", "fr"])
+def test_error_summary_gets_focus_and_its_links_move_to_the_fields(new_page, forms_url, lang_key):
+    texts = TEXTS[lang_key]
+    page = new_page(1280)
+    page.goto(form_page_url(forms_url, lang_key))
+    page.fill("#last_name", "Peeters")
+    page.click("button[type=submit]")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_have_attribute("role", "alert")
+    expect(summary.locator("h2")).to_have_text(texts["summary"])
+    assert page.title().startswith(texts["prefix"])
+    expect(page.locator("#last_name")).to_have_value("Peeters")          # answers kept
+    summary.get_by_role("link", name=texts["first_name"]).click()
+    expect(page.locator("#first_name")).to_be_focused()
+    # The message next to the field is what the field announces.
+    expect(page.locator("#first_name")).to_have_attribute("aria-describedby", "first_name-error")
+    expect(page.locator("#first_name-error")).to_contain_text(texts["first_name"])
+    summary.get_by_role("link", name=texts["help_type"]).click()
+    expect(page.locator("#help_type")).to_be_focused()                   # the first radio
+    assert page.locator("legend", has_text=re.compile(r"\?")).first.is_visible()
+
+
+def test_error_summary_works_without_javascript(new_page, forms_url):
+    page = new_page(390, javascript=False)
+    page.goto(form_page_url(forms_url, "nl"))
+    page.click("button[type=submit]")
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_focused()                # autofocus, no script
+    page.locator("#error-summary").get_by_role("link", name=TEXTS["nl"]["first_name"]).click()
+    assert page.url.endswith("#first_name")
+    expect(page.locator("#first_name")).to_be_in_viewport()
+
+
+def test_conditional_address_with_no_fixed_address(new_page, forms_url):
+    page = new_page(390, javascript=False)
+    page.goto(form_page_url(forms_url, "nl"))
+    fill_valid(page, "nl")
+    for field in ("#street", "#house_number", "#postcode", "#city"):
+        page.fill(field, "")
+    page.check("#no_fixed_address")
+    page.check("#contact_preference")            # the first choice: by phone
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/received/"))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang_key", ["nl", "fr"])
+def test_no_axe_violations_on_the_form_the_errors_and_the_receipt(new_page, forms_url, lang_key, width):
+    page = new_page(width)
+    page.goto(form_page_url(forms_url, lang_key))
+    assert axe_violations(page) == [], "empty form"
+    page.fill("#first_name", "An")
+    page.fill("#postcode", "12")
+    page.click("button[type=submit]")
+    expect(page.locator("#error-summary")).to_be_visible()
+    assert axe_violations(page) == [], "error state"
+    page.fill("#postcode", "")
+    fill_valid(page, lang_key)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/received/"))
+    assert axe_violations(page) == [], "receipt"
+    assert new_page.foreign == []
+
+
+def test_the_language_switch_opens_the_same_form_in_the_other_language(new_page, forms_url):
+    page = new_page(390, javascript=False)
+    page.goto(form_page_url(forms_url, "fr"))
+    page.get_by_role("link", name="Nederlands").click()
+    expect(page.locator("h1")).to_have_text("Hulp aanvragen")
+    assert page.url.endswith("/forms/sint-gillis/nl/support-application/")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
