@@ -42,11 +42,16 @@ def base_url():
     return None
 
 
-def axe_violations(page) -> list[str]:
-    """WCAG 2.1 A/AA violations on the current page, one readable line each."""
+def axe_violations(page, *, wcag_only: bool = False) -> list[str]:
+    """axe-core violations on the current page, one readable line each.
+
+    By default every rule of any impact (best practices included), as the sites' acceptance asks;
+    `wcag_only` limits it to the WCAG 2.1 A/AA rules.
+    """
     from axe_playwright_python.sync_playwright import Axe
 
-    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}} if wcag_only else {}
+    result = Axe().run(page, options=options)
     return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
             for v in result.response["violations"]]
 
