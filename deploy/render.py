@@ -88,14 +88,14 @@ def main(argv=None) -> int:
     parser.add_argument("--domain", action="append", default=[], metavar="SLUG=HOST",
                         help="host name of a site (default: from its site_url)")
     for key, default in DEFAULTS.items():
-        if "@" not in default:
-            parser.add_argument("--" + key.lower().replace("_", "-"), default=default, help=f"default: {default}")
+        # @DOMAIN@ in a value is each site's domain (the certificate paths).
+        parser.add_argument("--" + key.lower().replace("_", "-"), default=default, help=f"default: {default}")
     args = parser.parse_args(argv)
     try:
         root = project_root()
         municipalities = [load_municipality(s, root) for s in args.slugs] if args.slugs else list(load_all(root).values())
         domains = dict(item.split("=", 1) for item in args.domain)
-        overrides = {key: getattr(args, key.lower()) for key, default in DEFAULTS.items() if "@" not in default}
+        overrides = {key: getattr(args, key.lower()) for key in DEFAULTS}
         sys.stdout.write(render(municipalities, domains=domains, **overrides))
     except (PortalError, ValueError, KeyError) as exc:
         print(f"deploy/render.py: {exc}", file=sys.stderr)
