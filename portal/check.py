@@ -48,7 +48,12 @@ def check_pages(municipality, root: Path) -> list[Finding]:
     pages = [p for p in content.source_pages(municipality, root) if p.name.endswith(".md")]
     by_lang = {lang: {p.name for p in pages if p.lang == lang} for lang in municipality.languages}
     for page in pages:
-        text = page.path.read_text(encoding="utf-8")
+        try:
+            text = page.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            line = exc.object[:exc.start].count(b"\n") + 1
+            findings.append(Finding(page.path, line, "the file is not UTF-8 text", hint="save it as UTF-8 in your editor"))
+            continue
         try:
             meta = content.front_matter(page.path)
         except Exception as exc:  # yaml errors in front matter
@@ -93,6 +98,7 @@ def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Find
         findings = list(check_messages())
     except PortalError as exc:  # a malformed messages file is a finding, not a crash
         findings = list(exc.findings)
+    loaded = []
     for slug in slugs:
         path = config_path(slug, root)
         if not path.is_file():
@@ -102,10 +108,14 @@ def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Find
         findings.extend(config_findings)
         if municipality is None:
             continue
+        loaded.append(municipality)
         findings.extend(check_branding(municipality))
         findings.extend(check_pages(municipality, root))
         findings.extend(check_services(municipality, root))
         findings.extend(check_site_content(municipality, root))
+    from portal.forms import check_forms
+
+    findings.extend(check_forms(root, loaded))   # forms/*.yml and site_config/<slug>/forms/
     # A page shared by several sites is reported once.
     return list(dict.fromkeys(findings))
 

@@ -445,3 +445,26 @@ def answers(form) -> dict:
         else:
             result[fdef.name] = data or ""
     return result
+
+
+def check_forms(root: Path | None = None, municipalities=()) -> list[Finding]:
+    """Findings for every form definition and every municipality's text overrides (`portal check`).
+
+    A definition must have the field names of DESIGN.md, known types, and every label, hint,
+    choice and error message in Dutch and French.
+    """
+    findings, definitions = [], {}
+    for form_id in FORM_IDS:
+        path = forms_dir(root) / f"{form_id}.yml"
+        if not path.is_file():
+            findings.append(Finding(path, 1, f"no form definition {form_id!r}", hint="DESIGN.md names the forms"))
+            continue
+        definition, form_findings = check_form(path)
+        findings.extend(form_findings)
+        if definition is not None:
+            definitions[form_id] = definition
+    for municipality in municipalities:
+        for form_id in municipality.forms:
+            if form_id in definitions:
+                findings.extend(check_overrides(definitions[form_id], municipality)[1])
+    return findings

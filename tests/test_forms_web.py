@@ -449,3 +449,28 @@ def test_portal_serve_sends_forms_and_healthz_to_the_app(app, tmp_path):
     assert client.get("/healthz").status_code == 200
     with client.get("/opwijk/") as page:
         assert b"Opwijk" in page.data
+
+
+def test_portal_check_names_the_file_and_line_of_a_missing_form_translation(scratch_project):
+    from portal.check import check
+
+    path = scratch_project / "forms" / "wijk-werken.yml"
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace("label: {nl: Voornaam, fr: Prénom}", "label: {nl: Voornaam}", 1)
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    line = broken.splitlines().index("    label: {nl: Voornaam}") + 1
+    findings = [f for f in check(root=scratch_project) if f.path.name == "wijk-werken.yml"]
+    assert [(f.line, f.message) for f in findings] == [(line, "field first_name.label: missing 'fr' text")]
+
+
+def test_portal_check_reports_a_broken_override(scratch_project):
+    from portal.check import check
+
+    folder = scratch_project / "site_config" / "sint-gillis" / "forms"
+    folder.mkdir(parents=True)
+    (folder / "support-application.yml").write_text(
+        "fields:\n  message:\n    hint: {fr: Dites-nous quand vous appeler.}\n    required: false\n", encoding="utf-8")
+    messages = [f.message for f in check(["sint-gillis"], root=scratch_project) if f.path.parent == folder]
+    assert messages == ["hint: missing 'nl' text (the site is in fr, nl)",
+                        "field message: 'required' cannot be changed here"]
