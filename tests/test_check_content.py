@@ -185,3 +185,13 @@ def test_warnings_fail_only_with_strict(broken_project):
     assert "0 error(s), 1 warning(s)" in result.output
     strict = run_check("--strict", "okstad")
     assert strict.exit_code == 1, strict.output
+
+
+def test_a_page_that_cannot_be_read_is_a_finding_not_a_crash(broken_project):
+    (broken_project / "content/fr/leefloon.md").write_bytes(b"---\ntitle: x\n---\n\nR\xe9sum\xe9\n")
+    (broken_project / "content/nl/art60.md").write_text("---\ntitle: [unclosed\n---\n\nTekst.\n", encoding="utf-8")
+    result = run_check("brokenville", "okstad")
+    assert result.exit_code == 1, result.output
+    assert findings_at(result.output, "content/fr/leefloon.md", 5), result.output
+    assert "the file is not UTF-8 text" in result.output
+    assert any("front matter is not valid YAML" in f for f in findings_at(result.output, "content/nl/art60.md", 1)), result.output

@@ -29,7 +29,7 @@ class Site:
         """Element ids of a page once built (macros rendered); computed once per page."""
         if tree_path not in self._ids:
             page = self.pages[tree_path]
-            text = page.path.read_text(encoding="utf-8")
+            text = page.path.read_text(encoding="utf-8", errors="replace")
             offset, lines = body_start(text)
             body = text[offset:]
             try:
@@ -49,7 +49,10 @@ def check_site_content(municipality: Municipality, root: Path) -> list[Finding]:
     for tree_path, page in site.pages.items():
         if not page.name.endswith(".md"):
             continue
-        text = page.path.read_text(encoding="utf-8")
+        try:
+            text = page.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # reported by portal.check.check_pages
         lines = prose_lines(text)
         findings.extend(links.check_links(site, tree_path, lines))
         findings.extend(writing.check_writing(page, lines))
