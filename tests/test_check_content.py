@@ -195,3 +195,17 @@ def test_a_page_that_cannot_be_read_is_a_finding_not_a_crash(broken_project):
     assert findings_at(result.output, "content/fr/leefloon.md", 5), result.output
     assert "the file is not UTF-8 text" in result.output
     assert any("front matter is not valid YAML" in f for f in findings_at(result.output, "content/nl/art60.md", 1)), result.output
+
+
+def test_a_hand_written_form_link_is_checked_for_each_site(broken_project):
+    index = broken_project / "content/nl/index.md"
+    index.write_text(page("Welkom", "[Vraag hulp](/forms/brokenville/nl/support-application/)\n"
+                                    "[Wijk-werken](/forms/brokenville/nl/wijk-werken/)\n"), encoding="utf-8")
+    out = run_check("brokenville").output
+    assert not findings_at(out, "content/nl/index.md", 5), out
+    assert any("brokenville does not offer the form 'wijk-werken'" in f and "form_button" in f
+               for f in findings_at(out, "content/nl/index.md", 6)), out
+    other = broken_project / "site_config/okstad/content/nl/index.md"
+    other.write_text(index.read_text(encoding="utf-8"), encoding="utf-8")
+    out = run_check("okstad").output
+    assert any("the form of 'brokenville', not of okstad" in f for f in findings_at(out, "site_config/okstad/content/nl/index.md", 5)), out

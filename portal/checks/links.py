@@ -26,6 +26,11 @@ def check_links(site, tree_path: str, lines: list[Line]) -> list[Finding]:
             findings.append(Finding(page.path, link.line, f"image {link.target or '(no src)'} has no alt text",
                                     hint="describe what it shows: ![Map to the office](map.png); "
                                          "a purely decorative image: <img src=... alt=\"\">"))
+        if link.target.startswith("/forms/"):
+            problem = _form_link(site, page.lang, link.target)
+            if problem:
+                findings.append(Finding(page.path, link.line, problem, hint=FORM_HINT))
+            continue
         if not is_internal(link.target) and not link.target.startswith("#"):
             continue
         problem = _resolve(site, tree_path, link.target)
@@ -33,6 +38,26 @@ def check_links(site, tree_path: str, lines: list[Line]) -> list[Finding]:
             message, hint = problem
             findings.append(Finding(page.path, link.line, message, hint=hint))
     return findings
+
+
+FORM_HINT = ('write {{ form_button("support-application") }} instead: it links to the form of the site '
+             "being built, in the page's language, and shows nothing on a site without that form")
+
+
+def _form_link(site, lang: str, target: str) -> str | None:
+    """A hand-written /forms/<slug>/<lang>/<form>/ link must be this site's, language's, offered form."""
+    m = site.municipality
+    parts = [p for p in target.split("#")[0].split("?")[0].split("/") if p]
+    if len(parts) < 4:
+        return f"link to {target!r}: not a form address (/forms/<municipality>/<language>/<form>/)"
+    slug, form_lang, form_id = parts[1:4]
+    if slug != m.slug:
+        return f"link to {target!r}: the form of {slug!r}, not of {m.slug}"
+    if form_lang != lang:
+        return f"link to {target!r}: the {form_lang!r} form on a {lang!r} page"
+    if form_id not in m.forms:
+        return f"link to {target!r}: {m.slug} does not offer the form {form_id!r} (no inbox for it)"
+    return None
 
 
 def _resolve(site, tree_path: str, target: str) -> tuple[str, str] | None:
