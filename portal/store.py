@@ -30,6 +30,9 @@ from urllib.parse import unquote, urlparse
 BUSY_TIMEOUT_MS = 30_000
 STATUSES = ("pending", "sent", "failed")
 KINDS = ("office", "confirmation")
+# ok; bounce: the server refused the recipient (5xx at RCPT); refused: another 5xx; deferred: a 4xx;
+# route_down: no SMTP answer at all (connection refused, timeout, TLS, DNS, unwritable mail folder).
+INBOX_OUTCOMES = ("ok", "bounce", "refused", "deferred", "route_down")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -65,6 +68,18 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS outbox_submission ON outbox (submission_id);
+CREATE TABLE IF NOT EXISTS inbox_checks (   -- `portal inbox-check`: one row per inbox per run
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    slug TEXT NOT NULL,
+    form_id TEXT NOT NULL,
+    inbox TEXT NOT NULL,               -- an office's address, not personal data
+    checked_at REAL NOT NULL,          -- unix seconds
+    ok INTEGER NOT NULL,
+    outcome TEXT NOT NULL,             -- see INBOX_OUTCOMES
+    error TEXT,                        -- SMTP code and error class only
+    token TEXT NOT NULL                -- in the test message's Message-ID, to match a later bounce
+);
+CREATE INDEX IF NOT EXISTS inbox_checks_latest ON inbox_checks (slug, form_id, id);
 """
 
 
@@ -381,10 +396,53 @@ class SqliteStore:
         keys = ("id", "reference", "kind", "status", "attempts", "created_at", "next_attempt_at", "last_error", "message_id")
         return [dict(zip(keys, row)) for row in rows]
 
+    # --- inbox checks (`portal inbox-check`) ----------------------------------------------------
+
+    def record_inbox_check(self, *, slug: str, form_id: str, inbox: str, outcome: str, error: str | None,
+                           token: str, checked_at: float | None = None) -> None:
+        """Store one inbox's test result. `error` must hold no personal data (SMTP code and class)."""
+        if outcome not in INBOX_OUTCOMES:
+            raise ValueError(f"unknown inbox check outcome {outcome!r}")
+        checked_at = time.time() if checked_at is None else checked_at
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO inbox_checks (slug, form_id, inbox, checked_at, ok, outcome, error, token)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (slug, form_id, inbox, checked_at, int(outcome == "ok"), outcome, (error or "")[:300] or None, token),
+            )
+
+    def latest_inbox_checks(self) -> list[dict]:
+        """The latest result per municipality and form, ordered by slug and form."""
+        rows = self._read(
+            "SELECT slug, form_id, inbox, checked_at, ok, outcome, error FROM inbox_checks"
+            " WHERE id IN (SELECT MAX(id) FROM inbox_checks GROUP BY slug, form_id) ORDER BY slug, form_id"
+        )
+        keys = ("slug", "form_id", "inbox", "checked_at", "ok", "outcome", "error")
+        return [dict(zip(keys, row), ok=bool(row[4])) for row in rows]
+
     def health(self) -> dict:
-        """For /healthz: {"database": "ok"|"unavailable", "outbox": {pending, failed, sent}}."""
+        """For /healthz: {"database": "ok"|"unavailable", "outbox": {pending, failed, sent}}, and
+        "inboxes" (see `inbox_summary`) once `portal inbox-check` has run."""
         try:
             counts = self.outbox_counts()
+            checks = self.latest_inbox_checks()
         except StoreUnavailable:
             return {"database": "unavailable", "outbox": None}
-        return {"database": "ok", "outbox": counts}
+        health = {"database": "ok", "outbox": counts}
+        if checks:
+            health["inboxes"] = inbox_summary(checks)
+        return health
+
+
+def inbox_summary(checks: list[dict]) -> dict:
+    """{"ok": n, "failing": [{slug, form, inbox, outcome, error, checked_at}], "checked_at": latest}.
+
+    From `latest_inbox_checks()` rows. Office inboxes are not personal data; times are UTC ISO.
+    """
+    def utc(seconds: float) -> str:
+        return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat(timespec="seconds")
+
+    failing = [{"slug": c["slug"], "form": c["form_id"], "inbox": c["inbox"], "outcome": c["outcome"],
+                "error": c["error"], "checked_at": utc(c["checked_at"])} for c in checks if not c["ok"]]
+    return {"ok": sum(1 for c in checks if c["ok"]), "failing": failing,
+            "checked_at": utc(max(c["checked_at"] for c in checks))}
