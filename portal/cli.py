@@ -213,7 +213,18 @@ def preview(slugs, host, port, no_forms):
         raise click.UsageError("name exactly one municipality, e.g. `portal preview opwijk`")
     click.echo(f"Preview of {slugs[0]} on http://{host}:{port}/ : save a page and the browser reloads. "
                f"Forms: http://{host}:{port}/forms/{slugs[0]}/... (mail goes to instance/mail/). Stop with Ctrl+C.")
-    run_preview(slugs[0], host, port, forms=not no_forms)
+    import errno
+
+    from mkdocs.exceptions import MkDocsException
+
+    try:
+        run_preview(slugs[0], host, port, forms=not no_forms)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise click.ClickException(f"port {port} is already in use; try another: --port {port + 10}") from None
+        raise
+    except MkDocsException as exc:  # the site does not build: the message names the file and line
+        raise click.ClickException(f"{exc}\nRun `portal check {slugs[0]}` for every problem at once.") from None
 
 
 @main.command()
