@@ -1,0 +1,185 @@
+"""The store tests against a real PostgreSQL server (tests/pg_server.py), plus what only
+PostgreSQL does: claims by FOR UPDATE SKIP LOCKED from several processes at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from portal.store import ReferenceTaken, StoreUnavailable
+from tests.pg_server import pg_server  # noqa: F401  (the session fixture)
+from tests.test_store import (  # noqa: F401  (the same tests, collected here with the PostgreSQL `store`)
+    make_submission,
+    test_claimed_rows_are_leased_then_claimable_again_with_the_same_message_id,
+    test_retry_sent_and_failed_are_recorded_and_listed_without_addresses,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def open_pg(url: str):
+    from portal.store_pg import PgStore
+
+    return PgStore(url)
+
+
+@pytest.fixture
+def store(pg_server):  # noqa: F811
+    store = open_pg(pg_server.url)
+    with store._tx() as conn:
+        conn.execute("TRUNCATE outbox, submissions RESTART IDENTITY")
+    yield store
+    store.close()
+
+
+def counts(store) -> tuple[int, int]:
+    with store._tx() as conn:
+        return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("submissions", "outbox"))
+
+
+def test_open_store_chooses_postgresql_for_a_postgresql_url(pg_server):  # noqa: F811
+    from portal.store import open_store
+    from portal.store_pg import PgStore
+
+    store = open_store(pg_server.url)
+    assert isinstance(store, PgStore)
+    assert "postgresql://..." in repr(store)
+    store.close()
+
+
+def test_submission_and_outbox_are_stored_together(store):
+    submission_id = make_submission(store)
+    stored = store.get_submission("TST-2026-AAAAA")
+    assert stored.id == submission_id
+    assert stored.answers == {"first_name": "Griet", "postcode": "1745"}
+    assert stored.received_at.isoformat() == "2026-03-02T10:30:00+01:00"
+    assert counts(store) == (1, 2)
+    assert store.outbox_counts() == {"pending": 2, "failed": 0, "sent": 0}
+    assert store.health()["database"] == "ok"
+
+
+def test_accept_draws_a_new_reference_when_one_is_taken(store, monkeypatch):
+    from portal import intake
+    from portal.config import load_all
+
+    municipalities = load_all(ROOT)
+    make_submission(store, reference="OPW-2026-22222")
+    drawn = iter(["OPW-2026-22222", "OPW-2026-33333"])
+    monkeypatch.setattr(intake, "new_reference", lambda slug, year: next(drawn))
+    accepted = intake.accept(municipalities["opwijk"], "support-application", "nl",
+                             {"first_name": "An", "postcode": "1745", "email": ""},
+                             store=store, municipalities=municipalities)
+    assert accepted.reference == "OPW-2026-33333"
+    assert counts(store) == (2, 3)
+
+
+def test_an_error_before_commit_leaves_nothing(store):
+    def boom():
+        raise RuntimeError("crash between insert and commit")
+
+    with pytest.raises(RuntimeError):
+        make_submission(store, _before_commit=boom)
+    assert counts(store) == (0, 0)
+    make_submission(store)
+    assert counts(store) == (1, 2)
+
+
+def test_a_reference_is_never_given_twice(store):
+    make_submission(store, reference="TST-2026-BBBBB")
+    with pytest.raises(ReferenceTaken):
+        make_submission(store, reference="TST-2026-BBBBB")
+    assert counts(store) == (1, 2)
+
+
+def test_a_process_killed_inside_the_transaction_leaves_nothing(store, pg_server):  # noqa: F811
+    script = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from tests.test_store import make_submission
+        from portal.store_pg import PgStore
+        make_submission(PgStore({pg_server.url!r}), _before_commit=lambda: os._exit(9))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert result.returncode == 9, result.stderr.decode()
+    assert counts(store) == (0, 0)
+
+
+def test_an_unreachable_server_raises_store_unavailable_without_the_password():
+    from tests.pg_server import _free_port
+
+    with pytest.raises(StoreUnavailable) as caught:
+        open_pg(f"postgresql://portal:s3cret-pw@127.0.0.1:{_free_port()}/portal")
+    assert "s3cret-pw" not in str(caught.value)
+
+
+def test_a_dropped_connection_fails_once_then_reconnects(store, pg_server):  # noqa: F811
+    make_submission(store)
+    pid = store._connection().info.backend_pid
+    killer = open_pg(pg_server.url)
+    with killer._tx() as other:
+        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    killer.close()
+    with pytest.raises(StoreUnavailable):
+        store.count_submissions()
+    assert store.count_submissions() == 1
+
+
+def _claimer(url: str, results) -> None:
+    from portal.store_pg import PgStore
+
+    store, claimed = PgStore(url), []
+    while True:
+        rows = store.claim_outbox(lease_seconds=600, limit=3)
+        if not rows:
+            break
+        for row in rows:
+            claimed.append(row.message_id)
+            store.mark_sent(row.id)
+    store.close()
+    results.put(claimed)
+
+
+def test_workers_claiming_at_once_never_get_the_same_row(store, pg_server):  # noqa: F811
+    for i in range(150):
+        make_submission(store, reference=f"TST-2026-{i:05d}")
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    processes = [context.Process(target=_claimer, args=(pg_server.url, results)) for _ in range(4)]
+    for p in processes:
+        p.start()
+    claimed = [results.get(timeout=120) for _ in processes]
+    for p in processes:
+        p.join(60)
+    everything = [m for batch in claimed for m in batch]
+    assert len(everything) == 300 and len(set(everything)) == 300
+    assert sum(1 for batch in claimed if batch) >= 2, "one worker did all the work: claims were not concurrent"
+    assert store.outbox_counts() == {"pending": 0, "failed": 0, "sent": 300}
+
+
+def test_purge_erases_delivered_answers_from_the_table_files(store, pg_server):  # noqa: F811
+    from portal.config import load_all
+    from portal.purge import purge
+
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=45)
+    make_submission(store, reference="TST-2026-OLD01", received_at=old, competent_slug="opwijk",
+                    answers={"first_name": "Pgcanarius", "postcode": "1745"})
+    make_submission(store, reference="TST-2026-NEW01", competent_slug="opwijk",
+                    received_at=dt.datetime.now(dt.timezone.utc), answers={"first_name": "Keepme"})
+    for row in store.claim_outbox(limit=10):
+        store.mark_sent(row.id)
+    report = purge(store, load_all())
+    assert report.erased == {"opwijk": 1} and report.compacted
+    assert store.get_submission("TST-2026-OLD01").answers is None
+    assert store.get_submission("TST-2026-NEW01").answers == {"first_name": "Keepme"}
+    with store._tx() as conn:
+        conn.execute("CHECKPOINT")   # flush the rewritten tables to their files
+    files = [p for p in (pg_server.data / "base").rglob("*") if p.is_file()]
+    data = b"".join(p.read_bytes() for p in files)
+    assert b"Keepme" in data                  # the check can see table contents
+    assert b"Pgcanarius" not in data
