@@ -474,3 +474,25 @@ def test_portal_check_reports_a_broken_override(scratch_project):
     messages = [f.message for f in check(["sint-gillis"], root=scratch_project) if f.path.parent == folder]
     assert messages == ["hint: missing 'nl' text (the site is in fr, nl)",
                         "field message: 'required' cannot be changed here"]
+
+
+def test_any_text_in_any_field_gets_a_page_never_a_500(app):
+    """Unicode, control characters, markup and template syntax: the form again or the receipt."""
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    from portal.forms import FIELD_NAMES
+
+    client = app.test_client()
+    page = client.get(OPWIJK).get_data(as_text=True)
+    token = token_of(page)
+    texts = st.one_of(st.text(max_size=300), st.sampled_from(["{{7*7}}", "<script>alert(1)</script>", "=?utf-8?q?x?=", "\r\n", "\x00"]))
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.dictionaries(st.sampled_from(FIELD_NAMES["support-application"]), texts))
+    def post_anything(changes):
+        response = client.post(OPWIJK, data={**support_answers(), **changes, "csrf_token": token})
+        html = response.get_data(as_text=True)
+        assert response.status_code in (200, 303), response.status_code
+        assert "<script>alert" not in html                    # answers are shown escaped
+
+    post_anything()

@@ -23,6 +23,7 @@ PAGES = {
     404: ("forms.page.not_found_title", "forms.page.not_found"),
     405: ("forms.page.method_title", "forms.page.method"),
     413: ("forms.page.too_large_title", "forms.page.too_large"),
+    429: ("forms.page.too_many_title", "forms.page.too_many"),
     500: ("forms.page.error_title", "forms.page.error"),
     503: ("forms.page.unavailable_title", "forms.page.unavailable"),
 }
