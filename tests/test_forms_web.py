@@ -496,3 +496,28 @@ def test_any_text_in_any_field_gets_a_page_never_a_500(app):
         assert "<script>alert" not in html                    # answers are shown escaped
 
     post_anything()
+
+
+def test_an_unexpected_error_gives_the_500_page_in_the_sites_language(client, monkeypatch):
+    import portal.intake
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(portal.intake, "accept", broken)
+    response = send(client, SINT_GILLIS_FR, support_answers(postcode="1060"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Un problème est survenu" in html and "CPAS de Saint-Gilles" in html
+    assert "a bug" not in html and "Traceback" not in html
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(app, client):
+    class Unreachable:
+        def health(self):
+            return {"database": "unavailable", "outbox": None}
+
+    app.extensions["portal_store"] = Unreachable()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": "unavailable", "outbox": None}
