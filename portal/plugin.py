@@ -261,6 +261,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         if not self.config.enabled:
             return output
         lang = self.page_language(page, config)
+        output = _name_search_dialog(output, lang)
         if lang == self.municipality.default_language:
             return output
         return search_split.rebase_page_config(output, get_relative_url(self._lang_root(lang), page.url))
@@ -303,6 +304,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             return output
         lang = self._i18n(config).current_language or self.municipality.default_language
         output = search_split.rebase_page_config(output, self._site_base(config) + self._lang_root(lang))
+        output = _name_search_dialog(output, lang)
         self.not_found_pages[lang] = output
         return output
 
@@ -354,6 +356,16 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             (folder / catalogue_ld.FILE_NAME).write_text(catalogue_ld.dumps(document), encoding="utf-8")
             (site / quick_exit.neutral_page_path(lang, m.default_language)).write_text(
                 quick_exit.neutral_page_html(lang), encoding="utf-8")
+
+
+# The theme's search dialog has no accessible name (axe: aria-dialog-name), and no block to
+# override short of copying the partial.
+_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+def _name_search_dialog(html: str, lang: str) -> str:
+    named = _SEARCH_DIALOG.replace('role="dialog"', f'role="dialog" aria-label="{escape(t("site.search_dialog", lang))}"')
+    return html.replace(_SEARCH_DIALOG, named, 1)
 
 
 def _yaml_str(value: str) -> str:
