@@ -155,6 +155,7 @@ def render_csrf_error(slug: str, lang: str, form_id: str):
 def received(slug: str, lang: str, form_id: str, token: str):
     from portal.intake import load_receipt
     from portal.mail import contact_office, office_context
+    from portal.render import tel_href
     from portal.store import StoreUnavailable
 
     site, definition = lookup(slug, lang, form_id)
@@ -182,7 +183,7 @@ def received(slug: str, lang: str, form_id: str, token: str):
         office = office_context(competent, contact_office(competent, form_id), lang)
     body, status = render_page(
         "forms/receipt.html", site=site, lang=lang, alternates=alternates, definition=definition,
-        receipt=receipt, office=office, text_title=site_text(definition.title, lang, site), received=format_received(receipt["received_at"], lang),
+        receipt=receipt, office=office, office_tel=tel_href(office["phone"]) if office else "", text_title=site_text(definition.title, lang, site), received=format_received(receipt["received_at"], lang),
         next_steps=site_text(definition.next_steps, lang, site),
         outside_area=t_site("forms.receipt.outside_area", lang, site) if receipt["outside_area"] else "",
     )
