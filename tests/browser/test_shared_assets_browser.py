@@ -1,0 +1,76 @@
+"""A site built by `portal build` (shared, hard-linked assets; no source maps or unused search
+languages) looks and works in Chromium exactly like the same site from a plain `mkdocs build`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from portal.build import build_sites
+from portal.serve import combined_app
+
+from ..conftest import ROOT
+
+pytestmark = pytest.mark.browser
+SLUG = "sint-gillis"   # bilingual: both search languages are needed
+PAGES = ("", "leefloon/", "nl/", "nl/leefloon/")
+
+
+def serve(site_dir: Path):
+    server = make_server("127.0.0.1", 0, combined_app(site_dir), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}/{SLUG}/"
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory):
+    """(portal build URL, plain mkdocs build URL) of the same municipality."""
+    shared = tmp_path_factory.mktemp("shared")
+    results = build_sites([SLUG, "opwijk"], shared, ROOT)
+    assert all(r.ok for r in results), results
+    alone = tmp_path_factory.mktemp("alone")
+    env = dict(os.environ, PORTAL_MUNICIPALITY=SLUG, NO_MKDOCS_2_WARNING="1")
+    subprocess.run([str(Path(sys.executable).with_name("mkdocs")), "build", "-q", "-d", str(alone / SLUG)],
+                   cwd=ROOT, env=env, check=True)
+    servers = [serve(shared), serve(alone)]
+    yield tuple(url for _server, url in servers)
+    for server, _url in servers:
+        server.shutdown()
+
+
+def visit(browser, url: str) -> tuple[str, bytes, list[str]]:
+    """The page's DOM after scripts ran, a screenshot, and every failed request (workers too)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE", timezone_id="Europe/Brussels")
+    failed: list[str] = []
+    context.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    page = context.new_page()
+    page.goto(url, wait_until="networkidle")
+    # Search loads the worker and its language files (lunr.fr, lunr.nl, lunr.multi).
+    page.keyboard.press("/")
+    page.locator("input.md-search__input").press_sequentially("OCMW" if "/nl/" in url else "CPAS", delay=30)
+    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+    page.keyboard.press("Escape")
+    page.wait_for_load_state("networkidle")
+    dom = page.evaluate("document.documentElement.outerHTML")
+    shot = page.screenshot(full_page=True, animations="disabled")
+    context.close()
+    return dom, shot, failed
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_site_with_shared_assets_renders_like_one_built_alone(browser, two_builds, path):
+    shared_url, alone_url = two_builds
+    shared_dom, shared_shot, shared_failed = visit(browser, shared_url + path)
+    alone_dom, alone_shot, alone_failed = visit(browser, alone_url + path)
+    port = lambda url: url.split("/")[2]  # noqa: E731
+    assert [f for f in shared_failed if "/assets/" in f] == [], "assets missing on the site with shared assets"
+    assert [f for f in alone_failed if "/assets/" in f] == []
+    # (The theme also probes for sitemap.xml files next to the page, on both builds alike.)
+    assert shared_dom.replace(port(shared_url), "HOST") == alone_dom.replace(port(alone_url), "HOST")
+    assert shared_shot == alone_shot
