@@ -195,6 +195,8 @@ def test_a_support_application_goes_through_nginx_end_to_end(stack):
     assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
     assert len(response.headers.get_all("X-Content-Type-Options")) == 1
     assert "Secure" in " ".join(response.headers.get_all("Set-Cookie") or []), "production cookies are Secure"
+    # A shared computer must not show the previous citizen's form: nginx keeps the backend's no-store.
+    assert "no-store" in response.headers["Cache-Control"]
 
     time.sleep(1.1)  # the form's minimum fill time (PORTAL_FORM_MIN_FILL_SECONDS=1)
     answers = {
@@ -216,6 +218,7 @@ def test_a_support_application_goes_through_nginx_end_to_end(stack):
     assert response.status == 200, page[:500]
     reference = re.search(r"OPW-\d{4}-[0-9A-Z]{5}", page)
     assert reference, page[:2000]
+    assert "no-store" in response.headers["Cache-Control"]
 
     worker = subprocess.run([str(BIN / "portal"), "worker", "--once"], env=stack["env"], cwd=stack["tmp"],
                             capture_output=True, text=True, timeout=120)
