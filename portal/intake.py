@@ -85,7 +85,8 @@ def accept(site: Municipality, form_id: str, lang: str, answers: dict, *, store,
         if citizen:
             messages.append(queued("confirmation", compose_confirmation(
                 reference=reference, form_id=form_id, lang=lang, recipient=citizen,
-                first_name=answers.get("first_name") or "", route=route, received_at=received_at)))
+                first_name=answers.get("first_name") or "", route=route, received_at=received_at,
+                help_type=answers.get("help_type"))))
         try:
             submission_id = store.insert_submission(
                 reference=reference, form_id=form_id, site_slug=site.slug, lang=lang,

@@ -5,8 +5,10 @@ Message-ID generated here, so every retry sends exactly the same message.
 
 - Office message, in the receiving office's default language: every answer with its label, the
   routing reason, Reply-To the citizen's address (when it is a valid address).
-- Confirmation, in the language the citizen used: the reference, what happens next, the
-  competent office's contact and opening hours; no answer beyond the first name.
+- Confirmation, in the language the citizen used: the acknowledgement of receipt
+  (`portal.receipt`: date and time of receipt, reference, competent office, decision period and
+  deadline, what to do without a decision), what happens next, the office's contact and opening
+  hours; no answer beyond the first name.
 
 Subjects hold the form name and the reference only: never personal data. Every header value is
 checked by `header_value`: control characters are removed and an encoded word (`=?`) is refused,
@@ -296,21 +298,30 @@ def compose_office_message(*, reference: str, form_id: str, answers: dict, route
 
 
 def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: str, first_name: str,
-                         route, received_at: dt.datetime, sender: str | None = None) -> EmailMessage:
-    """The citizen's confirmation in `lang`. Raises ValueError when `recipient` is not a valid address."""
+                         route, received_at: dt.datetime, help_type: str | None = None,
+                         sender: str | None = None) -> EmailMessage:
+    """The citizen's confirmation in `lang`: the acknowledgement of receipt (`portal.receipt`).
+
+    It states the date and time of receipt, the reference, the competent office, the decision
+    period with its deadline date and what to do if no decision comes; `help_type` chooses those
+    texts and is not shown. No other answer than the first name.
+    Raises ValueError when `recipient` is not a valid address.
+    """
+    from portal.receipt import receipt_facts
+
     address = valid_address(recipient)
     if address is None:
         raise ValueError("the confirmation needs a valid e-mail address")
     sender = sender or sender_address()
-    competent = route.municipality
-    office = contact_office(competent, form_id)
+    facts = receipt_facts(form_id, help_type, lang, received_at, route.municipality,
+                          reference=reference, outside_area=route.outside_area)
     context = {
         "lang": lang,
         "reference": reference,
         "form_title": t(f"mail.form_title.{form_id}", lang),
         "first_name": CONTROL_RE.sub("", str(first_name or ""))[:100],
-        "received": received_at.strftime("%d/%m/%Y %H:%M"),
-        "office": office_context(competent, office, lang),
+        "facts": facts,
+        "office": facts.office,
         "next_steps": t(f"mail.next_steps.{form_id}", lang),
         "t": lambda key, **kw: t(key, lang, **kw),
     }
