@@ -1,0 +1,300 @@
+"""Durability under load and faults: several gunicorn workers, killed processes, a database
+that cannot write. Nothing accepted is ever lost; nothing is answered "received" unless stored.
+
+The long ones are marked `slow` (run by `make test` / `.ci/run`, skipped by `make test-fast`).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+
+from tests.hardening import FORM_URL, SECRET, make_app, valid_application
+from tests.smtp_server import SmtpServer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """`gunicorn 'portal.web:create_app()'` with N workers on 127.0.0.1, configured by PORTAL_* only."""
+
+    def __init__(self, database_url: str, workers: int = 4, tmp: Path | None = None):
+        self.port = free_port()
+        self.env = {**os.environ, "PORTAL_SECRET_KEY": SECRET, "PORTAL_DATABASE_URL": database_url,
+                    "PORTAL_WTF_CSRF_ENABLED": "false", "PORTAL_FORM_MIN_FILL_SECONDS": "0",
+                    "PORTAL_RATELIMIT_ENABLED": "false", "PORTAL_ENV": "production"}
+        self.log = (tmp or Path("/tmp")) / f"gunicorn-{self.port}.log"
+        self.command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
+                        "--timeout", "60", "--graceful-timeout", "5", "portal.web:create_app()"]
+        self.process = None
+
+    def start(self, timeout: float = 60) -> "Gunicorn":
+        with self.log.open("ab") as log:        # the child keeps its own copy of the handle
+            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+            try:
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status in (200, 503):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+            finally:
+                conn.close()
+            if self.process.poll() is not None:
+                break
+        self.stop()
+        raise RuntimeError(f"gunicorn did not start: {self.log.read_text()[-2000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker at once (a power cut for the backend)."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def reference_from(location: str) -> str:
+    token = location.rstrip("/").rsplit("/", 1)[-1]
+    return URLSafeTimedSerializer(SECRET, salt="portal.receipt").loads(token)["ref"]
+
+
+def post_applications(port: int, total: int, clients: int, *, stop: threading.Event | None = None) -> dict:
+    """`clients` threads post `total` valid applications; {"codes": Counter, "refs": [...], "errors": n}."""
+    body = urllib.parse.urlencode(valid_application()).encode()
+    result = {"codes": Counter(), "refs": [], "errors": 0, "latencies": []}
+    lock = threading.Lock()
+    remaining = iter(range(total))
+
+    def client():
+        while not (stop and stop.is_set()):
+            with lock:
+                if next(remaining, None) is None:
+                    return
+            started = time.perf_counter()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            try:
+                conn.request("POST", FORM_URL, body, {"Content-Type": "application/x-www-form-urlencoded"})
+                response = conn.getresponse()
+                response.read()
+            except OSError:
+                with lock:
+                    result["errors"] += 1
+                continue
+            finally:
+                conn.close()
+            with lock:
+                result["latencies"].append(time.perf_counter() - started)
+                result["codes"][response.status] += 1
+                if response.status == 303:
+                    result["refs"].append(reference_from(response.getheader("Location")))
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(600)
+    return result
+
+
+def sqlite_rows(path: Path) -> dict:
+    """{reference: number of outbox rows}, read by a fresh connection."""
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute("SELECT s.reference, COUNT(o.id) FROM submissions s"
+                                 " LEFT JOIN outbox o ON o.submission_id = s.id GROUP BY s.id").fetchall())
+    finally:
+        conn.close()
+
+
+WORKER_SCRIPT = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {root!r})
+    from portal.store import open_store
+    from portal.transport import SmtpTransport
+    from portal.worker import RetryPolicy, run
+    run(open_store({db!r}), SmtpTransport.from_url({smtp!r}),
+        once={once}, lease_seconds={lease}, limit={limit}, poll_seconds=0.2,
+        policy=RetryPolicy(first_delay=1, max_delay=2))
+""")
+
+
+def worker_process(db: str, smtp: str, *, once: bool = True, lease: float = 600, limit: int = 10) -> subprocess.Popen:
+    """A delivery worker in its own process; its log goes to <db folder>/worker.log."""
+    script = WORKER_SCRIPT.format(root=str(ROOT), db=db, smtp=smtp, once=once, lease=lease, limit=limit)
+    log_path = Path(db.removeprefix("sqlite:///")).parent / "worker.log"
+    with log_path.open("ab") as log:
+        return subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stderr=log)
+
+
+def assert_delivered_exactly_once(smtp: SmtpServer, db_path: Path, *, allow_same_id_duplicates=False):
+    conn = sqlite3.connect(db_path)
+    expected = {row[0] for row in conn.execute("SELECT message_id FROM outbox")}
+    statuses = Counter(row[0] for row in conn.execute("SELECT status FROM outbox"))
+    conn.close()
+    assert statuses == Counter({"sent": len(expected)}), statuses
+    received = Counter(str(m.message["Message-ID"]) for m in smtp.wait_for(len(expected), timeout=60))
+    assert set(received) == expected
+    if not allow_same_id_duplicates:
+        assert all(count == 1 for count in received.values()), [k for k, c in received.items() if c > 1][:5]
+
+
+# --- a database that cannot write -----------------------------------------------------------------
+
+@pytest.mark.parametrize("fault", ["read-only", "full"])
+def test_a_database_that_cannot_write_gives_503_with_the_answers_and_no_receipt(tmp_path, fault):
+    app = make_app(tmp_path)
+    client = app.test_client()
+    assert client.post(FORM_URL, data=valid_application()).status_code == 303
+    conn = app.extensions["portal_store"]._connection()      # the test client's thread's connection
+    if fault == "read-only":
+        conn.execute("PRAGMA query_only = 1")
+    else:
+        conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+    response = client.post(FORM_URL, data=valid_application(first_name="Kwinten", message="x" * 1900))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "Location" not in response.headers
+    assert 'value="Kwinten"' in html and "x" * 1900 in html
+    assert len(sqlite_rows(tmp_path / "portal.sqlite3")) == 1
+    # Once the database writes again, the same answers go through.
+    conn.execute("PRAGMA query_only = 0")
+    conn.execute("PRAGMA max_page_count = 1073741823")
+    assert client.post(FORM_URL, data=valid_application(first_name="Kwinten")).status_code == 303
+    assert len(sqlite_rows(tmp_path / "portal.sqlite3")) == 2
+
+
+# --- several gunicorn workers ---------------------------------------------------------------------
+
+def run_load(tmp_path, *, applications: int, clients: int):
+    db = tmp_path / "portal.sqlite3"
+    url = f"sqlite:///{db}"
+    smtp = SmtpServer(tmp_path / "smtp").start()
+    server = Gunicorn(url, workers=4, tmp=tmp_path).start()
+    drains = [worker_process(url, smtp.url, once=False, limit=20) for _ in range(2)]
+    try:
+        result = post_applications(server.port, applications, clients)
+        rows = sqlite_rows(db)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            conn = sqlite3.connect(db)
+            pending = conn.execute("SELECT COUNT(*) FROM outbox WHERE status != 'sent'").fetchone()[0]
+            conn.close()
+            if not pending:
+                break
+            time.sleep(0.5)
+        assert_delivered_exactly_once(smtp, db)
+    finally:
+        for drain in drains:
+            drain.kill()
+            drain.wait()
+        server.stop()
+        smtp.stop()
+    log = server.log.read_text()
+    assert "database is locked" not in log and "Traceback" not in log, log[-3000:]
+    assert result["errors"] == 0
+    assert result["codes"] == Counter({303: applications})
+    assert len(rows) == applications and set(rows) == set(result["refs"])
+    assert all(count == 2 for count in rows.values())       # office mail + confirmation
+
+
+def test_four_gunicorn_workers_and_two_delivery_workers_lose_nothing(tmp_path):
+    run_load(tmp_path, applications=120, clients=12)
+
+
+@pytest.mark.slow
+def test_2000_applications_from_50_clients_on_4_gunicorn_workers(tmp_path):
+    run_load(tmp_path, applications=2000, clients=50)
+
+
+@pytest.mark.slow
+def test_a_backend_killed_during_load_kept_every_reference_it_gave(tmp_path):
+    db = tmp_path / "portal.sqlite3"
+    server = Gunicorn(f"sqlite:///{db}", workers=4, tmp=tmp_path).start()
+    stop = threading.Event()
+    results = {}
+    loader = threading.Thread(target=lambda: results.update(post_applications(server.port, 5000, 30, stop=stop)))
+    loader.start()
+    time.sleep(4)
+    server.kill()
+    stop.set()
+    loader.join(120)
+    rows = sqlite_rows(db)
+    assert len(results["refs"]) > 20, "the load did not get going before the kill"
+    missing = [ref for ref in results["refs"] if rows.get(ref) != 2]
+    assert missing == []
+
+
+# --- delivery workers killed mid-send -------------------------------------------------------------
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_send_20_times_delivers_everything_with_stable_message_ids(tmp_path):
+    app = make_app(tmp_path)
+    client = app.test_client()
+    for _ in range(60):
+        assert client.post(FORM_URL, data=valid_application()).status_code == 303
+    db = tmp_path / "portal.sqlite3"
+    url = f"sqlite:///{db}"
+    rng = random.Random(5)
+    with SmtpServer(tmp_path / "smtp") as smtp:
+        for _ in range(20):
+            worker = worker_process(url, smtp.url, once=False, lease=1.5, limit=3)
+            time.sleep(rng.uniform(0.6, 1.4))       # python start-up is ~0.5 s: kills land while sending
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+        time.sleep(1.6)                              # the last leases expire
+        final = worker_process(url, smtp.url, once=True, lease=1.5)
+        assert final.wait(120) == 0, (tmp_path / "worker.log").read_text()[-2000:]
+        assert_delivered_exactly_once(smtp, db, allow_same_id_duplicates=True)
+
+
+def test_a_killed_worker_s_lease_expires_and_another_worker_delivers_once(tmp_path):
+    from portal.store import open_store
+
+    app = make_app(tmp_path)
+    assert app.test_client().post(FORM_URL, data=valid_application()).status_code == 303
+    url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    store = open_store(url)
+    claimed = store.claim_outbox(lease_seconds=1, limit=10)   # a worker that claims, then dies
+    assert len(claimed) == 2
+    with SmtpServer(tmp_path / "smtp") as smtp:
+        early = worker_process(url, smtp.url, once=True)
+        assert early.wait(60) == 0 and smtp.messages() == []    # leased: nobody else sends it
+        time.sleep(1.1)
+        late = worker_process(url, smtp.url, once=True)
+        assert late.wait(60) == 0
+        received = smtp.wait_for(2)
+        assert sorted(str(m.message["Message-ID"]) for m in received) == sorted(r.message_id for r in claimed)
+        assert_delivered_exactly_once(smtp, tmp_path / "portal.sqlite3")
