@@ -103,8 +103,11 @@ def load_receipt(store, reference: str, municipalities: dict | None = None) -> d
     """What the receipt page shows for `reference`, or None when unknown.
 
     Keys: reference, form_id, site (slug), lang, received_at (aware, Brussels), competent (slug),
-    outside_area, first_name, office (contact texts in the submission's language, or None when the
-    competent municipality is no longer configured). No other answer.
+    outside_area, first_name, help_type (None for wijk-werken or once purged; it chooses the legal
+    texts of `portal.receipt.receipt_facts` and is never shown), office (contact texts in the
+    submission's language, or None when the competent municipality is no longer configured).
+    No other answer. For the acknowledgement in the page's language:
+    `portal.receipt.facts_for_receipt(receipt, lang, municipalities)`.
     """
     submission = store.get_submission(reference)
     if submission is None:
@@ -126,5 +129,6 @@ def load_receipt(store, reference: str, municipalities: dict | None = None) -> d
         "competent": submission.competent_slug,
         "outside_area": submission.outside_area,
         "first_name": (submission.answers or {}).get("first_name", ""),
+        "help_type": (submission.answers or {}).get("help_type"),
         "office": office,
     }

@@ -32,7 +32,7 @@ TEXT_KEYS = ("law", "period", "no_decision")
 NUMBER_KEYS = ("decision_days", "notify_days", "appeal_months")
 PLACEHOLDERS = ("days", "deadline", "notify_days", "appeal_months", "law", "office")
 
-__all__ = ["ReceiptFacts", "receipt_facts", "decision_rule", "check_decisions", "format_date", "format_received"]
+__all__ = ["ReceiptFacts", "receipt_facts", "facts_for_receipt", "decision_rule", "check_decisions", "format_date", "format_received"]
 
 
 @dataclass(frozen=True)
@@ -178,3 +178,10 @@ def receipt_facts(form_id: str, answers_or_help_type, lang: str, received_at: dt
         outside_area=bool(outside_area),
         forward_text=t("receipt.forward", lang, office=competent_name, days=FORWARD_WITHIN_DAYS) if outside_area else "",
     )
+
+
+def facts_for_receipt(receipt: dict, lang: str, municipalities: dict) -> ReceiptFacts:
+    """`receipt_facts` for a `portal.intake.load_receipt` result, in `lang` (the page's language)."""
+    return receipt_facts(receipt["form_id"], receipt.get("help_type"), lang, receipt["received_at"],
+                         municipalities.get(receipt["competent"]), reference=receipt["reference"],
+                         outside_area=receipt.get("outside_area", False))
