@@ -209,3 +209,13 @@ def test_a_hand_written_form_link_is_checked_for_each_site(broken_project):
     other.write_text(index.read_text(encoding="utf-8"), encoding="utf-8")
     out = run_check("okstad").output
     assert any("the form of 'brokenville', not of okstad" in f for f in findings_at(out, "site_config/okstad/content/nl/index.md", 5)), out
+
+
+def test_html_images_need_an_alt_attribute_and_may_be_decorative(broken_project):
+    index = broken_project / "content/nl/index.md"
+    index.write_text(page("Welkom", '<img src="kaart.png">\n<img src="kaart.png" alt="">\n<img src="kaart.png" alt="Kaart">\n'),
+                     encoding="utf-8")
+    out = run_check("brokenville").output
+    assert any("image kaart.png has no alt text" in f for f in findings_at(out, "content/nl/index.md", 5)), out
+    assert not findings_at(out, "content/nl/index.md", 6), out
+    assert not findings_at(out, "content/nl/index.md", 7), out
