@@ -153,6 +153,26 @@ def outbox(retry_ids):
     click.echo(f"{counts['pending']} pending, {counts['failed']} failed, {counts['sent']} sent")
 
 
+@main.command("inbox-check")
+@slugs_argument
+def inbox_check(slugs):
+    """Send a test message to every configured inbox and list those that bounce or fail.
+
+    One neutral message per `inboxes` entry (all municipalities when none are named), through the
+    route the worker uses (PORTAL_SMTP_URL, else .eml files under instance/mail/). Results are
+    recorded and shown by /healthz. Exit 1 when an inbox fails. Only the mail server's answer
+    during sending is seen: bounces that come back later as delivery reports (DSNs) to
+    PORTAL_MAIL_FROM are out of scope.
+    """
+    from portal.inbox_check import inbox_check_command
+    from portal.store import StoreUnavailable
+
+    try:
+        sys.exit(inbox_check_command(list(slugs), click.echo))
+    except (StoreUnavailable, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _stdin_is_terminal() -> bool:
     """Ask questions only of a person at a terminal, never of a script or a pipe."""
     return sys.stdin.isatty()

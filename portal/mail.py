@@ -331,6 +331,29 @@ def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: 
                     reference=reference)
 
 
+def compose_inbox_check(*, inbox: str, token: str, form_id: str, municipality: Municipality,
+                        when: dt.datetime, sender: str | None = None) -> EmailMessage:
+    """The test message of `portal inbox-check` for one office inbox, in its default language.
+
+    Neutral subject, no personal data; `token` is in the Message-ID and the body so a bounce that
+    comes back later can be matched to this check. Raises HeaderInjection for an unsafe address.
+    """
+    lang = municipality.default_language
+    sender = sender or sender_address()
+    values = {"form": t(f"mail.form_title.{form_id}", lang), "municipality": municipality.text(municipality.name, lang),
+              "token": token}
+    msg = EmailMessage(policy=SMTP)
+    msg["Subject"] = header_value(t("mail.inbox_check_subject", lang))
+    msg["From"] = header_value(sender)
+    msg["To"] = header_value(inbox)
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = make_msgid(idstring=f"inbox-check.{token}", domain=sender.rsplit("@", 1)[-1])
+    msg["X-Portal-Inbox-Check"] = header_value(token)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(t("mail.inbox_check_body", lang, **values) + "\n")
+    return msg
+
+
 def queued(kind: str, message: EmailMessage) -> NewMessage:
     """The outbox row for `message`: its Message-ID and its bytes, fixed from now on."""
     sender = message["From"]
