@@ -200,3 +200,36 @@ def test_office_message_uses_form_labels_and_choice_labels(tmp_path, monkeypatch
     assert "last_name: Vandenbroucke" in text
     # the labelled fields come first, in the form's order
     assert text.index("Uw voornaam") < text.index("Soort hulp") < text.index("last_name")
+
+
+@pytest.mark.parametrize("lang,received,deadline,court,competent", [
+    ("nl", "25 november 2026 om 14:32", "25 december 2026", "arbeidsrechtbank", "OCMW Sint-Gillis"),
+    ("fr", "25 novembre 2026 à 14:32", "25 décembre 2026", "tribunal du travail", "CPAS de Saint-Gilles"),
+])
+def test_confirmation_is_the_dated_acknowledgement_of_receipt(municipalities, lang, received, deadline, court, competent):
+    answers = application(help_type="leefloon", postcode="1060")
+    r = route("support-application", answers, municipalities["sint-gillis"], municipalities)
+    msg = reparse(compose_confirmation(
+        reference="SGI-2026-7K3Q9", form_id="support-application", lang=lang, recipient=answers["email"],
+        first_name="Marieke", route=r, received_at=dt.datetime(2026, 11, 25, 13, 32, tzinfo=dt.timezone.utc),
+        help_type="leefloon"))
+    text, html = bodies(msg)
+    for body in (text, html):
+        assert received in body and "SGI-2026-7K3Q9" in body and competent in body
+        assert deadline in body and ("30 dagen" if lang == "nl" else "30 jours") in body
+        assert court in body and ("3 maanden" if lang == "nl" else "3 mois") in body
+        # The help type chooses the legal texts but is not named: the e-mail repeats no answer.
+        assert "leefloon" not in body.lower() and "Revenu d'intégration (" not in body
+    assert "leefloon" not in msg["Subject"].lower() and deadline not in msg["Subject"]
+
+
+def test_wijk_werken_confirmation_has_no_deadline_but_says_what_happens_next(municipalities):
+    answers = {"request_type": "user", "postcode": "1745", "email": "lotte@mail.example"}
+    r = route("wijk-werken", answers, municipalities["opwijk"], municipalities)
+    msg = reparse(compose_confirmation(reference="OPW-2026-7K3Q9", form_id="wijk-werken", lang="nl",
+                                       recipient="lotte@mail.example", first_name="Lotte", route=r, received_at=WHEN))
+    text, html = bodies(msg)
+    for body in (text, html):
+        assert "2 maart 2026 om 10:30" in body and "geen wettelijke termijn" in body
+        assert "Beslissing uiterlijk op" not in body and "arbeidsrechtbank" not in body
+        assert "Hoorde u na twee weken nog niets?" in body
