@@ -12,6 +12,7 @@ the catalogue) is collected per language and written by the outer `on_post_build
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -338,12 +339,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             return
         m = self.municipality
         site = Path(config.site_dir)
-        # The sitemap.xml is at the root only, but the theme's JavaScript fetches one per
-        # language folder.
-        for lang in m.languages[1:]:
-            for name in ("sitemap.xml", "sitemap.xml.gz"):
-                if (site / name).exists() and (site / lang).is_dir():
-                    shutil.copyfile(site / name, site / lang / name)
+        _sitemap_beside_alternates(site, multilingual=len(m.languages) > 1)
         search_split.write_split_indexes(site, m.languages)
         site_url = (config.site_url or "").rstrip("/")
         for lang in m.languages:
@@ -356,6 +352,26 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             (folder / catalogue_ld.FILE_NAME).write_text(catalogue_ld.dumps(document), encoding="utf-8")
             (site / quick_exit.neutral_page_path(lang, m.default_language)).write_text(
                 quick_exit.neutral_page_html(lang), encoding="utf-8")
+
+
+def _sitemap_beside_alternates(site: Path, multilingual: bool) -> None:
+    """Put the root sitemap.xml where the theme's JavaScript will look for it.
+
+    The theme fetches `sitemap.xml` relative to every `<link rel="alternate">` of a page. With
+    the language plugin those links point at the same page in each language (as hreflang
+    should), so on a bilingual site every page folder is asked for a sitemap; without one each
+    page view logs 404s. Hard links cost a directory entry, not a copy.
+    """
+    sitemap = site / "sitemap.xml"
+    if not multilingual or not sitemap.exists():
+        return
+    for folder in {page.parent for page in site.rglob("index.html")} - {site}:
+        target = folder / "sitemap.xml"
+        if not target.exists():
+            try:
+                os.link(sitemap, target)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(sitemap, target)
 
 
 # The theme's search dialog has no accessible name (axe: aria-dialog-name), and no block to
