@@ -98,6 +98,9 @@ def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Find
         findings = list(check_messages())
     except PortalError as exc:  # a malformed messages file is a finding, not a crash
         findings = list(exc.findings)
+    from portal.receipt import check_decisions
+
+    findings.extend(check_decisions())   # the legal receipt texts, per help type, in every language
     loaded = []
     for slug in slugs:
         path = config_path(slug, root)
