@@ -261,7 +261,7 @@ def test_a_backend_killed_during_load_kept_every_reference_it_gave(tmp_path):
 
 @pytest.mark.slow
 def test_a_worker_killed_mid_send_20_times_delivers_everything_with_stable_message_ids(tmp_path):
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, RATELIMIT_ENABLED=False)
     client = app.test_client()
     for _ in range(60):
         assert client.post(FORM_URL, data=valid_application()).status_code == 303
