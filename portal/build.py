@@ -186,6 +186,14 @@ def build_site(slug: str, out_dir: Path, root: Path | None = None, *, site_dir: 
         logger.removeHandler(collector)
 
 
+def _store(out_dir: Path) -> dedupe.SharedStore:
+    """One store per output folder and process: it remembers the theme files' digests."""
+    stores = _state.setdefault("stores", {})
+    if out_dir not in stores:
+        stores[out_dir] = dedupe.SharedStore(out_dir)
+    return stores[out_dir]
+
+
 def _build_and_swap(slug: str, out_dir: Path, root: Path, stamp: str | None, *, defer_delete: bool = False) -> BuildResult:
     """Build one site aside, then put it in place with its fingerprint. Never raises.
 
@@ -198,7 +206,7 @@ def _build_and_swap(slug: str, out_dir: Path, root: Path, stamp: str | None, *, 
     try:
         if fresh.exists():
             shutil.rmtree(fresh)
-        build_site(slug, out_dir, root, site_dir=fresh, store=dedupe.SharedStore(out_dir))
+        build_site(slug, out_dir, root, site_dir=fresh, store=_store(out_dir))
         dedupe.prune_site(fresh)
         if stamp is not None:
             fingerprint.write_stamp(fresh, stamp)
