@@ -270,18 +270,22 @@ def _message(*, subject: str, sender: str, recipient: str, when: dt.datetime, te
 
 def compose_office_message(*, reference: str, form_id: str, answers: dict, route, site: Municipality,
                            received_at: dt.datetime, citizen_lang: str, sender: str | None = None) -> EmailMessage:
-    """The message for the receiving office, in its default language. Raises HeaderInjection."""
+    """The message for the receiving office, in its default language: every answer, the routing
+    reason, the date of receipt and the legal decision deadline. Raises HeaderInjection."""
+    from portal.receipt import decision_deadline, format_date, format_received
     from portal.routing import reason_text
 
     office_municipality = route.municipality
     lang = office_municipality.default_language
+    deadline = decision_deadline(form_id, answers.get("help_type"), received_at)
     sender = sender or sender_address()
     context = {
         "lang": lang,
         "reference": reference,
         "form_title": t(f"mail.form_title.{form_id}", lang),
         "site": site.text(site.name, lang),
-        "received": received_at.strftime("%Y-%m-%d %H:%M"),
+        "received": format_received(received_at, lang),
+        "deadline": format_date(deadline, lang) if deadline else "",
         "citizen_lang": citizen_lang,
         "rows": answer_rows(form_id, answers, lang, {
             "social_house": site.text(site.social_house, lang), "municipality": site.text(site.name, lang)}),

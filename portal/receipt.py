@@ -32,7 +32,7 @@ TEXT_KEYS = ("law", "period", "no_decision")
 NUMBER_KEYS = ("decision_days", "notify_days", "appeal_months")
 PLACEHOLDERS = ("days", "deadline", "notify_days", "appeal_months", "law", "office")
 
-__all__ = ["ReceiptFacts", "receipt_facts", "facts_for_receipt", "decision_rule", "check_decisions", "format_date", "format_received"]
+__all__ = ["ReceiptFacts", "receipt_facts", "facts_for_receipt", "decision_deadline", "decision_rule", "check_decisions", "format_date", "format_received"]
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,12 @@ def format_received(when: dt.datetime, lang: str) -> str:
     return t("receipt.datetime", lang, date=format_date(local.date(), lang), time=local.strftime("%H:%M"))
 
 
+def decision_deadline(form_id: str, help_type: str | None, received_at: dt.datetime) -> dt.date | None:
+    """The Brussels date of receipt plus the decision period in calendar days; None without one."""
+    days = decision_rule(form_id, help_type).get("decision_days")
+    return received_at.astimezone(BRUSSELS).date() + dt.timedelta(days=days) if days else None
+
+
 # --- the facts ------------------------------------------------------------------------------------
 
 def receipt_facts(form_id: str, answers_or_help_type, lang: str, received_at: dt.datetime,
@@ -160,7 +166,7 @@ def receipt_facts(form_id: str, answers_or_help_type, lang: str, received_at: dt
         office = office_context(competent, contact_office(competent, form_id), lang)
         competent_name = office["social_house"] or office["municipality"]
     days = rule.get("decision_days")
-    deadline = local.date() + dt.timedelta(days=days) if days else None
+    deadline = decision_deadline(form_id, help_type, local)
     deadline_text = format_date(deadline, lang) if deadline else ""
     law = rule["law"][lang]
     values = {"days": days or "", "deadline": deadline_text, "notify_days": rule.get("notify_days") or "",

@@ -233,3 +233,9 @@ def test_wijk_werken_confirmation_has_no_deadline_but_says_what_happens_next(mun
         assert "2 maart 2026 om 10:30" in body and "geen wettelijke termijn" in body
         assert "Beslissing uiterlijk op" not in body and "arbeidsrechtbank" not in body
         assert "Hoorde u na twee weken nog niets?" in body
+
+
+def test_office_message_states_the_date_of_receipt_and_the_legal_deadline(municipalities):
+    text, html = bodies(office_message(municipalities, help_type="leefloon"))
+    for body in (text, html):
+        assert "2 maart 2026 om 10:30" in body and "Beslissen uiterlijk op" in body and "1 april 2026" in body
