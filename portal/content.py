@@ -7,6 +7,7 @@ edits, so messages name the real file.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from dataclasses import dataclass
@@ -77,7 +78,12 @@ def assemble_docs(municipality: Municipality, root: Path, dest: Path) -> dict[st
 
 def front_matter(path: Path) -> dict:
     """The YAML front matter of a markdown file ({} when there is none)."""
-    text = path.read_text(encoding="utf-8")
+    # Every site's overview lists the same catalogue pages: parse each text once.
+    return dict(_front_matter(path.read_text(encoding="utf-8")))
+
+
+@functools.lru_cache(maxsize=1024)
+def _front_matter(text: str) -> dict:
     if not text.startswith("---"):
         return {}
     end = text.find("\n---", 3)
