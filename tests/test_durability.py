@@ -151,10 +151,12 @@ WORKER_SCRIPT = textwrap.dedent("""
 """)
 
 
-def worker_process(db: str, smtp: str, *, once: bool = True, lease: float = 600, limit: int = 10) -> subprocess.Popen:
-    """A delivery worker in its own process; its log goes to <db folder>/worker.log."""
+def worker_process(db: str, smtp: str, *, once: bool = True, lease: float = 600, limit: int = 10,
+                   log_dir: Path | None = None) -> subprocess.Popen:
+    """A delivery worker in its own process; its log goes to worker.log in `log_dir` (default:
+    the SQLite file's folder)."""
     script = WORKER_SCRIPT.format(root=str(ROOT), db=db, smtp=smtp, once=once, lease=lease, limit=limit)
-    log_path = Path(db.removeprefix("sqlite:///")).parent / "worker.log"
+    log_path = (log_dir or Path(db.removeprefix("sqlite:///")).parent) / "worker.log"
     with log_path.open("ab") as log:
         return subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stderr=log)
 
