@@ -50,8 +50,9 @@ def test_a_filled_honeypot_gets_the_neutral_answer_and_nothing_is_stored(app, cl
     assert "honeypot" in caplog.text and "Griet" not in caplog.text
 
 
-def test_a_post_faster_than_a_person_can_fill_the_form_is_not_stored(app, client):
-    response = client.post(FORM_URL, data=valid_application(form_started=old_stamp(age=0.5)))
+@pytest.mark.parametrize("age", [0.0, 0.5, 2.5])
+def test_a_post_faster_than_a_person_can_fill_the_form_is_not_stored(app, client, age):
+    response = client.post(FORM_URL, data=valid_application(form_started=old_stamp(age=age)))
     assert response.status_code == 200
     assert stored(app) == 0
     # The neutral page looks like any other form page: no word about speed or robots.
@@ -79,7 +80,7 @@ def test_the_stamp_is_signed_with_its_own_salt_not_the_receipt_one(app, client):
 
     from portal.web.views import RECEIPT_SALT
 
-    foreign = URLSafeTimedSerializer(SECRET, salt=RECEIPT_SALT).dumps(["opwijk", "support-application"])
+    foreign = URLSafeTimedSerializer(SECRET, salt=RECEIPT_SALT).dumps(["opwijk", "support-application", 1.0])
     assert client.post(FORM_URL, data=valid_application(form_started=foreign)).status_code == 200
     assert stored(app) == 0
 
