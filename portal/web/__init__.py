@@ -104,10 +104,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(health.bp)
     errors.register(app)
-    app.after_request(_headers)
     from portal import antiabuse, security
 
-    security.init_app(app)    # headers, cookies, ProxyFix, body size, rate limits
+    security.init_app(app)    # headers (CSP, no-store), cookies, ProxyFix, body size, rate limits
     antiabuse.init_app(app)
     return app
 
@@ -125,15 +124,3 @@ def _open_store(app: Flask) -> None:
         log.error("database not available at start-up: %s", exc)
         app.extensions["portal_store"] = None
 
-
-def _headers(response):
-    """Headers every answer carries, error pages included. Pages load nothing from elsewhere
-    and have no inline script or style, so the policy can be this strict."""
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-    )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    return response
