@@ -65,7 +65,17 @@ def render_page(template: str, *, site: Municipality | None, lang: str, status: 
         return t(key, lang, **values)
 
     brand = None
+    quick_exit = None
     if site is not None:
+        from portal.quick_exit import neutral_page_url
+
+        # The site's neutral page (where the static site is published, else /<slug>/ as under
+        # `portal serve`); the button's files come from this app (views.quick_exit_asset).
+        quick_exit = {
+            "href": neutral_page_url(site.site_url or f"/{site.slug}/", lang, site.default_language),
+            "css": url_for("forms.quick_exit_asset", name="quick-exit.css"),
+            "js": url_for("forms.quick_exit_asset", name="quick-exit.js"),
+        }
         brand = {
             "name": site.text(site.name, lang),
             "social_house": site.text(site.social_house, lang),
@@ -77,5 +87,6 @@ def render_page(template: str, *, site: Municipality | None, lang: str, status: 
     if site is not None and len(site.languages) > 1 and alternates:
         switch = [{"lang": other, "name": LANGUAGE_NAMES[other], "url": alternates[other], "current": other == lang}
                   for other in site.languages if other in alternates]
-    html = render_template(template, site=site, lang=lang, t=tr, brand=brand, switch=switch, **context)
+    html = render_template(template, site=site, lang=lang, t=tr, brand=brand, switch=switch,
+                           quick_exit=quick_exit, **context)
     return Markup(html), status

@@ -1,10 +1,11 @@
 """Blueprint `forms`: the form pages, the receipt, and each site's colours and logo.
 
 GET shows the form; POST validates every answer on the server. Invalid: the same page with an
-error summary and the answers kept (200). Valid: `portal.intake.accept` stores the submission
-and its e-mails in one transaction, then a 303 to the receipt, whose URL carries only a signed
-reference. When the database cannot write, the form comes back with the answers and a 503:
-never a receipt for something that is not stored.
+error summary and the answers kept (200). Valid: the check-your-answers page (portal/web/check.py),
+and only its send button stores: `portal.intake.accept` stores the submission and its e-mails in
+one transaction, then a 303 to the receipt, whose URL carries only a signed reference. When the
+database cannot write, the form comes back with the answers and a 503: never a receipt for
+something that is not stored. The receipt has a print view (`.../received/<token>/print`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import safe_join
 
 from portal.forms import answers as form_answers, build_form_class, form_for_site, site_text
-from portal.web.pages import format_received, municipalities, render_page, site_and_lang
+from portal.web.pages import municipalities, render_page, site_and_lang
 
 log = logging.getLogger(__name__)
 bp = Blueprint("forms", __name__)
@@ -89,17 +90,40 @@ def error_list(form) -> list:
     return result
 
 
-def render_form(site, definition, lang: str, form, *, status: int = 200, notice: str | None = None):
-    """The form page; `notice` (a message key) is shown at the top in the error summary."""
+def render_form(site, definition, lang: str, form, *, status: int = 200, notice: str | None = None,
+                focus: str | None = None, returning: bool = False):
+    """The form page; `notice` (a message key) is shown at the top in the error summary.
+
+    `focus`: the question to put the focus on (a change from the check page); `returning`: the
+    form was opened from the check page, and sending it goes back there.
+    """
     errors = error_list(form)
     notices = [t_site(notice, lang, site)] if notice else []
     alternates = {other: url_for("forms.form", slug=site.slug, lang=other, form_id=definition.id)
                   for other in site.languages}
+    from portal.web.check import RETURN_FIELD
+
     body, status = render_page(
         "forms/form.html", site=site, lang=lang, status=status, alternates=alternates,
         form=form, definition=definition, blocks=layout(definition), errors=errors, notices=notices,
         text=lambda value: site_text(value, lang, site),
         honeypot=[f for f in definition.fields if f.honeypot],
+        focus_field=None if errors or notices else focus, returning=returning, return_field=RETURN_FIELD,
+    )
+    return body, status, NO_STORE
+
+
+def render_check_page(site, definition, lang: str, form, answers: dict):
+    """The check page: every answer with a change button, and the send button (status 200)."""
+    from portal.web import check
+
+    body, status = render_page(
+        "forms/check.html", site=site, lang=lang, definition=definition, form=form,
+        rows=check.rows(definition, answers, lang, site),
+        signed=check.sign(site.slug, lang, definition.id, answers),
+        check_field=check.CHECK_FIELD, change_field=check.CHANGE_FIELD, send_field=check.SEND_FIELD,
+        submit=site_text(definition.submit, lang, site),
+        title=site_text(definition.title, lang, site),
     )
     return body, status, NO_STORE
 
@@ -112,55 +136,95 @@ def t_site(key: str, lang: str, site) -> str:
 
 @bp.route("/forms/<slug>/<lang>/<form_id>/", methods=["GET", "POST"])
 def form(slug: str, lang: str, form_id: str):
-    from portal.intake import accept
-    from portal.store import StoreUnavailable
+    """GET: the form. POST: the form's answers (-> the check page), or the check page's change or
+    send button (see portal/web/check.py for the whole flow)."""
+    from portal.web.check import CHECK_FIELD, RETURN_FIELD, raw_answers
 
     site, definition = lookup(slug, lang, form_id)
-    form = form_class(site, definition, lang)()
     if request.method == "GET":
-        return render_form(site, definition, lang, form)
+        return render_form(site, definition, lang, form_class(site, definition, lang)())
+    if CHECK_FIELD in request.form:
+        return from_check_page(site, definition, lang)
+    form = form_class(site, definition, lang)()
+    returning = bool(request.form.get(RETURN_FIELD))
     from portal import antiabuse
 
     if antiabuse.looks_automated(slug, form_id):
         # Neutral answer: the form again, nothing stored, no word on which check failed.
         antiabuse.clear_traps(form)
-        return render_form(site, definition, lang, form, notice=antiabuse.NOTICE)
+        return render_form(site, definition, lang, form, notice=antiabuse.NOTICE, returning=returning)
     if not form.validate():
         if form.errors.get("csrf_token"):
             # The CSRF token check of the form itself (when the app-wide check is off).
             form.csrf_token.errors = []
-            return render_form(site, definition, lang, form, status=400, notice="forms.error.csrf")
-        return render_form(site, definition, lang, form)
+            return render_form(site, definition, lang, form, status=400, notice="forms.error.csrf", returning=returning)
+        return render_form(site, definition, lang, form, returning=returning)
+    return render_check_page(site, definition, lang, form, raw_answers(definition, request.form))
+
+
+def from_check_page(site, definition, lang: str):
+    """A POST from the check page: change one answer, or send them all."""
+    from portal.web import check
+
+    answers = check.unsign(request.form.get(check.CHECK_FIELD), site.slug, lang, definition.id)
+    if answers is None:
+        # Tampered with, too old, or from another form: nothing of it can be trusted or shown.
+        log.info("form %s/%s: check page answers refused (bad or expired signature)", site.slug, definition.id)
+        return render_form(site, definition, lang, form_class(site, definition, lang)(formdata=None),
+                           status=400, notice="forms.check.tampered")
+    form = form_class(site, definition, lang)(formdata=check.formdata(answers))
+    change = request.form.get(check.CHANGE_FIELD)
+    if change is not None:
+        names = {fdef.name for fdef in check.answer_fields(definition)}
+        return render_form(site, definition, lang, form, focus=change if change in names else None, returning=True)
+    if not form.validate():
+        # Valid when signed, so only a change of the rules in between gets here: show the form.
+        if form.errors.get("csrf_token"):
+            form.csrf_token.errors = []
+            return render_form(site, definition, lang, form, status=400, notice="forms.error.csrf", returning=True)
+        return render_form(site, definition, lang, form, returning=True)
+    return store_and_redirect(site, definition, lang, form)
+
+
+def store_and_redirect(site, definition, lang: str, form):
+    """Store durably, then 303 to the receipt; a database that cannot write: 503, answers kept."""
+    from portal import intake
+    from portal.store import StoreUnavailable
+
     try:
-        accepted = accept(site, form_id, lang, form_answers(form), store=get_store(),
-                          municipalities=municipalities())
+        accepted = intake.accept(site, definition.id, lang, form_answers(form), store=get_store(),
+                                 municipalities=municipalities())
     except StoreUnavailable as exc:
         # Logged without answers: the message comes from the database layer, not the citizen.
-        log.error("submission not stored (%s/%s): %s", slug, form_id, exc)
-        return render_form(site, definition, lang, form, status=503, notice="forms.error.unavailable")
-    token = receipt_serializer().dumps({"ref": accepted.reference, "site": slug, "form": form_id})
-    return redirect(url_for("forms.received", slug=slug, lang=lang, form_id=form_id, token=token), 303)
+        log.error("submission not stored (%s/%s): %s", site.slug, definition.id, exc)
+        return render_form(site, definition, lang, form, status=503, notice="forms.error.unavailable", returning=True)
+    token = receipt_serializer().dumps({"ref": accepted.reference, "site": site.slug, "form": definition.id})
+    return redirect(url_for("forms.received", slug=site.slug, lang=lang, form_id=definition.id, token=token), 303)
 
 
 def render_csrf_error(slug: str, lang: str, form_id: str):
     """For the app-wide CSRFError: the form again with the answers just sent and a notice."""
+    from portal.web import check
+
     site, definition = lookup(slug, lang, form_id)
-    form = form_class(site, definition, lang)(formdata=request.form)
-    return render_form(site, definition, lang, form, status=400, notice="forms.error.csrf")
+    formdata = request.form
+    if check.CHECK_FIELD in request.form:
+        # From the check page: the answers are in the signed field (None when that is bad too).
+        answers = check.unsign(request.form.get(check.CHECK_FIELD), slug, lang, form_id)
+        formdata = check.formdata(answers or {}, with_csrf=False)
+    form = form_class(site, definition, lang)(formdata=formdata)
+    return render_form(site, definition, lang, form, status=400, notice="forms.error.csrf",
+                       returning=check.CHECK_FIELD in request.form or bool(request.form.get(check.RETURN_FIELD)))
 
 
 # --- the receipt ------------------------------------------------------------------------------
 
-@bp.get("/forms/<slug>/<lang>/<form_id>/received/<token>")
-def received(slug: str, lang: str, form_id: str, token: str):
+def _receipt(slug: str, lang: str, form_id: str, token: str):
+    """(site, definition, receipt dict or None) for a receipt link. Raises 404/503 via abort."""
     from portal.intake import load_receipt
-    from portal.mail import contact_office, office_context
-    from portal.render import tel_href
     from portal.store import StoreUnavailable
 
     site, definition = lookup(slug, lang, form_id)
-    alternates = {other: url_for("forms.received", slug=slug, lang=other, form_id=form_id, token=token)
-                  for other in site.languages}
     try:
         data = receipt_serializer().loads(token, max_age=current_app.config["RECEIPT_MAX_AGE"])
         if not isinstance(data, dict) or data.get("site") != slug or data.get("form") != form_id:
@@ -171,23 +235,62 @@ def received(slug: str, lang: str, form_id: str, token: str):
     except StoreUnavailable as exc:
         log.error("receipt not readable: %s", exc)
         abort(503)
-    if receipt is None or receipt["site"] != slug or receipt["form_id"] != form_id:
+    if receipt is not None and (receipt["site"] != slug or receipt["form_id"] != form_id):
+        receipt = None
+    return site, definition, receipt
+
+
+def _render_receipt(template: str, endpoint: str, slug: str, lang: str, form_id: str, token: str):
+    from portal.receipt import facts_for_receipt
+    from portal.render import tel_href
+
+    site, definition, receipt = _receipt(slug, lang, form_id, token)
+    alternates = {other: url_for(endpoint, slug=slug, lang=other, form_id=form_id, token=token)
+                  for other in site.languages}
+    if receipt is None:
         body, status = render_page("forms/receipt_invalid.html", site=site, lang=lang, status=404,
                                    alternates=alternates, definition=definition,
-                                   title=site_text(definition.title, lang, site), form_url=url_for("forms.form", slug=slug, lang=lang, form_id=form_id))
+                                   title=site_text(definition.title, lang, site),
+                                   form_url=url_for("forms.form", slug=slug, lang=lang, form_id=form_id))
         return body, status, NO_STORE
-    competent = municipalities().get(receipt["competent"])
-    office = None
-    if competent is not None:
-        # In the page's language (the stored one is in the language the form was sent in).
-        office = office_context(competent, contact_office(competent, form_id), lang)
+    # In the page's language (the stored texts are in the language the form was sent in).
+    facts = facts_for_receipt(receipt, lang, municipalities())
+    office = facts.office
     body, status = render_page(
-        "forms/receipt.html", site=site, lang=lang, alternates=alternates, definition=definition,
-        receipt=receipt, office=office, office_tel=tel_href(office["phone"]) if office else "", text_title=site_text(definition.title, lang, site), received=format_received(receipt["received_at"], lang),
+        template, site=site, lang=lang, alternates=alternates, definition=definition,
+        receipt=receipt, facts=facts, office=office, office_tel=tel_href(office["phone"]) if office else "",
+        text_title=site_text(definition.title, lang, site),
         next_steps=site_text(definition.next_steps, lang, site),
-        outside_area=t_site("forms.receipt.outside_area", lang, site) if receipt["outside_area"] else "",
+        print_url=url_for("forms.received_print", slug=slug, lang=lang, form_id=form_id, token=token),
+        receipt_url=url_for("forms.received", slug=slug, lang=lang, form_id=form_id, token=token),
     )
     return body, status, NO_STORE
+
+
+@bp.get("/forms/<slug>/<lang>/<form_id>/received/<token>")
+def received(slug: str, lang: str, form_id: str, token: str):
+    """The receipt: the legal acknowledgement (portal.receipt.receipt_facts), never an answer."""
+    return _render_receipt("forms/receipt.html", "forms.received", slug, lang, form_id, token)
+
+
+@bp.get("/forms/<slug>/<lang>/<form_id>/received/<token>/print")
+def received_print(slug: str, lang: str, form_id: str, token: str):
+    """The same acknowledgement as a page to print or save as PDF with the browser (no script
+    needed): no site header, navigation or buttons, black on white."""
+    return _render_receipt("forms/receipt_print.html", "forms.received_print", slug, lang, form_id, token)
+
+
+# The quick-exit button's files, copied from the site's theme so the forms work wherever the
+# static site is hosted.
+QUICK_EXIT_FILES = ("quick-exit.css", "quick-exit.js")
+
+
+@bp.get("/forms/_quick-exit/<name>")
+def quick_exit_asset(name: str):
+    if name not in QUICK_EXIT_FILES:
+        abort(404)
+    folder = current_app.config["ROOT"] / "templates" / "site" / "assets" / "portal"
+    return send_file(folder / name, mimetype=mimetypes.guess_type(name)[0], max_age=300)
 
 
 # --- branding ---------------------------------------------------------------------------------

@@ -21,3 +21,24 @@
     input.focus({ preventScroll: true });
   });
 })();
+
+/* The print view's button: window.print() (without JavaScript the page says how to print).
+   The check page's send button: a second click while the first is on its way would store the
+   application twice, so the button is disabled once the form is submitted. */
+(function () {
+  "use strict";
+  var button = document.querySelector("[data-portal-print]");
+  if (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  }
+  var send = document.querySelector("[data-portal-send]");
+  if (send && send.form) {
+    send.form.addEventListener("submit", function (event) {
+      if (event.submitter !== send) return;
+      if (send.getAttribute("aria-disabled") === "true") { event.preventDefault(); return; }
+      // aria-disabled rather than disabled: a disabled button's name/value would not be sent.
+      send.setAttribute("aria-disabled", "true");
+    });
+  }
+})();
