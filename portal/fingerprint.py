@@ -6,14 +6,16 @@ site next time when it is unchanged. The inputs:
 - the municipality: `site_config/<slug>.yml` and every file under `site_config/<slug>/`;
 - the catalogue pages it publishes (content.source_pages: its languages, its services, plus the
   non-service pages), by path and bytes, so an added, removed or edited page counts;
-- what every site shares: `mkdocs.yml`, `forms/`, `templates/`, the portal package's own files
-  (code, messages, assets) and version, and the versions of MkDocs, the theme and the plugins;
+- what every site shares: `mkdocs.yml`, `forms/`, `templates/`, the portal package's version and
+  the files of it a build uses (package_inputs: the modules the plugin and the build import, the
+  messages, the data files), and the versions of MkDocs, the theme and the plugins;
 - the build options and the build date: pages show opening hours and closures computed from the
   day of the build (the coming 400 days), so a site built yesterday is out of date today.
 """
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import hashlib
 import json
@@ -26,6 +28,9 @@ import yaml
 STAMP_FILE = ".portal-build"
 PACKAGE_DIR = Path(__file__).resolve().parent
 ENGINE_PACKAGES = ("portal", "mkdocs", "mkdocs-material", "mkdocs-static-i18n", "Markdown", "Jinja2", "pymdown-extensions")
+# Where a site build enters the package (see package_inputs) and the package's data folders.
+ENTRY_MODULES = ("portal.plugin", "portal.build", "portal.dedupe")
+DATA_DIRS = ("messages", "assets")
 SHARED_FILES = ("mkdocs.yml",)
 SHARED_DIRS = ("forms", "templates")
 
@@ -36,6 +41,49 @@ def _files_under(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def _module_path(name: str) -> Path | None:
+    parts = name.split(".")[1:]
+    base = PACKAGE_DIR.joinpath(*parts)
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def package_inputs(entries: tuple[str, ...] = ENTRY_MODULES) -> list[Path]:
+    """The portal package's files a site build can use: every module imported (directly, or
+    inside a function) from the MkDocs plugin and the build, plus the package's data files.
+
+    Found by reading the import statements, not by importing: code the sites never run (the
+    form backend, mail) does not make every site out of date.
+    """
+    seen: dict[str, Path] = {}
+    todo = list(entries)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        path = _module_path(name)
+        if path is None:
+            continue
+        seen[name] = path
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
+            if isinstance(node, ast.Import):
+                todo += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if node.level:
+                    base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    module = f"{base}.{module}" if module else base
+                todo += [module] + [f"{module}.{alias.name}" for alias in node.names]
+            todo = [n for n in todo if n == "portal" or n.startswith("portal.")]
+    data = [p for p in PACKAGE_DIR.iterdir() if p.is_file() and p.suffix not in (".py", ".pyc")]
+    for folder in DATA_DIRS:
+        data += _files_under(PACKAGE_DIR / folder)
+    return sorted(set(seen.values()) | set(data))
 
 
 class Fingerprinter:
@@ -69,7 +117,7 @@ class Fingerprinter:
         for name in SHARED_DIRS:
             for path in _files_under(self.root / name):
                 inputs.append((self._label(path), self.digest(path)))
-        for path in _files_under(PACKAGE_DIR):
+        for path in package_inputs():
             inputs.append((f"portal-package/{path.relative_to(PACKAGE_DIR).as_posix()}", self.digest(path)))
         for package in ENGINE_PACKAGES:
             try:

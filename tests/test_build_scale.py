@@ -88,7 +88,12 @@ def test_the_fingerprint_changes_with_the_build_date_options_package_and_engine(
     shutil.copytree(fingerprint.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(fingerprint, "PACKAGE_DIR", package)
     assert fingerprints(project) == before
-    append(package / "hours.py", "# edited\n")
+    append(package / "mail.py", "# edited\n")      # the form backend's: no site runs it
+    assert fingerprints(project) == before
+    append(package / "hours.py", "# edited\n")     # imported by the plugin, inside a function
+    assert fingerprints(project) != before
+    before = fingerprints(project)
+    append(package / "messages" / "site.yml", "# edited\n")
     assert fingerprints(project) != before
     monkeypatch.setattr(fingerprint, "PACKAGE_DIR", fingerprint.Path(fingerprint.__file__).resolve().parent)
 
