@@ -144,6 +144,18 @@ def hhmm(minutes: int) -> str:
 
 def parse_opening_hours(text: str) -> Schedule:
     """Parse an opening-hours string. Raises HoursError naming the part it cannot use."""
+    # A Schedule is immutable: each page of each site asks again for the same few strings.
+    if isinstance(text, str):
+        return _parse_cached(text)
+    return _parse(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse_cached(text: str) -> Schedule:
+    return _parse(text)
+
+
+def _parse(text) -> Schedule:
     if not isinstance(text, str) or not text.strip():
         raise HoursError('empty; write e.g. "Mo-Fr 09:00-12:00; PH off"')
     rules = []
