@@ -1,8 +1,11 @@
 """The form backend through Flask's test client, on a copy of the example project and a real
-SQLite file: pages, validation in both languages, conditional fields, CSRF, storing and receipts."""
+SQLite file: pages, validation in both languages, conditional fields, CSRF, the check-your-answers
+step, storing, the receipt as the legal acknowledgement and its print view, quick exit, and the
+language parity of every form text."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
@@ -73,7 +76,9 @@ def store(app):
 
 
 def token_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    """The page's CSRF token ("" when the app runs with CSRF off)."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    return match.group(1) if match else ""
 
 
 def send(client, url: str, answers: dict, *, csrf: bool = True):
@@ -86,6 +91,32 @@ def send(client, url: str, answers: dict, *, csrf: bool = True):
     if started:
         data.setdefault("form_started", started.group(1))
     return client.post(url, data=data)
+
+
+def hidden(html: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+
+
+def is_check_page(response) -> bool:
+    return response.status_code == 200 and 'name="check_answers"' in response.get_data(as_text=True)
+
+
+def confirm(client, url: str, check_page, **extra):
+    """Press a button of the check page like a browser: "send" (default) or `change=<field>`."""
+    html = check_page.get_data(as_text=True)
+    data = {"csrf_token": token_of(html), "form_started": hidden(html, "form_started"),
+            "check_answers": hidden(html, "check_answers")}
+    data.update(extra or {"send": "1"})
+    return client.post(url, data=data)
+
+
+def submit(client, url: str, answers: dict, **kwargs):
+    """Send the form and, when its answers are valid, press "send" on the check page: the
+    response of the last POST (303 to the receipt when stored)."""
+    response = send(client, url, answers, **kwargs)
+    if not is_check_page(response):
+        return response
+    return confirm(client, url, response)
 
 
 def summary_links(html: str) -> list[tuple[str, str]]:
@@ -222,7 +253,7 @@ def test_a_message_of_exactly_2000_characters_with_line_breaks_is_accepted(clien
     # A line break counts once, although the browser sends it as CR LF.
     message = ("a" * 99 + "\r\n") * 20
     assert len(message.replace("\r\n", "\n")) == 2000
-    assert send(client, OPWIJK, support_answers(message=message)).status_code == 303
+    assert submit(client, OPWIJK, support_answers(message=message)).status_code == 303
 
 
 # --- conditional fields -----------------------------------------------------------------------
@@ -231,15 +262,15 @@ def test_no_fixed_address_makes_the_address_optional(client):
     empty_address = {"street": "", "house_number": "", "postcode": "", "city": ""}
     html = send(client, OPWIJK, support_answers(**empty_address)).get_data(as_text=True)
     assert [f for f, _ in summary_links(html)] == ["street", "house_number", "postcode", "city"]
-    response = send(client, OPWIJK, support_answers(no_fixed_address="y", **empty_address))
+    response = submit(client, OPWIJK, support_answers(no_fixed_address="y", **empty_address))
     assert response.status_code == 303
 
 
 def test_phone_or_email_at_least_one(client):
     html = send(client, OPWIJK, support_answers(phone="", email="", contact_preference="letter")).get_data(as_text=True)
     assert summary_links(html) == [("phone", "Vul een telefoonnummer of een e-mailadres in")]
-    assert send(client, OPWIJK, support_answers(phone="", contact_preference="email")).status_code == 303
-    assert send(client, OPWIJK, support_answers(email="", contact_preference="phone")).status_code == 303
+    assert submit(client, OPWIJK, support_answers(phone="", contact_preference="email")).status_code == 303
+    assert submit(client, OPWIJK, support_answers(email="", contact_preference="phone")).status_code == 303
 
 
 def test_the_chosen_contact_way_must_be_filled_in(client):
@@ -250,8 +281,8 @@ def test_the_chosen_contact_way_must_be_filled_in(client):
 def test_organisation_name_is_required_unless_private(client, store):
     html = send(client, OPWIJK_WIJK, wijk_answers(requester_kind="school")).get_data(as_text=True)
     assert summary_links(html) == [("organisation_name", "Vul de naam van de school, het bestuur, de vereniging of het bedrijf in")]
-    assert send(client, OPWIJK_WIJK, wijk_answers(requester_kind="school", organisation_name="GO! Atheneum")).status_code == 303
-    assert send(client, OPWIJK_WIJK, wijk_answers(requester_kind="private")).status_code == 303
+    assert submit(client, OPWIJK_WIJK, wijk_answers(requester_kind="school", organisation_name="GO! Atheneum")).status_code == 303
+    assert submit(client, OPWIJK_WIJK, wijk_answers(requester_kind="private")).status_code == 303
     assert store.count_submissions() == 2
 
 
@@ -259,7 +290,7 @@ def test_job_description_is_required_for_users_only(client):
     html = send(client, OPWIJK_WIJK, wijk_answers(job_description="")).get_data(as_text=True)
     assert summary_links(html) == [("job_description", "Beschrijf de klus die moet gebeuren")]
     worker = wijk_answers(request_type="worker", requester_kind="", job_description="")
-    assert send(client, OPWIJK_WIJK, worker).status_code == 303
+    assert submit(client, OPWIJK_WIJK, worker).status_code == 303
 
 
 # --- CSRF -------------------------------------------------------------------------------------
@@ -273,7 +304,7 @@ def test_missing_csrf_token_keeps_the_answers_with_a_clear_message(client, store
     assert store.count_submissions() == 0
     # The page carries a fresh token: sending it again works.
     again = client.post(OPWIJK, data={**support_answers(), "csrf_token": token_of(html)})
-    assert again.status_code == 303
+    assert is_check_page(again)
 
 
 def test_wrong_csrf_token_in_french(client, store):
@@ -298,7 +329,7 @@ def test_expired_csrf_token_keeps_the_answers(make_app):
 # --- storing and the receipt ------------------------------------------------------------------
 
 def test_valid_application_is_stored_then_303_to_the_receipt(client, store):
-    response = send(client, OPWIJK, support_answers())
+    response = submit(client, OPWIJK, support_answers())
     assert response.status_code == 303
     location = response.headers["Location"]
     assert location.startswith("/forms/opwijk/nl/support-application/received/")
@@ -317,7 +348,7 @@ def test_valid_application_is_stored_then_303_to_the_receipt(client, store):
 
 
 def test_a_resident_of_another_municipality_sees_that_office_on_the_receipt(client, store):
-    response = send(client, OPWIJK, support_answers(postcode="2000", city="Antwerpen"))
+    response = submit(client, OPWIJK, support_answers(postcode="2000", city="Antwerpen"))
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "OCMW Antwerpen" in html
     reference = re.search(r'class="portal-reference">([A-Z0-9-]+)<', html).group(1)
@@ -325,13 +356,13 @@ def test_a_resident_of_another_municipality_sees_that_office_on_the_receipt(clie
 
 
 def test_unserved_postcode_receipt_says_it_will_be_passed_on(client):
-    response = send(client, OPWIJK, support_answers(postcode="8000", city="Brugge"))
+    response = submit(client, OPWIJK, support_answers(postcode="8000", city="Brugge"))
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "binnen vijf kalenderdagen" in html
+    assert "binnen 5 kalenderdagen aan het bevoegde OCMW" in html
 
 
 def test_receipt_in_french_and_its_language_switch(client):
-    response = send(client, SINT_GILLIS_FR, support_answers(postcode="1060", city="Saint-Gilles"))
+    response = submit(client, SINT_GILLIS_FR, support_answers(postcode="1060", city="Saint-Gilles"))
     location = response.headers["Location"]
     html = client.get(location).get_data(as_text=True)
     assert "Demande reçue" in html and "Votre numéro de référence" in html and "Reçue le" in html
@@ -347,7 +378,7 @@ def test_receipt_in_french_and_its_language_switch(client):
     lambda url: url.rsplit("/", 1)[0] + "/not-a-token",
 ])
 def test_a_bad_receipt_link_gives_a_clear_page(client, mangle):
-    location = send(client, OPWIJK, support_answers()).headers["Location"]
+    location = submit(client, OPWIJK, support_answers()).headers["Location"]
     response = client.get(mangle(location))
     html = response.get_data(as_text=True)
     assert response.status_code == 404
@@ -357,7 +388,7 @@ def test_a_bad_receipt_link_gives_a_clear_page(client, mangle):
 def test_an_expired_receipt_link_gives_a_clear_page(make_app):
     app = make_app(RECEIPT_MAX_AGE=1)
     client = app.test_client()
-    location = send(client, OPWIJK, support_answers()).headers["Location"]
+    location = submit(client, OPWIJK, support_answers()).headers["Location"]
     assert client.get(location).status_code == 200
     time.sleep(2.1)
     response = client.get(location)
@@ -375,7 +406,7 @@ def test_a_database_that_cannot_write_gives_503_with_the_answers_kept(app, clien
             raise StoreUnavailable("database or disk is full")
 
     app.extensions["portal_store"] = FullDisk()
-    response = send(client, OPWIJK, support_answers(first_name="Fatima"))
+    response = submit(client, OPWIJK, support_answers(first_name="Fatima"))
     html = response.get_data(as_text=True)
     assert response.status_code == 503
     assert "kon nu niet bewaard worden" in html and 'value="Fatima"' in html
@@ -403,7 +434,7 @@ def test_a_municipality_changes_a_hint_without_code(scratch_project, make_app):
 def test_healthz_reports_the_database_and_the_outbox(client):
     assert client.get("/healthz").get_json() == {
         "status": "ok", "database": "ok", "outbox": {"pending": 0, "failed": 0, "sent": 0}}
-    send(client, OPWIJK, support_answers())                 # office mail + confirmation queued
+    submit(client, OPWIJK, support_answers())                 # office mail + confirmation queued
     body = client.get("/healthz").get_json()
     assert body["outbox"]["pending"] == 2
 
@@ -505,7 +536,7 @@ def test_an_unexpected_error_gives_the_500_page_in_the_sites_language(client, mo
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(portal.intake, "accept", broken)
-    response = send(client, SINT_GILLIS_FR, support_answers(postcode="1060"))
+    response = submit(client, SINT_GILLIS_FR, support_answers(postcode="1060"))
     html = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Un problème est survenu" in html and "CPAS de Saint-Gilles" in html
@@ -521,3 +552,333 @@ def test_healthz_is_503_when_the_database_does_not_answer(app, client):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "database": "unavailable", "outbox": None}
+
+
+# --- check your answers -----------------------------------------------------------------------
+
+def test_valid_answers_are_shown_to_check_and_not_stored_yet(client, store):
+    response = send(client, OPWIJK, support_answers(message="Liefst 's morgens.\r\nDank u."))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert store.count_submissions() == 0
+    assert title(html).startswith("Controleer uw antwoorden – Hulp aanvragen")
+    assert "<h1 class=\"portal-heading-l\">Controleer uw antwoorden</h1>" in html
+    rows = dict(re.findall(r'<dt class="portal-summary-list__key">(.*?)</dt>\s*<dd class="portal-summary-list__value[^"]*">(.*?)</dd>', html, re.S))
+    assert rows["Waarvoor heeft u hulp nodig?"].startswith("Leefloon")        # the choice's label
+    assert rows["Voornaam"] == "An" and rows["Achternaam"] == "Peeters"
+    assert rows["Geboortedatum"] == "30 juli 1985"                             # a date in words
+    assert rows["Ik heb geen vaste verblijfplaats"] == "Nee"
+    assert rows["Hoe wilt u dat we u contacteren?"] == "Per e-mail"
+    assert rows["Wilt u nog iets vertellen? (niet verplicht)"] == "Liefst &#39;s morgens.\nDank u."
+    assert "Laat dit veld leeg" not in html                                    # not the honeypot
+    # One change button per answer, named for screen readers by its question.
+    changes = re.findall(r'<button type="submit" class="portal-link-button" name="change" value="([\w]+)">'
+                         r'Wijzigen<span class="portal-visually-hidden"> (.*?)</span></button>', html)
+    assert len(changes) == len(rows) == 15
+    assert ("first_name", "Voornaam") in changes and ("help_type", "Waarvoor heeft u hulp nodig") in changes
+    assert re.search(r'<button type="submit" class="portal-button" name="send" value="1"[^>]*>Aanvraag versturen</button>', html)
+
+
+def test_the_check_page_in_french(client):
+    html = send(client, SINT_GILLIS_FR, support_answers(postcode="1060", city="Saint-Gilles", no_fixed_address="y")).get_data(as_text=True)
+    assert "Vérifiez vos réponses" in html and "Envoyer la demande" in html
+    assert re.search(r">Modifier<span class=\"portal-visually-hidden\"> Prénom</span>", html)
+    assert "30 juillet 1985" in html and ">Oui</dd>" in html
+
+
+def test_confirm_stores_exactly_one_row_and_goes_to_the_receipt(client, store):
+    check_page = send(client, OPWIJK, support_answers())
+    assert store.count_submissions() == 0
+    response = confirm(client, OPWIJK, check_page)
+    assert response.status_code == 303
+    assert "/received/" in response.headers["Location"] and "Peeters" not in response.headers["Location"]
+    assert store.count_submissions() == 1
+    assert client.get("/healthz").get_json()["outbox"]["pending"] == 2      # office + confirmation, once
+
+
+def test_a_change_returns_to_the_form_filled_in_and_then_to_the_check_page(client, store):
+    check_page = send(client, OPWIJK, support_answers())
+    form_page = confirm(client, OPWIJK, check_page, change="first_name")
+    html = form_page.get_data(as_text=True)
+    assert form_page.status_code == 200 and form_page.headers["Cache-Control"] == "no-store"
+    assert "<h1 class=\"portal-heading-l\">Hulp aanvragen</h1>" in html
+    assert re.search(r'id="first_name" name="first_name"\s+type="text" value="An"[^>]*autofocus', html)
+    assert 'value="Peeters"' in html and re.search(r'value="leefloon" checked', html)
+    assert 'name="return_to_check" value="1"' in html
+    assert "Opslaan en terug naar het overzicht</button>" in html
+    assert "portal-error-summary" not in html
+    # Sending the form again (as the browser would, every field) shows the check page again.
+    data = {**support_answers(first_name="Anna"), "csrf_token": token_of(html),
+            "form_started": hidden(html, "form_started"), "return_to_check": "1"}
+    again = client.post(OPWIJK, data=data)
+    assert is_check_page(again)
+    assert re.search(r'<dt class="portal-summary-list__key">Voornaam</dt>\s*<dd[^>]*>Anna</dd>', again.get_data(as_text=True))
+    assert store.count_submissions() == 0
+    assert confirm(client, OPWIJK, again).status_code == 303
+    assert store.count_submissions() == 1
+
+
+def test_a_change_of_a_radio_answer_focuses_the_chosen_radio(client):
+    check_page = send(client, OPWIJK, support_answers(contact_preference="phone"))
+    html = confirm(client, OPWIJK, check_page, change="contact_preference").get_data(as_text=True)
+    assert re.search(r'id="contact_preference" name="contact_preference" value="phone" checked autofocus', html)
+    assert len(re.findall(r"\bautofocus\b", html)) == 1
+
+
+def test_an_invalid_change_shows_the_errors_and_keeps_the_way_back(client, store):
+    html = confirm(client, OPWIJK, send(client, OPWIJK, support_answers()), change="postcode").get_data(as_text=True)
+    data = {**support_answers(postcode="12"), "csrf_token": token_of(html),
+            "form_started": hidden(html, "form_started"), "return_to_check": "1"}
+    page = client.post(OPWIJK, data=data).get_data(as_text=True)
+    assert [f for f, _ in summary_links(page)] == ["postcode"]
+    assert 'name="return_to_check" value="1"' in page
+    assert store.count_submissions() == 0
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda signed: signed[:-2] + ("AA" if not signed.endswith("AA") else "BB"),   # signature
+    lambda signed: signed.replace(".", "x.", 1),                                    # payload
+    lambda signed: "",
+])
+def test_tampered_answers_are_refused_with_a_clear_message(client, store, tamper):
+    check_page = send(client, OPWIJK, support_answers(first_name="Ilse"))
+    html = check_page.get_data(as_text=True)
+    data = {"csrf_token": token_of(html), "form_started": hidden(html, "form_started"),
+            "check_answers": tamper(hidden(html, "check_answers")), "send": "1"}
+    response = client.post(OPWIJK, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "We konden uw antwoorden niet meer lezen" in page and "Er is niets verstuurd" in page
+    assert 'value="Ilse"' not in page                   # nothing of it is trusted or shown
+    assert store.count_submissions() == 0
+
+
+def test_answers_signed_for_another_form_or_site_are_refused(client, store):
+    from itsdangerous import URLSafeTimedSerializer
+
+    from portal.web.check import CHECK_SALT
+
+    html = send(client, OPWIJK, support_answers()).get_data(as_text=True)
+    serializer = URLSafeTimedSerializer(SECRET, salt=CHECK_SALT)
+    answers = {k: v for k, v in support_answers().items() if k != "website"}
+    for site, lang, form_id in [("sint-gillis", "nl", "support-application"), ("opwijk", "nl", "wijk-werken"),
+                                ("opwijk", "fr", "support-application")]:
+        signed = serializer.dumps({"site": site, "lang": lang, "form": form_id, "answers": answers})
+        response = client.post(OPWIJK, data={"csrf_token": token_of(html), "check_answers": signed, "send": "1"})
+        assert response.status_code == 400, (site, lang, form_id)
+    # The receipt's salt does not sign answers either.
+    from portal.web.views import RECEIPT_SALT
+
+    signed = URLSafeTimedSerializer(SECRET, salt=RECEIPT_SALT).dumps(
+        {"site": "opwijk", "lang": "nl", "form": "support-application", "answers": answers})
+    assert client.post(OPWIJK, data={"csrf_token": token_of(html), "check_answers": signed, "send": "1"}).status_code == 400
+    assert store.count_submissions() == 0
+
+
+def test_answers_older_than_the_csrf_time_limit_are_refused(make_app):
+    app = make_app(WTF_CSRF_TIME_LIMIT=1, WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    check_page = send(client, OPWIJK, support_answers())
+    time.sleep(2.1)
+    response = confirm(client, OPWIJK, check_page)
+    assert response.status_code == 400
+    assert "We konden uw antwoorden niet meer lezen" in response.get_data(as_text=True)
+    assert app.extensions["portal_store"].count_submissions() == 0
+
+
+def test_signed_answers_are_validated_again_before_storing(client, store):
+    """A valid signature proves where the answers came from, not that they are valid now."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from portal.web.check import CHECK_SALT
+
+    html = send(client, OPWIJK, support_answers()).get_data(as_text=True)
+    answers = {k: v for k, v in support_answers(postcode="17", consent=None).items() if k != "website"}
+    signed = URLSafeTimedSerializer(SECRET, salt=CHECK_SALT).dumps(
+        {"site": "opwijk", "lang": "nl", "form": "support-application", "answers": answers})
+    response = client.post(OPWIJK, data={"csrf_token": token_of(html), "check_answers": signed, "send": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert [f for f, _ in summary_links(page)] == ["postcode", "consent"]
+    assert 'name="return_to_check" value="1"' in page
+    assert store.count_submissions() == 0
+
+
+def test_the_confirm_step_needs_the_csrf_token(client, store):
+    check_page = send(client, OPWIJK, support_answers(first_name="Mieke"))
+    html = check_page.get_data(as_text=True)
+    response = client.post(OPWIJK, data={"check_answers": hidden(html, "check_answers"), "send": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Uw sessie is verlopen" in page
+    assert 'value="Mieke"' in page                      # the signed answers are given back
+    assert store.count_submissions() == 0
+
+
+def test_the_robot_checks_apply_to_the_form_not_to_the_confirm_step(make_app):
+    from tests.hardening import old_stamp
+
+    app = make_app(FORM_MIN_FILL_SECONDS=3, WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    store = app.extensions["portal_store"]
+    stamp = old_stamp(age=45, secret=SECRET)
+    # Too fast, or the honeypot filled in: the neutral answer, no check page.
+    assert not is_check_page(client.post(OPWIJK, data={**support_answers(), "form_started": old_stamp(age=0.5, secret=SECRET)}))
+    assert not is_check_page(client.post(OPWIJK, data={**support_answers(website="http://spam.example"), "form_started": stamp}))
+    # A person: the check page, and sending it right away is fine (its answers passed the checks).
+    check_page = client.post(OPWIJK, data={**support_answers(), "form_started": stamp})
+    assert is_check_page(check_page)
+    assert confirm(client, OPWIJK, check_page).status_code == 303
+    assert store.count_submissions() == 1
+
+
+def test_wijk_werken_goes_through_the_check_page_too(client, store):
+    check_page = send(client, OPWIJK_WIJK, wijk_answers())
+    html = check_page.get_data(as_text=True)
+    assert is_check_page(check_page) and "De haag snoeien in maart." in html
+    assert confirm(client, OPWIJK_WIJK, check_page).status_code == 303
+    assert store.count_submissions() == 1
+
+
+# --- the receipt as the legal acknowledgement -------------------------------------------------
+
+def stored_facts(store, html: str, lang: str):
+    from portal.config import load_all
+    from portal.receipt import facts_for_receipt
+    from portal.intake import load_receipt
+
+    reference = re.search(r'class="portal-reference">([A-Z0-9-]+)<', html).group(1)
+    municipalities = load_all()
+    return facts_for_receipt(load_receipt(store, reference, municipalities), lang, municipalities)
+
+
+@pytest.mark.parametrize("url, answers, lang, texts", [
+    (OPWIJK, support_answers(), "nl",
+     ["Ontvangen op", "Beslissingstermijn", "30 dagen", "Beslissing uiterlijk op", "Geen beslissing op tijd?",
+      "arbeidsrechtbank", "Kloosterstraat 10", "0800 113 41", "Openingsuren", "maandag"]),
+    (SINT_GILLIS_FR, support_answers(postcode="1060", city="Saint-Gilles"), "fr",
+     ["Reçue le", "Délai de décision", "30 jours", "Décision au plus tard le", "Pas de décision dans les délais ?",
+      "tribunal du travail", "Heures d&#39;ouverture", "lundi"]),
+])
+def test_a_leefloon_receipt_states_the_date_the_decision_period_and_the_deadline(client, store, url, answers, lang, texts):
+    response = client.get(submit(client, url, answers).headers["Location"])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    facts = stored_facts(store, html, lang)
+    assert facts.decision_days == 30 and facts.deadline_text
+    assert f"<dd data-portal-received>{facts.received_text}</dd>" in html
+    assert f"<dd data-portal-decision-period>{facts.period_label}</dd>" in html
+    assert f"<dd data-portal-deadline><strong>{facts.deadline_text}</strong></dd>" in html
+    assert facts.received_at.date() + dt.timedelta(days=30) == facts.deadline
+    for text in texts:
+        assert text in html, text
+    assert "Peeters" not in html                          # still no answers on the receipt
+
+
+def test_a_wijk_werken_receipt_says_there_is_no_legal_period(client):
+    html = client.get(submit(client, OPWIJK_WIJK, wijk_answers()).headers["Location"]).get_data(as_text=True)
+    assert "geen wettelijke termijn" in html and "Beslissing uiterlijk op" not in html
+
+
+def test_the_receipt_links_to_a_print_view_that_works_without_script(client, store):
+    location = submit(client, OPWIJK, support_answers()).headers["Location"]
+    receipt = client.get(location).get_data(as_text=True)
+    assert f'<a href="{location}/print">Afdrukken of bewaren als PDF</a>' in receipt
+    response = client.get(f"{location}/print")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert '<html lang="nl">' in html and "<h1 class=\"portal-heading-l\">Ontvangstbewijs</h1>" in html
+    facts = stored_facts(store, receipt, "nl")
+    assert facts.reference in html and facts.received_text in html and facts.deadline_text in html
+    assert "portal-header" not in html and "portal-quick-exit" not in html and "portal-footer" not in html
+    assert f'<a href="{location}">Terug naar het ontvangstbewijs</a>' in html
+    assert "Ctrl+P" in html                               # how to print, without the script's button
+    with client.get("/forms/_static/forms.css") as stylesheet:
+        assert b"@media print" in stylesheet.data
+    assert client.get(location[:-3] + "xyz/print").status_code == 404
+
+
+def test_the_print_view_in_french(client):
+    location = submit(client, SINT_GILLIS_FR, support_answers(postcode="1060", city="Saint-Gilles")).headers["Location"]
+    html = client.get(f"{location}/print").get_data(as_text=True)
+    assert "Accusé de réception" in html and "Délai de décision" in html and "Imprimer" in html
+
+
+# --- quick exit on the form pages -------------------------------------------------------------
+
+@pytest.mark.parametrize("url, href", [
+    (OPWIJK, "https://www.opwijk.be/kalender.html"),              # site_url: the published site
+    (SINT_GILLIS_FR, "/sint-gillis/calendrier.html"),            # French first, no site_url
+    (SINT_GILLIS_NL, "/sint-gillis/nl/kalender.html"),
+])
+def test_the_form_pages_have_a_quick_exit_to_the_sites_neutral_page(client, url, href):
+    html = client.get(url).get_data(as_text=True)
+    assert re.search(rf'<aside class="portal-quick-exit" data-portal-quick-exit aria-label="[^"]+">\s*'
+                     rf'<a class="portal-quick-exit__button" href="{re.escape(href)}" rel="nofollow">', html)
+    assert 'href="/forms/_quick-exit/quick-exit.css"' in html and 'src="/forms/_quick-exit/quick-exit.js"' in html
+    check_page = send(client, url, support_answers(postcode="1060" if "sint" in url else "1745")).get_data(as_text=True)
+    assert f'href="{href}"' in check_page
+
+
+def test_the_quick_exit_files_are_the_sites_own(client, scratch_project):
+    folder = scratch_project / "templates" / "site" / "assets" / "portal"
+    for name in ("quick-exit.css", "quick-exit.js"):
+        with client.get(f"/forms/_quick-exit/{name}") as response:
+            assert response.status_code == 200
+            assert response.data == (folder / name).read_bytes()
+    assert client.get("/forms/_quick-exit/open-now.js").status_code == 404
+    assert client.get("/forms/_quick-exit/..%2F..%2Fsite_config%2Fopwijk.yml").status_code == 404
+
+
+# --- language parity --------------------------------------------------------------------------
+
+def test_every_text_of_the_forms_exists_in_dutch_and_french(scratch_project):
+    """Every label, hint, choice, error and page text of the forms, and every message the form
+    pages use, in both languages: what `portal check` enforces, asserted on the shipped files."""
+    from portal.forms import check_forms, load_forms
+    from portal.i18n import check_messages, messages
+
+    assert check_forms(scratch_project) == []
+    gaps = [f.message for f in check_messages()]
+    assert gaps == []
+    for key, value in messages().items():
+        if key.startswith(("forms.", "receipt.", "quick_exit.", "antiabuse.", "security.")):
+            assert {"nl", "fr"} <= set(value) and all(str(value[lang]).strip() for lang in ("nl", "fr")), key
+    for definition in load_forms(scratch_project).values():
+        texts = [definition.title, definition.submit, definition.next_steps]
+        for fdef in definition.fields:
+            texts += [fdef.label, *(label for _, label in fdef.choices), *fdef.errors.values()]
+            texts += [fdef.hint] if fdef.hint else []
+        for text in texts:
+            assert text.get("nl", "").strip() and text.get("fr", "").strip(), text
+
+
+def test_portal_check_fails_on_a_form_choice_without_french(scratch_project):
+    from portal.check import check
+
+    path = scratch_project / "forms" / "support-application.yml"
+    text = path.read_text(encoding="utf-8")
+    match = re.search(r"^(\s+)(\w+): \{nl: ([^,}]+), fr: [^}]+\}$", text.split("choices:", 1)[1], re.M)
+    broken = text.replace(match.group(0), f"{match.group(1)}{match.group(2)}: {{nl: {match.group(3)}}}", 1)
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    findings = [f for f in check(root=scratch_project) if f.path.name == "support-application.yml"]
+    assert [f.message for f in findings] == [f"field help_type.choices.{match.group(2)}: missing 'fr' text"]
+
+
+def test_portal_check_fails_on_a_form_message_without_french(tmp_path, monkeypatch):
+    import shutil
+
+    import portal.i18n
+
+    folder = tmp_path / "messages"
+    shutil.copytree(portal.i18n.MESSAGES_DIR, folder)
+    path = folder / "forms.yml"
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace("forms.check.change: {nl: Wijzigen, fr: Modifier}", "forms.check.change: {nl: Wijzigen}")
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    monkeypatch.setattr(portal.i18n, "MESSAGES_DIR", folder)
+    findings = portal.i18n.check_messages()
+    line = broken.splitlines().index("forms.check.change: {nl: Wijzigen}") + 1
+    assert [(f.path.name, f.line, f.message) for f in findings] == [
+        ("forms.yml", line, "message 'forms.check.change' has no 'fr' text")]

@@ -91,6 +91,7 @@ def shown_value(fdef, value: str, lang: str, site) -> str:
 
     if fdef.type == "checkbox":
         return t("forms.check.yes" if value else "forms.check.no", lang)
+    value = value.replace("\r\n", "\n").strip()    # as the form's filters will store it
     if not value:
         return t("forms.check.not_given", lang)
     if fdef.choices:
