@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import re
 from pathlib import Path
+from urllib.parse import urlparse
 
 from werkzeug.security import safe_join
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
-from werkzeug.wsgi import wrap_file
 
 BACKEND_PREFIXES = ("/forms/", "/healthz")
 
@@ -38,8 +39,29 @@ def _not_found(site_dir: Path, path: str) -> Response:
         candidates.append(site_dir / parts[0] / "404.html")
     for candidate in candidates:
         if candidate.is_file():
-            return Response(candidate.read_bytes(), status=404, mimetype="text/html")
+            return Response(_as_served_here(candidate.read_bytes(), parts[0]), status=404, mimetype="text/html")
     return Response("<!doctype html><html lang=\"nl\"><title>Niet gevonden</title><h1>Niet gevonden / Introuvable</h1></html>", status=404, mimetype="text/html")
+
+
+def _as_served_here(page: bytes, slug: str) -> bytes:
+    """A 404 page, with links from the site's published root mapped to /<slug>/.
+
+    A 404 page is served at any address, so its links are absolute from where the site is
+    published (`site_url`, e.g. `/` on www.opwijk.be). This server puts every site under
+    /<slug>/ instead, so those links are rewritten for the preview.
+    """
+    from portal.config import load_municipality, project_root
+
+    try:
+        site_url = load_municipality(slug, project_root()).site_url
+    except Exception:  # not a configured municipality here: serve the page as built
+        return page
+    published = urlparse(site_url or "").path or "/"
+    here = f"/{slug}/"
+    if not site_url or published == here:
+        return page
+    pattern = re.compile(rb'((?:href|src)=")' + re.escape(published.encode()) + rb"(?!" + re.escape(here[1:].encode()) + rb")")
+    return pattern.sub(lambda m: m.group(1) + here.encode(), page)
 
 
 def static_app(site_dir: Path):
@@ -61,9 +83,8 @@ def static_app(site_dir: Path):
         if not file.is_file():
             return _not_found(site_dir, path)(environ, start_response)
         mimetype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        response = Response(wrap_file(environ, file.open("rb")), mimetype=mimetype, direct_passthrough=True)
-        response.content_length = file.stat().st_size
-        return response(environ, start_response)
+        # A development server for small files: reading them whole leaves no file handle open.
+        return Response(file.read_bytes(), mimetype=mimetype)(environ, start_response)
 
     return app
 
