@@ -1,5 +1,6 @@
 """Helpers for the hardening tests (security, anti-abuse, purge, durability): an app on a
-scratch database, valid answers, and a stamp that says the form was opened a while ago."""
+scratch database, valid answers, a stamp that says the form was opened a while ago, and the
+check-your-answers step pressed like a browser."""
 
 from __future__ import annotations
 
@@ -48,3 +49,21 @@ def old_stamp(slug="opwijk", form_id="support-application", *, age=60.0, secret=
 def hidden_value(html: str, name: str) -> str | None:
     match = re.search(rf'name="{name}" value="([^"]*)"', html)
     return match.group(1) if match else None
+
+
+def confirmed(client, response, url: str = FORM_URL):
+    """After a form POST: when `response` is the check-your-answers page, press its send button
+    (the POST that stores) and return that response; any other page is returned as it is."""
+    html = response.get_data(as_text=True)
+    signed = hidden_value(html, "check_answers")
+    if response.status_code != 200 or signed is None:
+        return response
+    data = {"check_answers": signed, "send": "1", "form_started": hidden_value(html, "form_started") or ""}
+    if hidden_value(html, "csrf_token"):
+        data["csrf_token"] = hidden_value(html, "csrf_token")
+    return client.post(url, data=data)
+
+
+def post_and_confirm(client, url: str, data: dict):
+    """POST the form, then send it from the check page: 303 when stored, else the form's answer."""
+    return confirmed(client, client.post(url, data=data), url)

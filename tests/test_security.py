@@ -10,7 +10,7 @@ from email.policy import default as default_policy
 import pytest
 
 from portal.security import proxy_count
-from tests.hardening import FORM_URL, make_app, valid_application
+from tests.hardening import FORM_URL, make_app, post_and_confirm, valid_application
 
 WIJK_URL = "/forms/opwijk/nl/wijk-werken/"
 
@@ -76,7 +76,7 @@ def test_a_csrf_failure_and_a_database_failure_carry_the_headers_too(tmp_path):
     app = make_app(tmp_path / "ro")
     store = app.extensions["portal_store"]
     store._connection().execute("PRAGMA query_only = 1")   # this thread's connection: the test client's
-    unavailable = app.test_client().post(FORM_URL, data=valid_application())
+    unavailable = post_and_confirm(app.test_client(), FORM_URL, valid_application())
     assert unavailable.status_code == 503
     assert_policy_headers(unavailable)
     assert unavailable.headers["Cache-Control"] == "no-store"
@@ -84,7 +84,7 @@ def test_a_csrf_failure_and_a_database_failure_carry_the_headers_too(tmp_path):
 
 def test_forms_receipts_and_errors_are_never_cached_but_the_brand_is(client):
     assert client.get(FORM_URL).headers["Cache-Control"] == "no-store"
-    sent = client.post(FORM_URL, data=valid_application())
+    sent = post_and_confirm(client, FORM_URL, valid_application())
     assert sent.status_code == 303
     receipt = client.get(sent.headers["Location"])
     assert receipt.status_code == 200
@@ -95,9 +95,11 @@ def test_forms_receipts_and_errors_are_never_cached_but_the_brand_is(client):
 
 
 def test_pages_have_no_inline_script_or_style_that_the_policy_would_block(client):
-    sent = client.post(FORM_URL, data=valid_application())
+    sent = post_and_confirm(client, FORM_URL, valid_application())
     pages = [client.get(FORM_URL), client.post(FORM_URL, data=valid_application(postcode="12")),
-             client.get(sent.headers["Location"]), client.get("/forms/opwijk/nl/nothing/")]
+             client.post(FORM_URL, data=valid_application()),                  # the check page
+             client.get(sent.headers["Location"]), client.get(sent.headers["Location"] + "/print"),
+             client.get("/forms/opwijk/nl/nothing/")]
     for page in pages:
         html = page.get_data(as_text=True)
         for tag in re.findall(r"<script\b[^>]*>", html):
