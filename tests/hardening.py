@@ -67,3 +67,15 @@ def confirmed(client, response, url: str = FORM_URL):
 def post_and_confirm(client, url: str, data: dict):
     """POST the form, then send it from the check page: 303 when stored, else the form's answer."""
     return confirmed(client, client.post(url, data=data), url)
+
+
+def check_page_send(slug: str = "opwijk", lang: str = "nl", form_id: str = "support-application",
+                    *, secret: str = SECRET, **overrides) -> dict:
+    """The POST of the check page's send button for `valid_application(**overrides)`, signed as the
+    check page signs it. For load tests that measure the POST that stores (CSRF off there)."""
+    from portal.web.check import CHECK_SALT
+
+    answers = {k: str(v) for k, v in valid_application(**overrides).items() if k != "website" and v is not None}
+    signed = URLSafeTimedSerializer(secret, salt=CHECK_SALT).dumps(
+        {"site": slug, "lang": lang, "form": form_id, "answers": answers})
+    return {"check_answers": signed, "send": "1"}

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from tests.hardening import FORM_URL, SECRET, make_app, valid_application
+from tests.hardening import FORM_URL, SECRET, check_page_send, make_app, post_and_confirm, valid_application
 from tests.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,8 +92,11 @@ def reference_from(location: str) -> str:
 
 
 def post_applications(port: int, total: int, clients: int, *, stop: threading.Event | None = None) -> dict:
-    """`clients` threads post `total` valid applications; {"codes": Counter, "refs": [...], "errors": n}."""
-    body = urllib.parse.urlencode(valid_application()).encode()
+    """`clients` threads post `total` valid applications; {"codes": Counter, "refs": [...], "errors": n}.
+
+    Each POST is the check-your-answers page's send button (signed answers): the request that stores.
+    """
+    body = urllib.parse.urlencode(check_page_send()).encode()
     result = {"codes": Counter(), "refs": [], "errors": 0, "latencies": []}
     lock = threading.Lock()
     remaining = iter(range(total))
@@ -179,13 +182,13 @@ def assert_delivered_exactly_once(smtp: SmtpServer, db_path: Path, *, allow_same
 def test_a_database_that_cannot_write_gives_503_with_the_answers_and_no_receipt(tmp_path, fault):
     app = make_app(tmp_path)
     client = app.test_client()
-    assert client.post(FORM_URL, data=valid_application()).status_code == 303
+    assert post_and_confirm(client, FORM_URL, valid_application()).status_code == 303
     conn = app.extensions["portal_store"]._connection()      # the test client's thread's connection
     if fault == "read-only":
         conn.execute("PRAGMA query_only = 1")
     else:
         conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
-    response = client.post(FORM_URL, data=valid_application(first_name="Kwinten", message="x" * 1900))
+    response = post_and_confirm(client, FORM_URL, valid_application(first_name="Kwinten", message="x" * 1900))
     html = response.get_data(as_text=True)
     assert response.status_code == 503
     assert "Location" not in response.headers
@@ -194,7 +197,7 @@ def test_a_database_that_cannot_write_gives_503_with_the_answers_and_no_receipt(
     # Once the database writes again, the same answers go through.
     conn.execute("PRAGMA query_only = 0")
     conn.execute("PRAGMA max_page_count = 1073741823")
-    assert client.post(FORM_URL, data=valid_application(first_name="Kwinten")).status_code == 303
+    assert post_and_confirm(client, FORM_URL, valid_application(first_name="Kwinten")).status_code == 303
     assert len(sqlite_rows(tmp_path / "portal.sqlite3")) == 2
 
 
@@ -269,7 +272,7 @@ def test_a_worker_killed_mid_send_20_times_delivers_everything_with_stable_messa
     app = make_app(tmp_path, RATELIMIT_ENABLED=False)
     client = app.test_client()
     for _ in range(60):
-        assert client.post(FORM_URL, data=valid_application()).status_code == 303
+        assert post_and_confirm(client, FORM_URL, valid_application()).status_code == 303
     db = tmp_path / "portal.sqlite3"
     url = f"sqlite:///{db}"
     rng = random.Random(5)
@@ -289,7 +292,7 @@ def test_a_killed_worker_s_lease_expires_and_another_worker_delivers_once(tmp_pa
     from portal.store import open_store
 
     app = make_app(tmp_path)
-    assert app.test_client().post(FORM_URL, data=valid_application()).status_code == 303
+    assert post_and_confirm(app.test_client(), FORM_URL, valid_application()).status_code == 303
     url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
     store = open_store(url)
     claimed = store.claim_outbox(lease_seconds=1, limit=10)   # a worker that claims, then dies
