@@ -3,7 +3,7 @@ with loopback ports and temporary paths, nothing edited by hand) in front of gun
 `portal.web:create_app()` in production mode, a built site, a real SMTP server, `portal worker --once`.
 
 A citizen's support application goes through nginx end to end: static page 200, form 200,
-POST 303, receipt 200, mail delivered.
+POST 200 (check your answers), send 303, receipt 200, mail delivered.
 """
 
 from __future__ import annotations
@@ -208,7 +208,14 @@ def test_a_support_application_goes_through_nginx_end_to_end(stack):
     }
     # A browser sends the page as Referer; over HTTPS Flask-WTF requires it to be same-origin,
     # which only passes when the backend believes nginx's X-Forwarded-Proto.
-    response, body = client.request("POST", form_path, answers, {"Referer": f"https://{DOMAINS['opwijk']}{form_path}"})
+    referer = {"Referer": f"https://{DOMAINS['opwijk']}{form_path}"}
+    response, body = client.request("POST", form_path, answers, referer)
+    # Valid answers are shown to check first (nothing stored yet); its send button stores them.
+    assert response.status == 200 and 'name="check_answers"' in body, body[:2000]
+    assert "no-store" in response.headers["Cache-Control"]
+    send = {"csrf_token": hidden(body, "csrf_token"), "form_started": hidden(body, "form_started"),
+            "check_answers": hidden(body, "check_answers"), "send": "1"}
+    response, body = client.request("POST", form_path, send, referer)
     assert response.status == 303, body[:2000]
     receipt = response.headers["Location"]
     assert "/forms/opwijk/nl/support-application/received/" in receipt
