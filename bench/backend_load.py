@@ -8,7 +8,10 @@ Starts, on 127.0.0.1 with random ports, in this same run:
    database (CSRF, fill time and rate limits off: one client machine posts everything);
 2. a bare Flask app under the same gunicorn settings whose POST stores nothing and answers 303.
 
-Concurrent clients post the same valid support application to each; the script prints, for
+Concurrent clients post the same valid support application to each, as the check-your-answers
+page's send button posts it (the answers signed with the backend's key): the request that
+stores. The first POST, which only validates and shows the check page, is not measured. The
+script prints, for
 both, accepted/s, p50 and p99 latency, and the ratio backend/baseline. A run on this 2-core
 machine is noisy when others use it: compare ratios of runs made at the same time, not
 absolute numbers across days. Only loopback traffic; the loops are bounded by --requests.
@@ -92,8 +95,21 @@ def stop(process) -> None:
             process.wait()
 
 
-def load(port: int, requests: int, clients: int) -> dict:
-    body = urllib.parse.urlencode(APPLICATION).encode()
+def send_body(secret: str) -> dict:
+    """The check page's send POST for APPLICATION, signed as portal/web/check.py signs it."""
+    sys.path.insert(0, str(ROOT))
+    from itsdangerous import URLSafeTimedSerializer
+
+    from portal.web.check import CHECK_SALT
+
+    answers = {k: v for k, v in APPLICATION.items() if k != "website"}
+    signed = URLSafeTimedSerializer(secret, salt=CHECK_SALT).dumps(
+        {"site": "opwijk", "lang": "nl", "form": "support-application", "answers": answers})
+    return {"check_answers": signed, "send": "1"}
+
+
+def load(port: int, requests: int, clients: int, form: dict) -> dict:
+    body = urllib.parse.urlencode(form).encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     latencies, failures, lock = [], [0], threading.Lock()
     counter = iter(range(requests))
@@ -151,12 +167,13 @@ def main(argv=None) -> int:
                "PORTAL_FORM_MIN_FILL_SECONDS": "0", "PORTAL_RATELIMIT_ENABLED": "false",
                "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}"}
         results = {}
+        form = send_body(env["PORTAL_SECRET_KEY"])
         for name, spec, cwd in (("baseline (bare Flask, 303, no storage)", "baseline_app:app", tmp),
                                 ("backend (validate, route, compose, store)", "portal.web:create_app()", ROOT)):
             process, port = start_gunicorn(spec, args.workers, env, cwd, tmp / "gunicorn.log")
             try:
-                load(port, min(50, args.requests), min(args.clients, 10))      # warm-up, not counted
-                results[name] = load(port, args.requests, args.clients)
+                load(port, min(50, args.requests), min(args.clients, 10), form)      # warm-up, not counted
+                results[name] = load(port, args.requests, args.clients, form)
             finally:
                 stop(process)
         if (tmp / "bench.sqlite3").exists():
