@@ -134,6 +134,8 @@ def _install_speedups() -> None:
         store, site_dir = _state["store"], _state["site_dir"]
         if store is None or not output_path.startswith(site_dir + os.sep) or os.path.isdir(output_path):
             return original_copy_file(source_path, output_path)
+        if dedupe.is_source_map(output_path):
+            return  # never shipped (dedupe.unused_files): no need to write it first
         os.makedirs(os.path.dirname(output_path), exist_ok=True)
         store.link(source_path, output_path)
 

@@ -58,7 +58,14 @@ class SharedStore:
                 out.write(src.read())
             os.replace(tmp, shared)
         # Never write through an existing name: it may be a link to the shared copy.
-        if os.path.lexists(dest):
+        try:
+            existing = os.lstat(dest)
+        except FileNotFoundError:
+            pass
+        else:
+            here = os.stat(shared)
+            if (existing.st_ino, existing.st_dev) == (here.st_ino, here.st_dev):
+                return  # already this file (each language's build copies the theme again)
             os.unlink(dest)
         try:
             os.link(shared, dest)
@@ -76,6 +83,11 @@ class SharedStore:
                 path.unlink()
                 removed += 1
         return removed
+
+
+def is_source_map(path: str) -> bool:
+    """A theme source map: only for debugging the theme's own sources."""
+    return path.endswith(".map") and f"{os.sep}assets{os.sep}" in path
 
 
 def search_languages(site_dir: Path) -> list[str] | None:
@@ -98,7 +110,7 @@ def search_languages(site_dir: Path) -> list[str] | None:
 def unused_files(site_dir: Path) -> list[Path]:
     """Files a built site does not need: source maps, and search languages it does not use."""
     site_dir = Path(site_dir)
-    unused = [p for p in site_dir.glob("assets/**/*.map") if p.is_file()]
+    unused = [p for p in site_dir.glob("assets/**/*.map") if p.is_file() and is_source_map(str(p))]
     languages = search_languages(site_dir)
     lunr = site_dir / LUNR_DIR
     if languages is not None and lunr.is_dir():
