@@ -1,5 +1,6 @@
-"""The forms in Chromium: sent with and without JavaScript, the error summary, axe-core (WCAG 2.1
-AA) on the empty form, the error state and the receipt, in Dutch and French, phone and desktop."""
+"""The forms in Chromium: sent (through the check-your-answers page) with and without JavaScript,
+the error summary, axe-core (WCAG 2.1 AA) on the empty form, the error state, the check page and
+the receipt, in Dutch and French, phone and desktop."""
 
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ FORMS = {
 }
 TEXTS = {
     "nl": {"summary": "Er is een probleem", "first_name": "Vul uw voornaam in",
-           "help_type": "Kies waarvoor u hulp nodig heeft", "received": "Aanvraag ontvangen", "prefix": "Fout: "},
+           "help_type": "Kies waarvoor u hulp nodig heeft", "received": "Aanvraag ontvangen", "prefix": "Fout: ",
+           "check": "Controleer uw antwoorden"},
     "fr": {"summary": "Il y a un problème", "first_name": "Indiquez votre prénom",
-           "help_type": "Choisissez pour quoi vous avez besoin d'aide", "received": "Demande reçue", "prefix": "Erreur : "},
+           "help_type": "Choisissez pour quoi vous avez besoin d'aide", "received": "Demande reçue", "prefix": "Erreur : ",
+           "check": "Vérifiez vos réponses"},
 }
 
 
@@ -92,6 +95,13 @@ def fill_valid(page, lang_key: str) -> None:
     page.check("#consent")
 
 
+def send_from_check_page(page, lang_key: str) -> None:
+    """On the check-your-answers page (nothing stored yet), press the send button."""
+    expect(page.locator("h1")).to_have_text(TEXTS[lang_key]["check"])
+    page.click("button[name=send]")
+    page.wait_for_url(re.compile(r"/received/"))
+
+
 @pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
 @pytest.mark.parametrize("lang_key", ["nl", "fr"])
 def test_a_filled_in_form_reaches_the_receipt(new_page, forms_url, lang_key, javascript):
@@ -99,7 +109,7 @@ def test_a_filled_in_form_reaches_the_receipt(new_page, forms_url, lang_key, jav
     page.goto(form_page_url(forms_url, lang_key))
     fill_valid(page, lang_key)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/received/"))
+    send_from_check_page(page, lang_key)
     expect(page.locator("h1")).to_have_text(TEXTS[lang_key]["received"])
     expect(page.locator(".portal-reference")).to_have_text(re.compile(r"^[A-Z]{3}-\d{4}-[A-Z0-9]{5}$"))
     assert new_page.foreign == []
@@ -148,7 +158,7 @@ def test_conditional_address_with_no_fixed_address(new_page, forms_url):
     page.check("#no_fixed_address")
     page.check("#contact_preference")            # the first choice: by phone
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/received/"))
+    send_from_check_page(page, "nl")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -165,7 +175,9 @@ def test_no_axe_violations_on_the_form_the_errors_and_the_receipt(new_page, form
     page.fill("#postcode", "")
     fill_valid(page, lang_key)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/received/"))
+    expect(page.locator("h1")).to_have_text(TEXTS[lang_key]["check"])
+    assert axe_violations(page) == [], "check your answers"
+    send_from_check_page(page, lang_key)
     assert axe_violations(page) == [], "receipt"
     assert new_page.foreign == []
 
