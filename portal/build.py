@@ -18,6 +18,8 @@ speed-ups below change how MkDocs gets there, not what it writes:
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import shutil
@@ -32,6 +34,7 @@ from portal.config import project_root
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 BUILDING_DIR = ".building"
+LOCK_FILE = ".portal-build.lock"
 TRASH_DIR = "trash"
 
 
@@ -259,11 +262,35 @@ def build_sites(slugs: list[str], out_dir: Path, root: Path | None = None, on_re
 
     `jobs` > 1 builds in that many forked processes. `on_result(result)` is called in this
     process as each site finishes (skipped ones first). A failing site does not stop the others;
-    results come back in the order of `slugs`.
+    results come back in the order of `slugs`. Raises BuildLocked when another build is writing
+    into `out_dir`.
     """
     root = Path(root or project_root()).resolve()
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    with _exclusive(out_dir):
+        return _build_sites(slugs, out_dir, root, on_result, jobs=jobs, force=force, options=options)
+
+
+class BuildLocked(RuntimeError):
+    """Another `portal build` is writing into the same output folder."""
+
+
+@contextlib.contextmanager
+def _exclusive(out_dir: Path):
+    """One build at a time per output folder (a cron job and a person may start one together)."""
+    with open(out_dir / LOCK_FILE, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLocked(f"another portal build is writing into {out_dir}/; wait until it has finished") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _build_sites(slugs, out_dir: Path, root: Path, on_result, *, jobs: int, force: bool, options) -> list[BuildResult]:
     _reset_run_caches()
     results: dict[str, BuildResult] = {}
     todo: list[tuple[str, str | None]] = []

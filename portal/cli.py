@@ -62,14 +62,17 @@ def build(slugs, out_dir, jobs, force):
 
     Only sites whose inputs changed since their last build are built (see portal.fingerprint).
     """
-    from portal.build import build_sites
+    from portal.build import BuildLocked, build_sites
     from portal.build_report import BuildReporter
 
     out_dir = out_dir or Path(os.environ.get("PORTAL_SITE_DIR") or project_root() / "site")
     slugs = list(slugs) or all_slugs()
     click.echo(f"Building {len(slugs)} site(s) into {out_dir}/ ({jobs} at a time)")
     reporter = BuildReporter(len(slugs), interactive=sys.stderr.isatty())
-    results = build_sites(slugs, out_dir, project_root(), on_result=reporter, jobs=jobs, force=force)
+    try:
+        results = build_sites(slugs, out_dir, project_root(), on_result=reporter, jobs=jobs, force=force)
+    except BuildLocked as exc:
+        raise click.ClickException(str(exc)) from None
     reporter.summary()
     sys.exit(1 if any(not r.ok for r in results) else 0)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from portal import dedupe, fingerprint
+from portal import build, dedupe, fingerprint
 from portal.build import build_sites
 from portal.cli import main
 
@@ -217,3 +217,17 @@ def test_a_rebuild_never_writes_through_a_shared_file(project, tmp_path):
     assert (out / "sint-gillis/assets/portal/portal.css").read_bytes() != css.read_bytes()
     for path, data in shared_before.items():
         assert not path.exists() or path.read_bytes() == data
+
+
+def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(project, tmp_path):
+    import fcntl
+
+    out = tmp_path / "site"
+    out.mkdir()
+    with open(out / build.LOCK_FILE, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)   # as a running `portal build` holds it
+        result = CliRunner().invoke(main, ["build", "--out", str(out), "opwijk"])
+    assert result.exit_code == 1
+    assert "another portal build is writing into" in result.output
+    assert not (out / "opwijk").exists()
+    assert CliRunner().invoke(main, ["build", "--out", str(out), "opwijk"]).exit_code == 0
