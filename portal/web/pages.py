@@ -1,18 +1,14 @@
 """What every backend page needs to look like its municipality's site: names, colours, logo,
-language links, the way back to the site, and the page's language. Used by views and errors."""
+language links, the way back to the site, the quick exit to its neutral page, and the page's
+language. Used by views and errors."""
 
 from __future__ import annotations
-
-import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from portal.config import LANGUAGE_NAMES, LANGUAGES, Municipality
-from portal.i18n import messages, t
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
+from portal.i18n import t
 
 
 def municipalities() -> dict:
@@ -44,14 +40,6 @@ def site_home(site: Municipality, lang: str) -> str:
     if not base.endswith("/"):
         base += "/"
     return base if lang == site.default_language else f"{base}{lang}/"
-
-
-def format_received(when: dt.datetime, lang: str) -> str:
-    """'24 november 2026 om 10:30' / '24 novembre 2026 à 10:30', Brussels time."""
-    local = when.astimezone(BRUSSELS)
-    months = messages()["forms.months"][lang].split()
-    return t("forms.receipt.date_format", lang, day=local.day, month=months[local.month - 1],
-             year=local.year, time=local.strftime("%H:%M"))
 
 
 def render_page(template: str, *, site: Municipality | None, lang: str, status: int = 200,
