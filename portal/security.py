@@ -180,10 +180,10 @@ def _rate_limits(app: Flask) -> None:
         retry_after = "60"
         args = request.view_args or {}
         if request.endpoint == "forms.form" and {"slug", "lang", "form_id"} <= set(args):
-            from portal.web.views import form_class, lookup, render_form
+            from portal.web.views import lookup, posted_form, render_form
 
             site, definition = lookup(args["slug"], args["lang"], args["form_id"])
-            form = form_class(site, definition, args["lang"])(formdata=request.form)
+            form = posted_form(site, definition, args["lang"])   # also from the check page
             body, status, headers = render_form(site, definition, args["lang"], form, status=429,
                                                 notice="security.rate_limited")
             return body, status, {**headers, "Retry-After": retry_after}

@@ -882,3 +882,17 @@ def test_portal_check_fails_on_a_form_message_without_french(tmp_path, monkeypat
     line = broken.splitlines().index("forms.check.change: {nl: Wijzigen}") + 1
     assert [(f.path.name, f.line, f.message) for f in findings] == [
         ("forms.yml", line, "message 'forms.check.change' has no 'fr' text")]
+
+
+def test_a_refusal_on_the_check_page_gives_the_answers_back(make_app):
+    """Over the rate limit when pressing send: the form with the signed answers, not an empty one."""
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_FORM="2 per minute")
+    client = app.test_client()
+    check_page = send(client, OPWIJK, support_answers(first_name="Hasna"))       # POST 1
+    assert is_check_page(check_page)
+    assert confirm(client, OPWIJK, check_page, change="city").status_code == 200  # POST 2
+    refused = confirm(client, OPWIJK, check_page)                                 # POST 3
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert 'value="Hasna"' in html and "Traceback" not in html
+    assert app.extensions["portal_store"].count_submissions() == 0

@@ -202,19 +202,26 @@ def store_and_redirect(site, definition, lang: str, form):
     return redirect(url_for("forms.received", slug=site.slug, lang=lang, form_id=definition.id, token=token), 303)
 
 
+def posted_form(site, definition, lang: str):
+    """The form bound to what this POST carries: the form's fields, or the check page's signed
+    answers (none when their signature is bad). For pages that give the answers back on a refusal
+    (CSRF, rate limit) without validating them."""
+    from portal.web import check
+
+    if check.CHECK_FIELD not in request.form:
+        return form_class(site, definition, lang)(formdata=request.form)
+    answers = check.unsign(request.form.get(check.CHECK_FIELD), site.slug, lang, definition.id)
+    return form_class(site, definition, lang)(formdata=check.formdata(answers or {}, with_csrf=False))
+
+
 def render_csrf_error(slug: str, lang: str, form_id: str):
     """For the app-wide CSRFError: the form again with the answers just sent and a notice."""
     from portal.web import check
 
     site, definition = lookup(slug, lang, form_id)
-    formdata = request.form
-    if check.CHECK_FIELD in request.form:
-        # From the check page: the answers are in the signed field (None when that is bad too).
-        answers = check.unsign(request.form.get(check.CHECK_FIELD), slug, lang, form_id)
-        formdata = check.formdata(answers or {}, with_csrf=False)
-    form = form_class(site, definition, lang)(formdata=formdata)
-    return render_form(site, definition, lang, form, status=400, notice="forms.error.csrf",
-                       returning=check.CHECK_FIELD in request.form or bool(request.form.get(check.RETURN_FIELD)))
+    returning = check.CHECK_FIELD in request.form or bool(request.form.get(check.RETURN_FIELD))
+    return render_form(site, definition, lang, posted_form(site, definition, lang), status=400,
+                       notice="forms.error.csrf", returning=returning)
 
 
 # --- the receipt ------------------------------------------------------------------------------
