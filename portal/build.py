@@ -98,7 +98,7 @@ class _MemoryBytecodeCache:
         return Cache()
 
 
-_state: dict = {"installed": False, "store": None, "site_dir": None, "theme_files": {}}
+_state: dict = {"installed": False, "store": None, "site_dir": None, "theme_files": {}, "envs": {}}
 
 
 def _install_speedups() -> None:
@@ -113,8 +113,14 @@ def _install_speedups() -> None:
     original_get_env = Theme.get_env
 
     def get_env(self):
-        env = original_get_env(self)
-        env.bytecode_cache = bytecode
+        # One environment per theme folders and language for the whole run: its loaded templates
+        # stay loaded. What Theme.get_env sets depends on nothing else; what plugins add in
+        # on_env (i18n's loopcontrols, portal_t) is the same for every site and idempotent.
+        key = (tuple(self.dirs), str(self.locale))
+        env = _state["envs"].get(key)
+        if env is None:
+            env = _state["envs"][key] = original_get_env(self)
+            env.bytecode_cache = bytecode
         return env
 
     original_add_theme_files = files_module.Files.add_files_from_theme
@@ -151,6 +157,7 @@ def _install_speedups() -> None:
 def _reset_run_caches() -> None:
     """Forget what a previous run learnt about the theme (its files may have changed since)."""
     _state["theme_files"].clear()
+    _state["envs"].clear()
 
 
 # --- one site ----------------------------------------------------------------------------------
