@@ -159,7 +159,11 @@ def open_store(url: str | None = None) -> "SqliteStore":
         if not url.startswith("sqlite:///"):
             raise ValueError(f"PORTAL_DATABASE_URL {url!r}: write sqlite:///relative/path or sqlite:////absolute/path")
         return SqliteStore(Path(unquote(url[len("sqlite:///"):].split("?", 1)[0])))
-    raise ValueError(f"PORTAL_DATABASE_URL: unsupported database {scheme!r} (use sqlite:///path)")
+    if scheme in ("postgresql", "postgres"):
+        from portal.store_pg import PgStore   # psycopg is imported only for PostgreSQL
+
+        return PgStore(url)
+    raise ValueError(f"PORTAL_DATABASE_URL: unsupported database {scheme!r} (use sqlite:///path or postgresql://...)")
 
 
 def _utc_text(when: dt.datetime) -> str:
