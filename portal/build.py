@@ -10,8 +10,9 @@ Output is what `mkdocs build` writes, byte for byte, except that copied static f
 to one shared copy (portal.dedupe) and source maps and unused search languages are left out. The
 speed-ups below change how MkDocs gets there, not what it writes:
 
-- the Jinja2 templates of the theme are compiled once per process (a shared bytecode cache), not
-  once per page template per language per site;
+- the Jinja2 templates of the theme are compiled once per process (a shared bytecode cache) and
+  loaded once per language (one environment per theme and language for the run), not once per
+  page template per language per site;
 - the theme's file listing (mkdocs-material ships ~14,000 files, mostly icons) is walked once;
 - static files are linked instead of copied, so a site costs its pages, not 4 MB of theme.
 """
@@ -78,7 +79,10 @@ class _MemoryBytecodeCache:
 
     Jinja checks each entry against the checksum of the template source, so an edited template
     is compiled again; only unchanged templates are reused. Theme environments are all created
-    alike by mkdocs.theme.Theme.get_env, so their bytecode is interchangeable.
+    alike by mkdocs.theme.Theme.get_env, so their bytecode is interchangeable. (The one
+    extension a plugin adds later, i18n's loopcontrols, only changes templates that use
+    break/continue; those do not compile without it, so none is cached from an environment
+    lacking it.)
     """
 
     def __new__(cls):
