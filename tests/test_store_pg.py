@@ -130,10 +130,12 @@ def test_a_dropped_connection_fails_once_then_reconnects(store, pg_server):  # n
     assert store.count_submissions() == 1
 
 
-def _claimer(url: str, results) -> None:
+def _claimer(url: str, results, ready, go) -> None:
     from portal.store_pg import PgStore
 
     store, claimed = PgStore(url), []
+    ready.release()
+    go.wait(60)                 # every worker starts claiming at the same moment
     while True:
         rows = store.claim_outbox(lease_seconds=600, limit=3)
         if not rows:
@@ -149,10 +151,13 @@ def test_workers_claiming_at_once_never_get_the_same_row(store, pg_server):  # n
     for i in range(150):
         make_submission(store, reference=f"TST-2026-{i:05d}")
     context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    processes = [context.Process(target=_claimer, args=(pg_server.url, results)) for _ in range(4)]
+    results, ready, go = context.Queue(), context.Semaphore(0), context.Event()
+    processes = [context.Process(target=_claimer, args=(pg_server.url, results, ready, go)) for _ in range(4)]
     for p in processes:
         p.start()
+    for _ in processes:
+        assert ready.acquire(timeout=60)
+    go.set()
     claimed = [results.get(timeout=120) for _ in processes]
     for p in processes:
         p.join(60)
