@@ -85,6 +85,7 @@ def send(client, url: str, answers: dict, *, csrf: bool = True):
     """GET the form (for its CSRF token and stamp), then POST the answers like a browser."""
     page = client.get(url).get_data(as_text=True)
     data = dict(answers)
+    data.setdefault("step", "check")  # the form's button: answers are shown to check first
     if csrf:
         data.setdefault("csrf_token", token_of(page))
     started = re.search(r'name="form_started" value="([^"]+)"', page)
@@ -293,6 +294,16 @@ def test_job_description_is_required_for_users_only(client):
     assert submit(client, OPWIJK_WIJK, worker).status_code == 303
 
 
+def test_a_client_posting_the_documented_fields_directly_is_stored_at_once(client, store):
+    # DESIGN.md: a valid POST of the form's fields is stored and answered with a 303; the check
+    # page is what the form's own button asks for.
+    page = client.get(OPWIJK).get_data(as_text=True)
+    data = {**support_answers(), "csrf_token": token_of(page), "form_started": hidden(page, "form_started")}
+    response = client.post(OPWIJK, data=data)
+    assert response.status_code == 303 and "/received/" in response.headers["Location"]
+    assert store.count_submissions() == 1
+
+
 # --- CSRF -------------------------------------------------------------------------------------
 
 def test_missing_csrf_token_keeps_the_answers_with_a_clear_message(client, store):
@@ -303,7 +314,7 @@ def test_missing_csrf_token_keeps_the_answers_with_a_clear_message(client, store
     assert 'value="Ann-Sofie"' in html and "Traceback" not in html
     assert store.count_submissions() == 0
     # The page carries a fresh token: sending it again works.
-    again = client.post(OPWIJK, data={**support_answers(), "csrf_token": token_of(html)})
+    again = client.post(OPWIJK, data={**support_answers(), "csrf_token": token_of(html), "step": "check"})
     assert is_check_page(again)
 
 
@@ -722,10 +733,11 @@ def test_the_robot_checks_apply_to_the_form_not_to_the_confirm_step(make_app):
     store = app.extensions["portal_store"]
     stamp = old_stamp(age=45, secret=SECRET)
     # Too fast, or the honeypot filled in: the neutral answer, no check page.
-    assert not is_check_page(client.post(OPWIJK, data={**support_answers(), "form_started": old_stamp(age=0.5, secret=SECRET)}))
-    assert not is_check_page(client.post(OPWIJK, data={**support_answers(website="http://spam.example"), "form_started": stamp}))
+    review = {"step": "check"}
+    assert not is_check_page(client.post(OPWIJK, data={**support_answers(), **review, "form_started": old_stamp(age=0.5, secret=SECRET)}))
+    assert not is_check_page(client.post(OPWIJK, data={**support_answers(website="http://spam.example"), **review, "form_started": stamp}))
     # A person: the check page, and sending it right away is fine (its answers passed the checks).
-    check_page = client.post(OPWIJK, data={**support_answers(), "form_started": stamp})
+    check_page = client.post(OPWIJK, data={**support_answers(), **review, "form_started": stamp})
     assert is_check_page(check_page)
     assert confirm(client, OPWIJK, check_page).status_code == 303
     assert store.count_submissions() == 1

@@ -2,9 +2,12 @@
 
 The flow, all on the form's own URL and all without JavaScript:
 
-1. POST of the form (no `CHECK_FIELD`): the anti-robot checks and validation run; valid answers
-   are NOT stored but shown on a check page, one row per question, each with a "Wijzigen" /
-   "Modifier" button, and a send button.
+1. POST of the form by its button (`REVIEW_FIELD`, the button's name and value, sent by every
+   browser, also when Enter is pressed in a field): the anti-robot checks and validation run;
+   valid answers are NOT stored but shown on a check page, one row per question, each with a
+   "Wijzigen" / "Modifier" button, and a send button. A POST without `REVIEW_FIELD` (a client
+   that posts the documented fields itself, DESIGN.md's contract) is stored at once: 303 to the
+   receipt, after the same checks.
 2. The check page is one POST form carrying the answers in a hidden field `CHECK_FIELD`, signed
    with itsdangerous (own salt, bound to site, form and language, max age = the CSRF time limit).
    No server-side state and nothing in the URL: a URL ends up in logs and browser history, a
@@ -31,6 +34,7 @@ CHECK_FIELD = "check_answers"    # the signed answers on the check page
 CHANGE_FIELD = "change"          # which answer to change (a button's value)
 RETURN_FIELD = "return_to_check" # on the form after a change: sending it returns to the check page
 SEND_FIELD = "send"
+REVIEW_FIELD, REVIEW_VALUE = "step", "check"  # the form's own button: show the answers first
 
 
 def serializer() -> URLSafeTimedSerializer:

@@ -101,7 +101,7 @@ def render_form(site, definition, lang: str, form, *, status: int = 200, notice:
     notices = [t_site(notice, lang, site)] if notice else []
     alternates = {other: url_for("forms.form", slug=site.slug, lang=other, form_id=definition.id)
                   for other in site.languages}
-    from portal.web.check import RETURN_FIELD
+    from portal.web.check import RETURN_FIELD, REVIEW_FIELD, REVIEW_VALUE
 
     body, status = render_page(
         "forms/form.html", site=site, lang=lang, status=status, alternates=alternates,
@@ -109,6 +109,7 @@ def render_form(site, definition, lang: str, form, *, status: int = 200, notice:
         text=lambda value: site_text(value, lang, site),
         honeypot=[f for f in definition.fields if f.honeypot],
         focus_field=None if errors or notices else focus, returning=returning, return_field=RETURN_FIELD,
+        review=(REVIEW_FIELD, REVIEW_VALUE),
     )
     return body, status, NO_STORE
 
@@ -138,7 +139,7 @@ def t_site(key: str, lang: str, site) -> str:
 def form(slug: str, lang: str, form_id: str):
     """GET: the form. POST: the form's answers (-> the check page), or the check page's change or
     send button (see portal/web/check.py for the whole flow)."""
-    from portal.web.check import CHECK_FIELD, RETURN_FIELD, raw_answers
+    from portal.web.check import CHECK_FIELD, RETURN_FIELD, REVIEW_FIELD, REVIEW_VALUE, raw_answers
 
     site, definition = lookup(slug, lang, form_id)
     if request.method == "GET":
@@ -159,7 +160,9 @@ def form(slug: str, lang: str, form_id: str):
             form.csrf_token.errors = []
             return render_form(site, definition, lang, form, status=400, notice="forms.error.csrf", returning=returning)
         return render_form(site, definition, lang, form, returning=returning)
-    return render_check_page(site, definition, lang, form, raw_answers(definition, request.form))
+    if request.form.get(REVIEW_FIELD) == REVIEW_VALUE or returning:
+        return render_check_page(site, definition, lang, form, raw_answers(definition, request.form))
+    return store_and_redirect(site, definition, lang, form)
 
 
 def from_check_page(site, definition, lang: str):
