@@ -96,7 +96,7 @@ def serve(host, port, site_dir):
     except ImportError:
         create_app = None
     if create_app is not None:
-        backend = create_app()
+        backend = create_app({"SITE_BASE": "/{slug}/"})  # the forms link back to the sites here
         from portal.worker import start_background_worker
 
         start_background_worker(backend)

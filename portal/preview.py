@@ -31,15 +31,17 @@ def _dispatcher(backend, site_app):
     return app
 
 
-def _form_backend():
-    """The form backend in development mode, with its mail worker; None when it cannot start."""
+def _form_backend(site_base: str):
+    """The form backend in development mode, with its mail worker; None when it cannot start.
+
+    `site_base`: the path MkDocs' server shows the site at, where the forms link back to."""
     os.environ.setdefault("PORTAL_ENV", "development")
     try:
         from portal.web import create_app
     except ImportError:  # a checkout without the backend: the site still previews
         return None
     try:
-        app = create_app()
+        app = create_app({"SITE_BASE": site_base})
     except Exception as exc:  # noqa: BLE001 - the site preview is still useful without forms
         log.warning("forms not available in this preview: %s", exc)
         return None
@@ -65,7 +67,13 @@ def preview(slug: str, host: str = "127.0.0.1", port: int = 8000, forms: bool = 
     # mkdocs.yml reads the municipality from this variable (its `!ENV` tag), on every rebuild.
     os.environ["PORTAL_MUNICIPALITY"] = slug
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    backend = _form_backend() if forms else None
+    # MkDocs serves the site at the path of its site_url (the municipality's), else at /.
+    from urllib.parse import urlparse
+
+    from portal.config import load_municipality
+
+    site_base = urlparse(load_municipality(slug, root).site_url or "").path or "/"
+    backend = _form_backend(site_base) if forms else None
 
     class PreviewServer(LiveReloadServer):
         def __init__(self, *args, **kwargs):

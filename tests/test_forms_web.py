@@ -908,3 +908,12 @@ def test_a_refusal_on_the_check_page_gives_the_answers_back(make_app):
     assert refused.status_code == 429
     assert 'value="Hasna"' in html and "Traceback" not in html
     assert app.extensions["portal_store"].count_submissions() == 0
+
+
+def test_forms_link_back_to_the_published_site_or_to_the_local_server(make_app):
+    published = make_app().test_client().get(OPWIJK).get_data(as_text=True)
+    assert 'href="https://www.opwijk.be/"' in published
+    # `portal serve` serves the sites itself under /<slug>/: the forms must not leave it.
+    local = make_app(SITE_BASE="/{slug}/").test_client().get(OPWIJK).get_data(as_text=True)
+    assert 'href="/opwijk/"' in local and 'href="/opwijk/kalender.html"' in local
+    assert "opwijk.be" not in local

@@ -36,6 +36,9 @@ class Defaults:
     ROOT = None                       # project folder (forms/, site_config/, templates/)
     DATABASE_URL = None               # default: SQLite under <ROOT>/instance/
     SITE_DIR = None
+    # Where the forms link back to the static site when a local server serves it (`portal serve`:
+    # "/{slug}/"; `portal preview`: its own path). None: the published `site_url`, else /<slug>/.
+    SITE_BASE = None
     # Text answers only: a whole form is a few kB. Larger bodies get the 413 page.
     MAX_CONTENT_LENGTH = 64 * 1024
     # A slow applicant (reading help texts, finding a national number) must not lose the form.

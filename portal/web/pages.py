@@ -34,11 +34,17 @@ def site_for_request() -> tuple[Municipality | None, str]:
     return None, "nl"
 
 
+def site_base(site: Municipality) -> str:
+    """Where the static site lives: on this server when it serves the sites too (`SITE_BASE`),
+    else the `site_url` it is published at, else /<slug>/. Always ends with a slash."""
+    local = current_app.config.get("SITE_BASE")
+    base = local.format(slug=site.slug) if local else (site.site_url or f"/{site.slug}/")
+    return base if base.endswith("/") else base + "/"
+
+
 def site_home(site: Municipality, lang: str) -> str:
-    """The static site's home page in `lang`: `site_url` when published, else /<slug>/."""
-    base = site.site_url or f"/{site.slug}/"
-    if not base.endswith("/"):
-        base += "/"
+    """The static site's home page in `lang`."""
+    base = site_base(site)
     return base if lang == site.default_language else f"{base}{lang}/"
 
 
@@ -57,10 +63,9 @@ def render_page(template: str, *, site: Municipality | None, lang: str, status: 
     if site is not None:
         from portal.quick_exit import neutral_page_url
 
-        # The site's neutral page (where the static site is published, else /<slug>/ as under
-        # `portal serve`); the button's files come from this app (views.quick_exit_asset).
+        # The site's neutral page; the button's files come from this app (views.quick_exit_asset).
         quick_exit = {
-            "href": neutral_page_url(site.site_url or f"/{site.slug}/", lang, site.default_language),
+            "href": neutral_page_url(site_base(site), lang, site.default_language),
             "css": url_for("forms.quick_exit_asset", name="quick-exit.css"),
             "js": url_for("forms.quick_exit_asset", name="quick-exit.js"),
         }
