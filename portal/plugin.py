@@ -92,6 +92,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         logo = next((k for k in self.sources if k.startswith("assets/logo")), None)
         if logo:
             config.theme["logo"] = logo
+            config.theme["favicon"] = logo  # the municipality's mark in the tab, not the theme's
         config.theme["language"] = m.default_language
         i18n.config.languages = [self._language(i18n, m, lang) for lang in m.languages]
         return config
