@@ -177,6 +177,8 @@ def build_site(slug: str, out_dir: Path, root: Path | None = None, *, site_dir: 
     from mkdocs.config import load_config
 
     _install_speedups()
+    if not _state.get("in_run"):
+        _reset_run_caches()  # a lone build must see templates edited since the last one
     root = root or project_root()
     site_dir = Path(site_dir or Path(out_dir) / slug).resolve()
     config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(site_dir))
@@ -280,7 +282,11 @@ def build_sites(slugs: list[str], out_dir: Path, root: Path | None = None, on_re
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     with _exclusive(out_dir):
-        return _build_sites(slugs, out_dir, root, on_result, jobs=jobs, force=force, options=options)
+        _state["in_run"] = True
+        try:
+            return _build_sites(slugs, out_dir, root, on_result, jobs=jobs, force=force, options=options)
+        finally:
+            _state["in_run"] = False
 
 
 class BuildLocked(RuntimeError):

@@ -233,3 +233,11 @@ def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(project, 
     assert "another portal build is writing into" in result.output
     assert not (out / "opwijk").exists()
     assert CliRunner().invoke(main, ["build", "--out", str(out), "opwijk"]).exit_code == 0
+
+
+def test_an_edited_template_shows_in_the_next_build_in_the_same_process(project, tmp_path):
+    out = tmp_path / "site"
+    build_sites(["opwijk"], out, project)
+    append(project / "templates/site/main.html", "{% block footer %}{{ super() }}<p>edited-footer</p>{% endblock %}\n")
+    build_sites(["opwijk"], out, project)
+    assert "edited-footer" in (out / "opwijk/index.html").read_text(encoding="utf-8")
