@@ -142,7 +142,7 @@ class Fingerprinter:
         own_dir = config.with_suffix("")
         for path in _files_under(own_dir):
             inputs.append((self._label(path), self.digest(path)))
-        data = yaml.load(raw, Loader=_Loader) or {}  # nosec B506: _Loader is (C)SafeLoader
+        data = yaml.load(raw, Loader=_Loader) or {}  # nosec B506  # _Loader is (C)SafeLoader
         languages = [lang for lang in data.get("languages") or [] if isinstance(lang, str)]
         services = [s for s in data.get("services") or [] if isinstance(s, str)]
         view = SimpleNamespace(languages=languages, services=services, own_dir=own_dir)

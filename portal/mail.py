@@ -108,7 +108,7 @@ def _parse_form(path: str, stamp: int) -> dict:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=loader) or {}  # noqa: S506 - a safe loader
+            data = yaml.load(handle, Loader=loader) or {}  # noqa: S506  # nosec B506  # loader is CSafeLoader or SafeLoader
     except (OSError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}

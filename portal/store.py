@@ -392,7 +392,8 @@ class SqliteStore:
         """
         marks = ",".join("?" for _ in statuses)
         rows = self._read(
-            "SELECT o.id, s.reference, o.kind, o.status, o.attempts, o.created_at, o.next_attempt_at,"
+            # Only "?" placeholders go into the SQL text; the statuses are bound parameters.
+            "SELECT o.id, s.reference, o.kind, o.status, o.attempts, o.created_at, o.next_attempt_at,"  # nosec B608
             f" o.last_error, o.message_id FROM outbox o JOIN submissions s ON s.id = o.submission_id"
             f" WHERE o.status IN ({marks}) ORDER BY o.id",
             tuple(statuses),

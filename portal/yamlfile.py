@@ -67,7 +67,7 @@ def load_yaml(path: Path):
     except OSError as exc:
         raise PortalError(Finding(path, 1, f"cannot read file: {exc.strerror}")) from exc
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_Loader)  # nosec B506  # _Loader is a yaml.SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
