@@ -60,7 +60,10 @@ def check(slugs, strict):
 def build(slugs, out_dir, jobs, force):
     """Build the named municipalities (all when none) into OUT/<slug>/.
 
-    Only sites whose inputs changed since their last build are built (see portal.fingerprint).
+    A site is skipped when nothing it is made from changed since its last build: its YAML and
+    own files, the catalogue pages it shows, forms, templates, mkdocs.yml, the portal version,
+    and the date (pages carry the coming year's opening hours). A site that fails keeps its
+    last good version; the others are built anyway.
     """
     from portal.build import BuildLocked, build_sites
     from portal.build_report import BuildReporter
