@@ -4,6 +4,7 @@
     server.start()                      # picks a free port; server.url is smtp://127.0.0.1:<port>
     server.reply(rcpt={"x@y.example": 550})   # refuse one recipient permanently
     server.reply(all_rcpt=451)          # every recipient: temporary failure
+    server.reply(drop_first=3, drop_every=4)  # store the DATA, then hang up before the 250 reply
     server.reply()                      # accept everything again
     server.stop()                       # "mail server down"; start() again uses the same port
     server.messages()                   # what it received: Received(mail_from, rcpt_tos, message)
@@ -32,6 +33,7 @@ class Received:
     rcpt_tos: list
     message: email.message.EmailMessage
     raw: bytes
+    dropped: bool = False       # kept, but the connection was closed before the 250 reply
 
 
 class SmtpServer:
@@ -74,9 +76,17 @@ class SmtpServer:
             self.process.stdout.close()
             self.process = None
 
-    def reply(self, *, rcpt: dict | None = None, all_rcpt: int | None = None, data: int | None = None) -> None:
-        """Set the reply rules: a code per recipient, a code for every recipient, a code for DATA."""
-        rules = {"rcpt": rcpt or {}, "all_rcpt": all_rcpt, "data": data}
+    def reply(self, *, rcpt: dict | None = None, all_rcpt: int | None = None, data: int | None = None,
+              drop_first: int = 0, drop_every: int = 0) -> None:
+        """Set the reply rules: a code per recipient, a code for every recipient, a code for DATA.
+
+        `drop_first` / `drop_every`: the server keeps the message (the final "." arrived) but closes
+        the connection before answering 250, for the first N messages and for every k-th one
+        (counted over every DATA it receives since it started). The sender cannot know the message
+        arrived, so it must send it again: the classic source of duplicates.
+        """
+        rules = {"rcpt": rcpt or {}, "all_rcpt": all_rcpt, "data": data,
+                 "drop_first": drop_first, "drop_every": drop_every}
         partial = self.spool / "control.json.tmp"
         partial.write_text(json.dumps(rules))
         partial.replace(self.spool / "control.json")
@@ -88,7 +98,8 @@ class SmtpServer:
             item = json.loads(path.read_text())
             raw = item["data"].encode("latin-1")
             result.append(Received(item["mail_from"], item["rcpt_tos"],
-                                   email.message_from_bytes(raw, policy=email.policy.default), raw))
+                                   email.message_from_bytes(raw, policy=email.policy.default), raw,
+                                   item.get("dropped", False)))
         return result
 
     def wait_for(self, count: int, timeout: float = 20) -> list[Received]:
@@ -122,6 +133,7 @@ def _serve(port: int, spool: Path) -> None:
 
     class Handler:
         counter = 0
+        data_count = 0          # every DATA received, for the drop rules
 
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
             current = rules()
@@ -132,16 +144,25 @@ def _serve(port: int, spool: Path) -> None:
             return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
-            code = rules().get("data")
+            current = rules()
+            code = current.get("data")
             if code:
                 return f"{code} {'4.3.0 try again later' if code < 500 else '5.6.0 rejected'}"
             Handler.counter += 1
+            Handler.data_count += 1
+            every = current.get("drop_every") or 0
+            drop = Handler.data_count <= (current.get("drop_first") or 0) or (every and Handler.data_count % every == 0)
             name = f"msg-{time.time_ns()}-{os.getpid()}-{Handler.counter:06d}"
             item = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                    "data": envelope.original_content.decode("latin-1")}
+                    "data": envelope.original_content.decode("latin-1"), "dropped": bool(drop)}
             partial = spool / f".{name}.tmp"
             partial.write_text(json.dumps(item))
             partial.replace(spool / f"{name}.json")     # visible to the test only when complete
+            if drop:
+                # Stored, yet the client never hears 250: hang up now. Closing the connection
+                # cancels this handler (aiosmtpd's connection_lost), so no reply is ever written.
+                server.transport.abort()
+                await asyncio.sleep(3600)
             return "250 Message accepted for delivery"
 
     async def main():

@@ -343,3 +343,46 @@ def test_smtp_down_for_60_s_while_500_applications_arrive_then_everything_delive
         server.stop()
         smtp.stop()
     assert "Traceback" not in server.log.read_text()
+
+
+# --- the connection dropped after the final "." -----------------------------------------------------
+
+def test_a_connection_dropped_after_the_final_dot_is_resent_with_the_original_message_id(tmp_path, caplog):
+    """The server stores the message, then hangs up before its 250: the worker cannot know it
+    arrived and sends it again. Every message arrives; a duplicate is the same message, with the
+    same Message-ID and the same bytes, never a new one; nothing is marked failed."""
+    import logging
+
+    from portal.store import open_store
+    from portal.transport import SmtpTransport
+    from portal.worker import RetryPolicy, run
+
+    app = make_app(tmp_path, RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    for number in range(12):
+        email = f"burger{number}@mail.example" if number % 3 else ""     # some without a confirmation
+        answers = valid_application(email=email, phone="0470 12 34 56", contact_preference="email" if email else "phone")
+        assert post_and_confirm(client, FORM_URL, answers).status_code == 303
+    db = tmp_path / "portal.sqlite3"
+    store = open_store(f"sqlite:///{db}")
+    queued = {row[0]: bytes(row[1]) for row in store._read("SELECT message_id, raw FROM outbox")}
+    assert len(queued) == 20
+    caplog.set_level(logging.INFO, logger="portal.worker")
+    with SmtpServer(tmp_path / "smtp") as smtp:
+        smtp.reply(drop_first=3, drop_every=4)
+        # Retries due at once: the test is about what is sent, not about the backoff.
+        totals = run(store, SmtpTransport.from_url(smtp.url), once=True, limit=5,
+                     policy=RetryPolicy(first_delay=0, max_delay=0))
+        received = smtp.wait_for(len(queued) + totals["retry"])
+    dropped = [m for m in received if m.dropped]
+    assert len(dropped) >= 3 + 1, "the server dropped too few connections for the test to mean anything"
+    assert totals["failed"] == 0 and totals["retry"] == len(dropped) and totals["sent"] == len(queued)
+    assert store.outbox_counts() == {"pending": 0, "sent": len(queued), "failed": 0}
+    by_id = Counter(str(m.message["Message-ID"]) for m in received)
+    assert set(by_id) == set(queued)                        # every message arrived, no new Message-ID
+    duplicated = {message_id for message_id, count in by_id.items() if count > 1}
+    assert duplicated == {str(m.message["Message-ID"]) for m in dropped}
+    for message in received:                                # a resend is the very same message
+        assert message.raw.replace(b"\r\n", b"\n") == queued[str(message.message["Message-ID"])].replace(b"\r\n", b"\n")
+    retried = [r.getMessage() for r in caplog.records if "retry in" in r.getMessage()]
+    assert len(retried) == len(dropped) and all("SMTPServerDisconnected" in line for line in retried)
