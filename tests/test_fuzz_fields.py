@@ -1,0 +1,333 @@
+"""Every field of both forms, fuzzed with hypothesis: any unicode, control characters, huge values,
+script, template and mail-header payloads, through the Flask test client and on to both e-mails.
+
+For each value put in one field of an otherwise valid application, posted directly (DESIGN.md's
+contract: stored at once) and through the check-your-answers page (the browser's way):
+
+- never an answer >= 500 (a body over MAX_CONTENT_LENGTH gets the 413 page);
+- both ways agree: stored by both or by neither;
+- an invalid answer is never stored, judged by rules written here independently of the form
+  code (control characters, `=?` on one line, length, choices, formats, the honeypot); and what is
+  stored passes those rules;
+- pages never carry a payload unescaped, and a template payload is never evaluated (`{{7*7}}`
+  never becomes `49`);
+- the worker delivers both e-mails (file transport): the HTML part escapes every answer, the text
+  part shows it as typed, and no header holds anything from the citizen but a valid Reply-To
+  address: no CR/LF, no unexpected header, no `=?` except in the subject, which is exactly the
+  form name and the reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import itertools
+import re
+import unicodedata
+from email.policy import default as default_policy
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings, strategies as st
+from markupsafe import escape
+
+from portal.transport import FileTransport
+from portal.worker import deliver_due
+from tests.hardening import confirmed, make_app, valid_application
+
+SUPPORT_URL = "/forms/opwijk/nl/support-application/"
+WIJK_URL = "/forms/opwijk/nl/wijk-werken/"
+WIJK_ANSWERS = {
+    "request_type": "user", "requester_kind": "private", "organisation_name": "",
+    "first_name": "Jan", "last_name": "Claes", "street": "Markt", "house_number": "1",
+    "postcode": "1745", "city": "Opwijk", "phone": "052 36 19 23", "email": "jan.claes@mail.example",
+    "job_description": "De haag snoeien in maart.", "message": "", "consent": "y", "website": "",
+}
+FORMS = {
+    "support-application": (SUPPORT_URL, valid_application(national_number="", no_fixed_address="")),
+    "wijk-werken": (WIJK_URL, WIJK_ANSWERS),
+}
+
+SCRIPT = "<script>alert('xss7')</script>"
+IMG = "\"><img src=x onerror=alert('xss8')>"
+TEMPLATES = ["A{{7*7}}Z", "A{{ 7*7 }}Z", "A{%print(7*7)%}Z", "A${7*7}Z", "A#{7*7}Z", "A<%= 7*7 %>Z",
+             "A{{config}}Z", "A{social_house}Z", "A{0.__class__}Z", "A%(x)sZ"]
+PAYLOADS = [SCRIPT, IMG, *TEMPLATES,
+            "=?utf-8?q?Jan=0D=0ABcc:_evil@evil.example?=", "Jan\r\nBcc: evil@evil.example",
+            "Jan\nX-Injected: evil", "Jan\u2028Bcc: evil@evil.example", "evil@evil.example\r\nBcc: x@evil.example",
+            "'; DROP TABLE submissions; --", "\x00", "\ufeff\u202eJan", "Zoë Ñandú 王 😀", "&lt;b&gt;", "</td></tr>"]
+EVALUATED = "A49Z"            # what a template payload would turn into
+ALLOWED_HEADERS = {"subject", "from", "to", "reply-to", "date", "message-id", "x-portal-reference",
+                   "auto-submitted", "mime-version", "content-type", "content-transfer-encoding"}
+EXAMPLES = 60                 # per field: 31 fields x 60 = 1,860 values, each posted both ways
+
+
+def values_for(base_value: str, max_length: int):
+    """Hostile and odd values for one field; also valid-looking ones with a payload attached."""
+    filler = "ab<>&\"' {}" * 300
+    # Each kind equally often (st.one_of favours its first, simplest branches).
+    return st.sampled_from([
+        st.text(max_size=120),                                              # any unicode, control characters
+        st.sampled_from(PAYLOADS),
+        st.builds(lambda a, p, b: a + p + b, st.text(max_size=12), st.sampled_from(PAYLOADS), st.text(max_size=12)),
+        st.builds(lambda p: base_value + " " + p, st.sampled_from(PAYLOADS)),
+        st.sampled_from([" " + base_value + " ", base_value.upper(), ""]),
+        # Just under, at and over the field's length limit; a CRLF counts as one character.
+        st.integers(max_length - 2, max_length + 2).map(lambda n: filler[:n]),
+        st.integers(max_length // 3 - 2, max_length // 3 + 2).map(lambda n: "ab\r\n" * n),
+        st.just("x" * 70_000),                                              # over the body size limit
+    ]).flatmap(lambda kind: kind)
+
+
+# --- the rules, written independently of portal/validators.py ----------------------------------------
+
+def normalised(fdef, value: str):
+    """What the form keeps of a posted value: text stripped, a textarea's CRLF as LF, a ticked box True."""
+    if fdef.type == "checkbox":
+        return value not in ("", "false")
+    if fdef.type == "textarea":
+        return value.replace("\r\n", "\n").strip()
+    return value.strip()
+
+
+def is_control(char: str, multiline: bool) -> bool:
+    if multiline and char in "\t\n\r":
+        return False
+    return unicodedata.category(char) == "Cc" or char in "\u2028\u2029"
+
+
+def breaks_a_rule(fdef, value) -> str | None:
+    """Why `value` (normalised) may never be stored in this field, or None when no rule forbids it.
+
+    Formats are checked loosely here (a value that passes may still be refused by the form); every
+    rule here is one the form must hold.
+    """
+    if fdef.honeypot:
+        return "honeypot" if value else None
+    if fdef.type == "checkbox":
+        return "required" if fdef.required and not value else None
+    if fdef.required and not value:
+        return "required"
+    if not value:
+        return None
+    if any(is_control(c, fdef.type == "textarea") for c in value):
+        return "control character"
+    if fdef.type != "textarea" and "=?" in value:
+        return "encoded word"
+    if len(value) > fdef.max_length:
+        return "too long"
+    if fdef.choices and value not in {choice for choice, _ in fdef.choices}:
+        return "not a choice"
+    if fdef.format == "postcode" and not re.fullmatch(r"[1-9][0-9]{3}", value):
+        return "postcode"
+    if fdef.format == "email" and not re.fullmatch(r"[\x21-\x7e]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,63}", value):
+        return "email"
+    if fdef.format == "phone" and (not re.fullmatch(r"[0-9+ ./()-]+", value) or len(re.sub(r"\D", "", value)) < 8):
+        return "phone"
+    if fdef.format == "national_number" and len(re.sub(r"\D", "", value)) != 11:
+        return "national number"
+    if fdef.format == "birth_date":
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+            try:
+                dt.datetime.strptime(value, pattern)
+                break
+            except ValueError:
+                continue
+        else:
+            return "birth date"
+    return None
+
+
+# --- the app, shared by every example --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fuzz")
+    app = make_app(folder, RATELIMIT_ENABLED=False)
+    definitions = app.extensions["portal_forms"]
+    return {"app": app, "client": app.test_client(), "store": app.extensions["portal_store"],
+            "mail": folder / "mail", "definitions": definitions, "counter": itertools.count()}
+
+
+def fields_of(form_id: str) -> list[str]:
+    from portal.forms import load_form
+
+    return [fdef.name for fdef in load_form(form_id).fields]
+
+
+CASES = [(form_id, name) for form_id in FORMS for name in fields_of(form_id)]
+
+
+def assert_page_is_safe(html: str, value: str) -> None:
+    assert SCRIPT not in html and "<img src=x onerror" not in html
+    if "7*7" in value:
+        assert EVALUATED not in html
+    stripped = value.strip()
+    if "<" in stripped and len(stripped) >= 12:
+        assert stripped not in html, "a value with markup is in the page unescaped"
+
+
+def reference_of(store, location: str) -> str:
+    from itsdangerous import URLSafeTimedSerializer
+
+    from tests.hardening import SECRET
+
+    token = location.rstrip("/").rsplit("/", 1)[-1]
+    return URLSafeTimedSerializer(SECRET, salt="portal.receipt").loads(token)["ref"]
+
+
+def deliver(world) -> list:
+    """Run the worker over what is due (file transport); the messages it wrote, each parsed, with
+    the bytes as sent in `.raw`."""
+    folder = world["mail"] / f"run-{next(world['counter'])}"
+    transport = FileTransport(folder)
+    while deliver_due(world["store"], transport, limit=20)["claimed"]:
+        pass
+    messages = []
+    for path in sorted(folder.glob("*.eml")):
+        raw = path.read_bytes()
+        message = email.message_from_bytes(raw, policy=default_policy)
+        message.raw = raw
+        messages.append(message)
+    return messages
+
+
+def header_lines(raw: bytes) -> list[tuple[str, str]]:
+    """(name, value) of each header as written, folded lines joined; raw bytes checked first."""
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"\n" not in head.replace(b"\r\n", b"") and b"\r" not in head.replace(b"\r\n", b""), head
+    result = []
+    for line in head.decode("ascii").split("\r\n"):
+        if line[:1] in (" ", "\t"):
+            result[-1] = (result[-1][0], result[-1][1] + line)
+        else:
+            name, _, text = line.partition(":")
+            result.append((name, text))
+    return result
+
+
+def same_text(value: str) -> str:
+    """A value as a mail body keeps it: every line break as LF (a lone CR too)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def assert_mails_are_safe(messages, reference: str, stored: dict, form_id: str, lang: str) -> None:
+    from portal.i18n import t
+
+    form_title = t(f"mail.form_title.{form_id}", lang)
+    citizen = stored.get("email") or ""
+    office = [m for m in messages if str(m["To"]) != citizen]
+    confirmation = [m for m in messages if citizen and str(m["To"]) == citizen]
+    assert len(office) == 1 and len(confirmation) == (1 if citizen else 0), [str(m["To"]) for m in messages]
+    for message in messages:
+        headers = header_lines(message.raw)
+        assert {name.lower() for name, _ in headers} <= ALLOWED_HEADERS, headers
+        for name, text in headers:
+            if "=?" in text:
+                assert name.lower() == "subject", (name, text)
+        assert str(message["X-Portal-Reference"]) == reference
+        subjects = {t(key, lang, form=form_title, reference=reference) for key in (
+            "mail.office_subject", "mail.office_subject_forward", "mail.confirmation_subject")}
+        subjects |= {t(key, "nl", form=t(f"mail.form_title.{form_id}", "nl"), reference=reference)
+                     for key in ("mail.office_subject", "mail.office_subject_forward")}
+        assert str(message["Subject"]) in subjects, str(message["Subject"])
+        html = message.get_body(preferencelist=("html",)).get_content()
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        assert SCRIPT not in html and "<img src=x onerror" not in html
+        assert EVALUATED not in html and EVALUATED not in text
+    reply_to = office[0]["Reply-To"]
+    assert (str(reply_to) if reply_to else "") == citizen
+    html = office[0].get_body(preferencelist=("html",)).get_content()
+    text = same_text(office[0].get_body(preferencelist=("plain",)).get_content())
+    for name, value in stored.items():
+        if isinstance(value, str) and value and name not in ("help_type", "request_type", "requester_kind",
+                                                              "contact_preference", "birth_date"):
+            assert str(escape(same_text(value))) in same_text(html), f"{name} not escaped in the office mail"
+            assert same_text(value) in text, f"{name} not as typed in the office mail's text part"
+    for message in confirmation:
+        html = message.get_body(preferencelist=("html",)).get_content()
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        first = stored["first_name"]
+        assert str(escape(first)) in html and first in text
+        if stored.get("last_name") and len(stored["last_name"]) >= 4:
+            assert stored["last_name"] not in text, "the confirmation carries an answer beyond the first name"
+
+
+# --- the properties --------------------------------------------------------------------------------
+
+def exercise(world, form_id: str, name: str, value: str) -> None:
+    client, store = world["client"], world["store"]
+    url, base = FORMS[form_id]
+    fdef = world["definitions"][form_id].field(name)
+    answers = {**base, name: value}
+    before = store.count_submissions()
+
+    direct = client.post(url, data=answers)
+    checked = client.post(url, data={**answers, "step": "check"})
+    sent = confirmed(client, checked, url)
+    for response in (direct, checked, sent):
+        assert response.status_code in (200, 303, 413), response.status_code
+        assert_page_is_safe(response.get_data(as_text=True), value)
+    assert checked.status_code in (200, 413)
+    assert (direct.status_code == 303) == (sent.status_code == 303), (direct.status_code, sent.status_code)
+
+    reason = breaks_a_rule(fdef, normalised(fdef, value))
+    event(f"{direct.status_code} ({reason or 'no rule broken'})")
+    if direct.status_code != 303:
+        assert store.count_submissions() == before
+        return
+    assert reason is None, f"stored although {reason}: {value!r}"
+    assert store.count_submissions() == before + 2
+    for response in (direct, sent):
+        reference = reference_of(store, response.headers["Location"])
+        receipt = client.get(response.headers["Location"])
+        assert receipt.status_code == 200
+        assert_page_is_safe(receipt.get_data(as_text=True), value)
+        stored = store.get_submission(reference).answers
+        for other in world["definitions"][form_id].fields:
+            if other.name in stored:
+                problem = breaks_a_rule(other, stored[other.name])
+                assert problem is None, f"stored {other.name}={stored[other.name]!r}: {problem}"
+    messages = deliver(world)
+    assert len(messages) == 2 * (2 if stored.get("email") else 1)
+    for reference in {str(m["X-Portal-Reference"]) for m in messages}:
+        mine = [m for m in messages if str(m["X-Portal-Reference"]) == reference]
+        assert_mails_are_safe(mine, reference, store.get_submission(reference).answers, form_id, "nl")
+
+
+@pytest.mark.parametrize("form_id, name", CASES, ids=[f"{f}:{n}" for f, n in CASES])
+@settings(max_examples=EXAMPLES, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_any_value_in_one_field(world, form_id, name, data):
+    base_value = str(FORMS[form_id][1].get(name) or "Jan")
+    max_length = world["definitions"][form_id].field(name).max_length
+    exercise(world, form_id, name, data.draw(values_for(base_value, max_length), label=name))
+
+
+@pytest.mark.parametrize("form_id", FORMS)
+@pytest.mark.parametrize("payload", [SCRIPT, IMG, *TEMPLATES, "Zoë Ñandú 王 😀", "&lt;b&gt;", "</td></tr>"])
+def test_a_payload_in_every_free_text_field_at_once_is_stored_escaped_and_mailed_safely(world, form_id, payload):
+    """The payloads a form accepts (no control character, no `=?`) in every text field together:
+    stored, and shown escaped on the receipt and in both e-mails, never evaluated."""
+    url, base = FORMS[form_id]
+    definition = world["definitions"][form_id]
+    answers = dict(base)
+    for fdef in definition.fields:
+        if fdef.type in ("text", "textarea") and not fdef.format and not fdef.honeypot:
+            answers[fdef.name] = f"{base.get(fdef.name) or 'Jan'} {payload}"[:fdef.max_length]
+    client, store = world["client"], world["store"]
+    for response in (client.post(url, data=answers),
+                     confirmed(client, client.post(url, data={**answers, "step": "check"}), url)):
+        assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+        reference = reference_of(store, response.headers["Location"])
+        stored = store.get_submission(reference).answers
+        assert stored["first_name"].endswith(payload)
+        assert_page_is_safe(client.get(response.headers["Location"]).get_data(as_text=True), payload)
+    checked = client.post(url, data={**answers, "step": "check"}).get_data(as_text=True)
+    assert_page_is_safe(checked, payload)
+    assert str(escape(payload)) in checked                     # shown, escaped, on the check page
+    messages = deliver(world)
+    assert len(messages) == 4
+    for reference in {str(m["X-Portal-Reference"]) for m in messages}:
+        mine = [m for m in messages if str(m["X-Portal-Reference"]) == reference]
+        assert_mails_are_safe(mine, reference, store.get_submission(reference).answers, form_id, "nl")
