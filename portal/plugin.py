@@ -193,8 +193,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             return markdown
         source = self.source_of(page)
         try:
-            # MkDocs hands over the body without the front matter; count those lines back in.
-            offset = max(source.read_text(encoding="utf-8").count("\n") - markdown.count("\n"), 0)
+            offset = _body_line_offset(source.read_text(encoding="utf-8"), markdown)
             return render.render_markdown(markdown, self.municipality, self.page_language(page, config), self.root, source, offset)
         except PortalError as exc:
             raise PluginError(str(exc)) from exc
@@ -353,6 +352,16 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             (folder / catalogue_ld.FILE_NAME).write_text(catalogue_ld.dumps(document), encoding="utf-8")
             (site / quick_exit.neutral_page_path(lang, m.default_language)).write_text(
                 quick_exit.neutral_page_html(lang), encoding="utf-8")
+
+
+def _body_line_offset(source_text: str, markdown: str) -> int:
+    """Lines of the file above the markdown MkDocs hands over (front matter, blank lines it
+    stripped), so an error on line n of the body is reported at its line in the file."""
+    body = markdown.lstrip("\n")
+    found = source_text.find(body[:200]) if body else -1
+    if found < 0:
+        return 0
+    return source_text[:found].count("\n") - (len(markdown) - len(body))
 
 
 def _sitemap_beside_alternates(site: Path, multilingual: bool) -> None:
