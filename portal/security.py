@@ -154,9 +154,25 @@ def _proxy_fix(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
+class _NoClientAddress(logging.Filter):
+    """Flask-Limiter logs each breach as "ratelimit <limit> (<key>) exceeded", and our key starts
+    with the client's address: personal data, which no log may hold. Keep the line (which form was
+    hammered is worth knowing), drop the address."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if str(record.msg).startswith("ratelimit") and isinstance(args, tuple) and len(args) == 3:
+            record.args = (args[0], str(args[1]).split("|", 1)[-1] if "|" in str(args[1]) else "-", args[2])
+        return True
+
+
 def _rate_limits(app: Flask) -> None:
     from flask_limiter import Limiter
     from flask_limiter.errors import RateLimitExceeded
+
+    limiter_log = logging.getLogger("flask-limiter")
+    if not any(isinstance(f, _NoClientAddress) for f in limiter_log.filters):
+        limiter_log.addFilter(_NoClientAddress())
 
     enabled = app.config.get("RATELIMIT_ENABLED")
     if isinstance(enabled, str):

@@ -1,5 +1,5 @@
-"""A canary applicant (a name, e-mail address, national number, phone number and street found
-nowhere else) goes through everything the backend does with personal data: the form and its
+"""A canary applicant (a name, e-mail address, national number, phone number, street and client
+IP address found nowhere else) goes through everything the backend does with personal data: the form and its
 refusals (invalid, CSRF, honeypot, rate limit, tampered check page, a database that cannot write),
 gunicorn with its access log, delivery with SMTP failures (451, 550, a dropped connection, the
 server down, an exception quoting the recipient), `portal outbox` and its retry, `portal worker`,
@@ -51,9 +51,10 @@ def national_number(birth: str = BIRTH, serial: int = 273) -> str:
 
 
 NATIONAL = national_number()
+ADDRESS = "198.51.100.77"        # the client's IP address is personal data too
 # Each canary as typed, and as code further on might reshape it.
 CANARIES = [FIRST, LAST, EMAIL, EMAIL.split("@")[0], PHONE, "471314159", "0471314159", STREET,
-            "Xylofoonkwartel", NATIONAL, NATIONAL.replace(".", "").replace("-", "")]
+            "Xylofoonkwartel", NATIONAL, NATIONAL.replace(".", "").replace("-", ""), ADDRESS]
 
 
 def canary_answers(**overrides) -> dict:
@@ -132,7 +133,8 @@ def through_the_refusals(tmp_path) -> None:
     assert robot.post(FORM_URL, data=canary_answers(website=EMAIL, form_started=old_stamp())).status_code == 200
     assert robot.post(FORM_URL, data=canary_answers(form_started=old_stamp(age=1))).status_code == 200
     limited = make_app(tmp_path, RATELIMIT_FORM="1 per minute").test_client()
-    codes = [limited.post(FORM_URL, data=canary_answers(postcode="17")).status_code for _ in range(2)]
+    codes = [limited.post(FORM_URL, data=canary_answers(postcode="17"), environ_base={"REMOTE_ADDR": ADDRESS}).status_code
+             for _ in range(2)]
     assert codes == [200, 429]
 
 
