@@ -5,6 +5,7 @@ STAMP   := $(VENV)/.installed
 PYTHON  ?= python3
 # System packages the tests drive for real: the browser, the web server, the database server.
 APT_PACKAGES := chromium nginx-light postgresql
+PORT    ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install system-deps run test test-fast build check clean
@@ -35,10 +36,10 @@ build: install
 check: install
 	$(BIN)/portal check
 
-# Demo sites and the form backend on http://127.0.0.1:8000 (mail is written to instance/mail/).
+# Demo sites and the form backend on http://127.0.0.1:$(PORT) (mail is written to instance/mail/).
 run: install
 	$(BIN)/portal build
-	$(BIN)/portal serve
+	$(BIN)/portal serve --port $(PORT)
 
 test: install system-deps
 	$(BIN)/pytest
