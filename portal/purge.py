@@ -18,8 +18,8 @@ Submissions with a pending or failed e-mail are kept whole until an operator has
 bytes in free pages and in the WAL file. The purge therefore writes with `secure_delete` on,
 then checkpoints the WAL, VACUUMs (which rewrites the file without the free pages), and
 truncates the WAL. A checkpoint blocked by a long reader (another process with an open read)
-is retried and reported. PostgreSQL stores do their own equivalent (`purge_delivered` and
-`compact` in `portal.store_pg`: UPDATE, then VACUUM of both tables).
+is retried and reported. PostgreSQL stores erase with the same UPDATEs, then `compact` (in
+`portal.store_pg`: VACUUM FULL of both tables).
 
 Logs and output name municipalities and counts only.
 """
@@ -31,6 +31,8 @@ import logging
 import sqlite3
 import time
 from dataclasses import dataclass, field
+
+from portal.store import SqliteStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -66,10 +68,11 @@ def _due(rows, limits: dict) -> list[int]:
     return due
 
 
-# --- SQLite -------------------------------------------------------------------------------------
+# --- erasing ------------------------------------------------------------------------------------
 # The purge's own SQL lives here rather than in portal/store.py: it is the only code that erases,
-# and keeping it beside its explanation makes it easy to review. It uses the store's transaction
-# helper, so it writes under the same BEGIN IMMEDIATE discipline as every other writer.
+# and keeping it beside its explanation makes it easy to review. It is written once for both
+# stores with their "?" statements, `_in` and `_timestamp` (see `portal.store.SqlStore`), and
+# uses the store's transaction helper, so it writes under the same discipline as every writer.
 
 CANDIDATES_SQL = """
 SELECT s.id, s.competent_slug, s.received_at,
@@ -79,7 +82,7 @@ FROM submissions s WHERE s.answers IS NOT NULL OR EXISTS
 """
 
 
-def _sqlite_purge(store, limits: dict, report: PurgeReport, now: dt.datetime) -> None:
+def _erase(store, limits: dict, report: PurgeReport, now: dt.datetime) -> None:
     rows = store._read(CANDIDATES_SQL)
     delivered = [(r[0], r[1], r[2]) for r in rows if r[3] == 0]
     report.kept_undelivered = len(_due([(r[0], r[1], r[2]) for r in rows if r[3] > 0], limits))
@@ -90,23 +93,32 @@ def _sqlite_purge(store, limits: dict, report: PurgeReport, now: dt.datetime) ->
     if report.dry_run or not due:
         return
     ids = sorted(due)
-    stamp = now.astimezone(dt.timezone.utc).isoformat()
-    conn = store._connection()
-    # secure_delete: the old cells are overwritten with zeros as they are freed, in the main file
-    # and in the pages written to the WAL; VACUUM below then drops the free pages themselves.
-    conn.execute("PRAGMA secure_delete = ON")
+    stamp = store._timestamp(now)
+    sqlite = isinstance(store, SqliteStore)
+    if sqlite:
+        # secure_delete: the old cells are overwritten with zeros as they are freed, in the main
+        # file and in the pages written to the WAL; VACUUM below then drops the free pages themselves.
+        store._connection().execute("PRAGMA secure_delete = ON")
     for start in range(0, len(ids), BATCH):
-        batch = ids[start:start + BATCH]
-        marks = ",".join("?" for _ in batch)      # only "?" placeholders go into the SQL text
+        chunk = ids[start:start + BATCH]
+        batch, params = store._in("id", chunk)
+        owned, _ = store._in("submission_id", chunk)       # the same parameters
         with store._write() as tx:
             # Re-checked inside the transaction: a row requeued meanwhile is not erased.
+            # Only placeholders go into the SQL text; the ids are bound parameters.
             tx.execute(f"UPDATE submissions SET answers = NULL, purged_at = ?, status = 'purged'"  # nosec B608
-                       f" WHERE id IN ({marks}) AND NOT EXISTS (SELECT 1 FROM outbox o WHERE"
-                       f" o.submission_id = submissions.id AND o.status != 'sent')", (stamp, *batch))
-            tx.execute(f"UPDATE outbox SET raw = NULL, recipient = '' WHERE submission_id IN ({marks})"  # nosec B608
-                       f" AND submission_id IN (SELECT id FROM submissions WHERE purged_at IS NOT NULL)", batch)
-    _sqlite_compact(store, report)
+                       f" WHERE {batch} AND NOT EXISTS (SELECT 1 FROM outbox o WHERE"
+                       f" o.submission_id = submissions.id AND o.status != 'sent')", (stamp, *params))
+            tx.execute(f"UPDATE outbox SET raw = NULL, recipient = '' WHERE {owned}"  # nosec B608
+                       f" AND submission_id IN (SELECT id FROM submissions WHERE purged_at IS NOT NULL)", params)
+    if sqlite:
+        _sqlite_compact(store, report)
+    else:
+        store.compact()                 # PostgreSQL: VACUUM FULL (portal.store_pg)
+        report.compacted = True
 
+
+# --- SQLite -------------------------------------------------------------------------------------
 
 def _checkpoint(conn, attempts: int = 20) -> bool:
     """TRUNCATE checkpoint; True when it completed (no reader held the WAL)."""
@@ -126,8 +138,6 @@ def _sqlite_compact(store, report: PurgeReport) -> None:
         report.checkpoint_busy = not _checkpoint(conn)
         report.compacted = True
     except sqlite3.Error as exc:
-        from portal.store import StoreUnavailable
-
         raise StoreUnavailable(f"purge: could not compact the database: {exc}") from exc
     if report.checkpoint_busy:
         log.warning("purge: another process kept the write-ahead log open; erased data may remain in"
@@ -145,10 +155,7 @@ def purge(store, municipalities: dict, *, dry_run: bool = False, now: dt.datetim
     now = now or dt.datetime.now(dt.timezone.utc)
     limits = cutoffs(municipalities, now, default_days or DEFAULT_RETENTION_DAYS)
     report = PurgeReport(dry_run=dry_run)
-    if hasattr(store, "purge_delivered"):          # PostgreSQL (portal.store_pg)
-        store.purge_delivered(limits, report, now=now)
-    else:
-        _sqlite_purge(store, limits, report, now)
+    _erase(store, limits, report, now)
     for slug, count in sorted(report.erased.items(), key=lambda item: str(item[0])):
         log.info("purge: %s %s submission(s) of %s", "would erase" if dry_run else "erased", count, slug)
     return report
@@ -159,7 +166,7 @@ def purge_command_impl(dry_run: bool) -> None:
     import click
 
     from portal.config import load_all
-    from portal.store import StoreUnavailable, open_store
+    from portal.store import open_store
 
     try:
         report = purge(open_store(), load_all(), dry_run=dry_run)

@@ -1,14 +1,16 @@
-"""The one database layer: submissions and their outbox, in SQLite (PostgreSQL later).
+"""The one database layer: submissions and their outbox, in SQLite or PostgreSQL.
 
-Every SQL statement of the backend lives in this module, behind small functions named by verb
-(`insert_submission`, `claim_outbox`, `mark_sent`, ...). Each function is one transaction: it
-commits as a unit or rolls back and raises. Views and the worker never see a connection.
+The backend's SQL lives in `SqlStore`, behind small functions named by verb (`insert_submission`,
+`claim_outbox`, `mark_sent`, ...), written once for both databases; `SqliteStore` here and
+`portal.store_pg.PgStore` add connections and the few dialect differences (and `portal.purge`
+its erasing SQL). Each function is one transaction: it commits as a unit or rolls back and
+raises. Views and the worker never see a connection.
 
 SQLite is opened in WAL mode with `synchronous=FULL` (a committed row survives a power cut, not
 only a process crash), a busy timeout, and `BEGIN IMMEDIATE` for every write, so writers from
 several processes queue for the lock at the start of the transaction instead of failing with
-"database is locked" half-way through it. A later PostgreSQL store offers the same methods and
-claims the outbox with `FOR UPDATE SKIP LOCKED`.
+"database is locked" half-way through it. The PostgreSQL store locks only the outbox rows it
+claims (`FOR UPDATE SKIP LOCKED`).
 
 Errors: `StoreUnavailable` when the database cannot be written (disk full, read-only, locked
 beyond the busy timeout, missing folder); `ReferenceTaken` when a reference is already in use.
@@ -166,24 +168,219 @@ def open_store(url: str | None = None) -> "SqliteStore":
     raise ValueError(f"PORTAL_DATABASE_URL: unsupported database {scheme!r} (use sqlite:///path or postgresql://...)")
 
 
-def _utc_text(when: dt.datetime) -> str:
-    if when.tzinfo is None:
-        raise ValueError("received_at must be timezone-aware")
-    return when.astimezone(dt.timezone.utc).isoformat()
-
-
-def _brussels(text: str) -> dt.datetime:
+def _brussels(value: str | dt.datetime) -> dt.datetime:
+    """A stored time (ISO text in SQLite, a datetime from PostgreSQL) in Brussels time."""
     from zoneinfo import ZoneInfo
 
-    return dt.datetime.fromisoformat(text).astimezone(ZoneInfo("Europe/Brussels"))
+    when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when.astimezone(ZoneInfo("Europe/Brussels"))
 
 
-class SqliteStore:
+class SqlStore:
+    """The store's functions, written once for SQLite and PostgreSQL.
+
+    Every statement uses "?" placeholders (the PostgreSQL store turns them into "%s"). A subclass
+    supplies the connections and transactions (`_write`, `_read`) and the few places where the
+    two SQL dialects differ: how a time is stored (`_timestamp`), how the new row's id comes back
+    (`_insert_id`), how a list of values is matched (`_in`), which lock a claim takes
+    (`CLAIM_LOCK`) and how a refused row is told apart from a taken reference (`_refusal`).
+    """
+
+    CLAIM_LOCK = ""                 # appended to the claim's SELECT
+    IntegrityError: type[Exception] = Exception    # what `_write` lets through for `_refusal`
+
+    # --- dialect parts, overridden by each store -------------------------------------------------
+
+    def _write(self):
+        """A context manager: one write transaction whose connection `execute`s "?" SQL."""
+        raise NotImplementedError
+
+    def _read(self, sql: str, params=()) -> list:
+        raise NotImplementedError
+
+    def _timestamp(self, when: dt.datetime):
+        """The value stored for a timezone-aware time."""
+        raise NotImplementedError
+
+    def _insert_id(self, conn, sql: str, params) -> int:
+        """Run an INSERT and return the new row's id."""
+        raise NotImplementedError
+
+    def _in(self, column: str, values) -> tuple[str, tuple]:
+        """SQL that is true when `column` is one of `values`, and its parameters."""
+        raise NotImplementedError
+
+    def _refusal(self, exc: Exception, reference: str) -> Exception:
+        """ReferenceTaken when `exc` says the reference is in use, else StoreUnavailable."""
+        raise NotImplementedError
+
+    # --- submissions ----------------------------------------------------------------------------
+
+    def insert_submission(self, *, reference: str, form_id: str, site_slug: str, lang: str,
+                          competent_slug: str, inbox: str, route_reason: str, outside_area: bool,
+                          answers: dict, received_at: dt.datetime, messages: list[NewMessage],
+                          _before_commit=None) -> int:
+        """Store a submission and its outbox messages in one transaction; return its id.
+
+        Raises ReferenceTaken when `reference` exists (nothing stored), StoreUnavailable when
+        the database cannot write (nothing stored). `_before_commit` is a test hook called inside
+        the transaction, to prove a crash there leaves nothing behind.
+        """
+        if received_at.tzinfo is None:
+            raise ValueError("received_at must be timezone-aware")
+        now = time.time()
+        try:
+            with self._write() as conn:
+                submission_id = self._insert_id(
+                    conn,
+                    "INSERT INTO submissions (reference, form_id, site_slug, lang, competent_slug, inbox,"
+                    " route_reason, outside_area, answers, received_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (reference, form_id, site_slug, lang, competent_slug, inbox, route_reason,
+                     bool(outside_area), json.dumps(answers, ensure_ascii=False), self._timestamp(received_at)),
+                )
+                for message in messages:
+                    if message.kind not in KINDS:
+                        raise ValueError(f"unknown outbox kind {message.kind!r}")
+                    conn.execute(
+                        "INSERT INTO outbox (submission_id, kind, message_id, sender, recipient, raw,"
+                        " created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (submission_id, message.kind, message.message_id, message.sender,
+                         message.recipient, message.raw, now, now),
+                    )
+                if _before_commit is not None:
+                    _before_commit()
+        except self.IntegrityError as exc:
+            raise self._refusal(exc, reference) from exc
+        return submission_id
+
+    def get_submission(self, reference: str) -> StoredSubmission | None:
+        """The submission with this reference, or None."""
+        rows = self._read(
+            "SELECT id, reference, form_id, site_slug, lang, competent_slug, inbox, route_reason,"
+            " outside_area, answers, received_at, status FROM submissions WHERE reference = ?",
+            (reference,),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return StoredSubmission(
+            id=row[0], reference=row[1], form_id=row[2], site_slug=row[3], lang=row[4],
+            competent_slug=row[5], inbox=row[6], route_reason=row[7], outside_area=bool(row[8]),
+            answers=json.loads(row[9]) if row[9] is not None else None,
+            received_at=_brussels(row[10]), status=row[11],
+        )
+
+    def count_submissions(self) -> int:
+        return self._read("SELECT COUNT(*) FROM submissions")[0][0]
+
+    # --- outbox ---------------------------------------------------------------------------------
+
+    def claim_outbox(self, *, lease_seconds: float = 300, limit: int = 20, now: float | None = None) -> list[OutboxRow]:
+        """Lease up to `limit` due pending rows to the caller and count the attempt.
+
+        A row is due when its next attempt time has come and no live lease holds it; a worker that
+        dies mid-send leaves its lease to expire, and the row is claimed again (same Message-ID).
+        `CLAIM_LOCK` keeps two workers claiming at once from getting the same row.
+        """
+        now = time.time() if now is None else now
+        with self._write() as conn:
+            rows = conn.execute(
+                # attempts + 1: the attempt this claim starts, counted by the UPDATE below.
+                "SELECT o.id, o.submission_id, s.reference, o.kind, o.message_id, o.sender, o.recipient,"  # nosec B608
+                " o.raw, o.attempts + 1, o.created_at FROM outbox o JOIN submissions s ON s.id = o.submission_id"
+                " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
+                " AND (o.lease_until IS NULL OR o.lease_until <= ?) ORDER BY o.next_attempt_at, o.id LIMIT ?"
+                + self.CLAIM_LOCK,      # a constant of the store class, no input
+                (now, now, limit),
+            ).fetchall()
+            if rows:
+                ids, params = self._in("id", [row[0] for row in rows])
+                # Only placeholders go into the SQL text; the ids are bound parameters.
+                conn.execute(f"UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE {ids}",  # nosec B608
+                             (now + lease_seconds, *params))
+        return [
+            OutboxRow(id=r[0], submission_id=r[1], reference=r[2], kind=r[3], message_id=r[4], sender=r[5],
+                      recipient=r[6], raw=bytes(r[7] or b""), attempts=r[8], created_at=r[9])
+            for r in rows
+        ]
+
+    def mark_sent(self, outbox_id: int, *, now: float | None = None) -> None:
+        """The server accepted the message: done."""
+        now = time.time() if now is None else now
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
+                (now, outbox_id),
+            )
+
+    def mark_retry(self, outbox_id: int, *, delay_seconds: float, error: str, now: float | None = None) -> None:
+        """A temporary failure: try again after `delay_seconds`. `error` must hold no personal data."""
+        now = time.time() if now is None else now
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND status = 'pending'",
+                (now + delay_seconds, error[:300], outbox_id),
+            )
+
+    def mark_failed(self, outbox_id: int, *, error: str, now: float | None = None) -> None:
+        """A permanent failure (or retries exhausted): stays listed by `portal outbox` until handled."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = ? WHERE id = ?",
+                (error[:300], outbox_id),
+            )
+
+    def requeue(self, outbox_id: int, *, now: float | None = None) -> bool:
+        """Put a failed row back in the queue (after an operator fixed the cause)."""
+        now = time.time() if now is None else now
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, lease_until = NULL WHERE id = ? AND status = 'failed'",
+                (now, outbox_id),
+            )
+            return cursor.rowcount == 1
+
+    def outbox_counts(self) -> dict:
+        """{"pending": n, "failed": n, "sent": n}."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for status, count in self._read("SELECT status, COUNT(*) FROM outbox GROUP BY status"):
+            counts[status] = count
+        return counts
+
+    def list_outbox(self, statuses=("pending", "failed")) -> list[dict]:
+        """Rows in these statuses, oldest first: ids, reference, kind, status, attempts, times, error.
+
+        No recipient and no message: what `portal outbox` prints must be safe to paste in a ticket.
+        """
+        matches, params = self._in("o.status", statuses)
+        rows = self._read(
+            # Only placeholders go into the SQL text; the statuses are bound parameters.
+            "SELECT o.id, s.reference, o.kind, o.status, o.attempts, o.created_at, o.next_attempt_at,"  # nosec B608
+            f" o.last_error, o.message_id FROM outbox o JOIN submissions s ON s.id = o.submission_id"
+            f" WHERE {matches} ORDER BY o.id",
+            params,
+        )
+        keys = ("id", "reference", "kind", "status", "attempts", "created_at", "next_attempt_at", "last_error", "message_id")
+        return [dict(zip(keys, row)) for row in rows]
+
+    def health(self) -> dict:
+        """For /healthz: {"database": "ok"|"unavailable", "outbox": {pending, failed, sent}}."""
+        try:
+            counts = self.outbox_counts()
+        except StoreUnavailable:
+            return {"database": "unavailable", "outbox": None}
+        return {"database": "ok", "outbox": counts}
+
+
+class SqliteStore(SqlStore):
     """Submissions and outbox in one SQLite file. Safe for threads and for several processes.
 
     Each thread of each process has its own connection (opened lazily, re-opened after a fork),
     so gunicorn workers and the background delivery thread never share one.
     """
+
+    IntegrityError = sqlite3.IntegrityError
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -255,151 +452,22 @@ class SqliteStore:
             conn.close()
             self._local.conn = None
 
-    # --- submissions ----------------------------------------------------------------------------
+    # --- the SQLite dialect ---------------------------------------------------------------------
 
-    def insert_submission(self, *, reference: str, form_id: str, site_slug: str, lang: str,
-                          competent_slug: str, inbox: str, route_reason: str, outside_area: bool,
-                          answers: dict, received_at: dt.datetime, messages: list[NewMessage],
-                          _before_commit=None) -> int:
-        """Store a submission and its outbox messages in one transaction; return its id.
+    def _timestamp(self, when: dt.datetime) -> str:
+        return when.astimezone(dt.timezone.utc).isoformat()     # SQLite has no time type: ISO 8601 text
 
-        Raises ReferenceTaken when `reference` exists (nothing stored), StoreUnavailable when
-        the database cannot write (nothing stored). `_before_commit` is a test hook called inside
-        the transaction, to prove a crash there leaves nothing behind.
-        """
-        now = time.time()
-        try:
-            with self._write() as conn:
-                cursor = conn.execute(
-                    "INSERT INTO submissions (reference, form_id, site_slug, lang, competent_slug, inbox,"
-                    " route_reason, outside_area, answers, received_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (reference, form_id, site_slug, lang, competent_slug, inbox, route_reason,
-                     int(bool(outside_area)), json.dumps(answers, ensure_ascii=False), _utc_text(received_at)),
-                )
-                submission_id = cursor.lastrowid
-                for message in messages:
-                    if message.kind not in KINDS:
-                        raise ValueError(f"unknown outbox kind {message.kind!r}")
-                    conn.execute(
-                        "INSERT INTO outbox (submission_id, kind, message_id, sender, recipient, raw,"
-                        " created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (submission_id, message.kind, message.message_id, message.sender,
-                         message.recipient, message.raw, now, now),
-                    )
-                if _before_commit is not None:
-                    _before_commit()
-        except sqlite3.IntegrityError as exc:
-            if "submissions.reference" in str(exc):
-                raise ReferenceTaken(reference) from exc
-            raise StoreUnavailable(f"database refused the row: {exc}") from exc
-        return submission_id
+    def _insert_id(self, conn, sql: str, params) -> int:
+        return conn.execute(sql, params).lastrowid
 
-    def get_submission(self, reference: str) -> StoredSubmission | None:
-        """The submission with this reference, or None."""
-        rows = self._read(
-            "SELECT id, reference, form_id, site_slug, lang, competent_slug, inbox, route_reason,"
-            " outside_area, answers, received_at, status FROM submissions WHERE reference = ?",
-            (reference,),
-        )
-        if not rows:
-            return None
-        row = rows[0]
-        return StoredSubmission(
-            id=row[0], reference=row[1], form_id=row[2], site_slug=row[3], lang=row[4],
-            competent_slug=row[5], inbox=row[6], route_reason=row[7], outside_area=bool(row[8]),
-            answers=json.loads(row[9]) if row[9] is not None else None,
-            received_at=_brussels(row[10]), status=row[11],
-        )
+    def _in(self, column: str, values) -> tuple[str, tuple]:
+        values = tuple(values)
+        return f"{column} IN ({','.join('?' for _ in values)})", values
 
-    def count_submissions(self) -> int:
-        return self._read("SELECT COUNT(*) FROM submissions")[0][0]
-
-    # --- outbox ---------------------------------------------------------------------------------
-
-    def claim_outbox(self, *, lease_seconds: float = 300, limit: int = 20, now: float | None = None) -> list[OutboxRow]:
-        """Lease up to `limit` due pending rows to the caller and count the attempt.
-
-        A row is due when its next attempt time has come and no live lease holds it; a worker that
-        dies mid-send leaves its lease to expire, and the row is claimed again (same Message-ID).
-        """
-        now = time.time() if now is None else now
-        with self._write() as conn:
-            rows = conn.execute(
-                "SELECT o.id, o.submission_id, s.reference, o.kind, o.message_id, o.sender, o.recipient,"
-                " o.raw, o.attempts, o.created_at FROM outbox o JOIN submissions s ON s.id = o.submission_id"
-                " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
-                " AND (o.lease_until IS NULL OR o.lease_until <= ?) ORDER BY o.next_attempt_at, o.id LIMIT ?",
-                (now, now, limit),
-            ).fetchall()
-            conn.executemany(
-                "UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?",
-                [(now + lease_seconds, row[0]) for row in rows],
-            )
-        return [
-            OutboxRow(id=r[0], submission_id=r[1], reference=r[2], kind=r[3], message_id=r[4], sender=r[5],
-                      recipient=r[6], raw=bytes(r[7] or b""), attempts=r[8] + 1, created_at=r[9])
-            for r in rows
-        ]
-
-    def mark_sent(self, outbox_id: int, *, now: float | None = None) -> None:
-        """The server accepted the message: done."""
-        now = time.time() if now is None else now
-        with self._write() as conn:
-            conn.execute(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
-                (now, outbox_id),
-            )
-
-    def mark_retry(self, outbox_id: int, *, delay_seconds: float, error: str, now: float | None = None) -> None:
-        """A temporary failure: try again after `delay_seconds`. `error` must hold no personal data."""
-        now = time.time() if now is None else now
-        with self._write() as conn:
-            conn.execute(
-                "UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND status = 'pending'",
-                (now + delay_seconds, error[:300], outbox_id),
-            )
-
-    def mark_failed(self, outbox_id: int, *, error: str, now: float | None = None) -> None:
-        """A permanent failure (or retries exhausted): stays listed by `portal outbox` until handled."""
-        with self._write() as conn:
-            conn.execute(
-                "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = ? WHERE id = ?",
-                (error[:300], outbox_id),
-            )
-
-    def requeue(self, outbox_id: int, *, now: float | None = None) -> bool:
-        """Put a failed row back in the queue (after an operator fixed the cause)."""
-        now = time.time() if now is None else now
-        with self._write() as conn:
-            cursor = conn.execute(
-                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, lease_until = NULL WHERE id = ? AND status = 'failed'",
-                (now, outbox_id),
-            )
-            return cursor.rowcount == 1
-
-    def outbox_counts(self) -> dict:
-        """{"pending": n, "failed": n, "sent": n}."""
-        counts = dict.fromkeys(STATUSES, 0)
-        for status, count in self._read("SELECT status, COUNT(*) FROM outbox GROUP BY status"):
-            counts[status] = count
-        return counts
-
-    def list_outbox(self, statuses=("pending", "failed")) -> list[dict]:
-        """Rows in these statuses, oldest first: ids, reference, kind, status, attempts, times, error.
-
-        No recipient and no message: what `portal outbox` prints must be safe to paste in a ticket.
-        """
-        marks = ",".join("?" for _ in statuses)
-        rows = self._read(
-            # Only "?" placeholders go into the SQL text; the statuses are bound parameters.
-            "SELECT o.id, s.reference, o.kind, o.status, o.attempts, o.created_at, o.next_attempt_at,"  # nosec B608
-            f" o.last_error, o.message_id FROM outbox o JOIN submissions s ON s.id = o.submission_id"
-            f" WHERE o.status IN ({marks}) ORDER BY o.id",
-            tuple(statuses),
-        )
-        keys = ("id", "reference", "kind", "status", "attempts", "created_at", "next_attempt_at", "last_error", "message_id")
-        return [dict(zip(keys, row)) for row in rows]
+    def _refusal(self, exc: Exception, reference: str) -> Exception:
+        if "submissions.reference" in str(exc):
+            return ReferenceTaken(reference)
+        return StoreUnavailable(f"database refused the row: {exc}")
 
     # --- inbox checks (`portal inbox-check`) ----------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The PostgreSQL store: the same functions as `portal.store.SqliteStore`, for more than one server.
+"""The PostgreSQL store: the functions of `portal.store.SqlStore`, for more than one server.
 
 `PORTAL_DATABASE_URL=postgresql://user:password@host:5432/portal` (psycopg 3). Use it when
 several backend servers (or workers on several machines) share one database: SQLite allows
@@ -27,18 +27,14 @@ Errors: `StoreUnavailable` (cannot connect, connection lost, disk full, read-onl
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import threading
-import time
 from contextlib import contextmanager
 
 import psycopg
 from psycopg import errors as pg_errors
 
-from portal.store import (
-    KINDS, STATUSES, NewMessage, OutboxRow, ReferenceTaken, StoreUnavailable, StoredSubmission,
-)
+from portal.store import ReferenceTaken, SqlStore, StoreUnavailable
 
 SCHEMA_LOCK = 727_001   # pg_advisory_xact_lock key for schema creation
 CONNECT_TIMEOUT = 10
@@ -80,14 +76,24 @@ CREATE INDEX IF NOT EXISTS outbox_submission ON outbox (submission_id);
 """
 
 
-def _brussels(value: dt.datetime) -> dt.datetime:
-    from zoneinfo import ZoneInfo
+class _QmarkConnection:
+    """A psycopg connection that takes the "?" placeholders of `SqlStore`'s statements.
 
-    return value.astimezone(ZoneInfo("Europe/Brussels"))
+    psycopg only knows "%s"; no statement of the store holds a "?" or "%" of its own.
+    """
+
+    def __init__(self, conn: psycopg.Connection):
+        self._conn = conn
+
+    def execute(self, sql: str, params=()):
+        return self._conn.execute(sql.replace("?", "%s"), params)
 
 
-class PgStore:
+class PgStore(SqlStore):
     """Submissions and outbox in PostgreSQL. One connection per thread and process."""
+
+    CLAIM_LOCK = " FOR UPDATE OF o SKIP LOCKED"    # rows another worker is claiming are skipped
+    IntegrityError = pg_errors.IntegrityError
 
     def __init__(self, url: str):
         self.url = url
@@ -126,7 +132,8 @@ class PgStore:
 
     @contextmanager
     def _tx(self):
-        """One transaction; StoreUnavailable for database trouble, IntegrityError passed on."""
+        """One transaction on the psycopg connection ("%s" placeholders); StoreUnavailable for
+        database trouble, IntegrityError passed on."""
         conn = self._connection()
         try:
             with conn.transaction():
@@ -139,173 +146,37 @@ class PgStore:
             # The class name only: PostgreSQL's message may quote a value.
             raise StoreUnavailable(f"database error: {type(exc).__name__}") from exc
 
-    def _read(self, sql: str, params=()) -> list:
+    @contextmanager
+    def _write(self):
         with self._tx() as conn:
+            yield _QmarkConnection(conn)
+
+    def _read(self, sql: str, params=()) -> list:
+        with self._write() as conn:
             return conn.execute(sql, params).fetchall()
 
     def close(self) -> None:
         self._drop()
 
-    # --- submissions ----------------------------------------------------------------------------
+    # --- the PostgreSQL dialect -----------------------------------------------------------------
 
-    def insert_submission(self, *, reference: str, form_id: str, site_slug: str, lang: str,
-                          competent_slug: str, inbox: str, route_reason: str, outside_area: bool,
-                          answers: dict, received_at: dt.datetime, messages: list[NewMessage],
-                          _before_commit=None) -> int:
-        """Store a submission and its outbox messages in one transaction; return its id.
+    def _timestamp(self, when: dt.datetime) -> dt.datetime:
+        return when                     # TIMESTAMPTZ
 
-        Raises ReferenceTaken, StoreUnavailable (nothing stored in either case).
-        """
-        if received_at.tzinfo is None:
-            raise ValueError("received_at must be timezone-aware")
-        now = time.time()
-        try:
-            with self._tx() as conn:
-                submission_id = conn.execute(
-                    "INSERT INTO submissions (reference, form_id, site_slug, lang, competent_slug, inbox,"
-                    " route_reason, outside_area, answers, received_at)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-                    (reference, form_id, site_slug, lang, competent_slug, inbox, route_reason,
-                     bool(outside_area), json.dumps(answers, ensure_ascii=False), received_at),
-                ).fetchone()[0]
-                for message in messages:
-                    if message.kind not in KINDS:
-                        raise ValueError(f"unknown outbox kind {message.kind!r}")
-                    conn.execute(
-                        "INSERT INTO outbox (submission_id, kind, message_id, sender, recipient, raw,"
-                        " created_at, next_attempt_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                        (submission_id, message.kind, message.message_id, message.sender,
-                         message.recipient, message.raw, now, now),
-                    )
-                if _before_commit is not None:
-                    _before_commit()
-        except pg_errors.UniqueViolation as exc:
-            if exc.diag.constraint_name == "submissions_reference_key":
-                raise ReferenceTaken(reference) from exc
-            raise StoreUnavailable("database refused the row: duplicate key") from exc
-        except pg_errors.IntegrityError as exc:
-            raise StoreUnavailable(f"database refused the row: {type(exc).__name__}") from exc
-        return submission_id
+    def _insert_id(self, conn, sql: str, params) -> int:
+        return conn.execute(sql + " RETURNING id", params).fetchone()[0]
 
-    def get_submission(self, reference: str) -> StoredSubmission | None:
-        rows = self._read(
-            "SELECT id, reference, form_id, site_slug, lang, competent_slug, inbox, route_reason,"
-            " outside_area, answers, received_at, status FROM submissions WHERE reference = %s",
-            (reference,),
-        )
-        if not rows:
-            return None
-        r = rows[0]
-        return StoredSubmission(
-            id=r[0], reference=r[1], form_id=r[2], site_slug=r[3], lang=r[4], competent_slug=r[5],
-            inbox=r[6], route_reason=r[7], outside_area=bool(r[8]),
-            answers=json.loads(r[9]) if r[9] is not None else None,
-            received_at=_brussels(r[10]), status=r[11],
-        )
+    def _in(self, column: str, values) -> tuple[str, tuple]:
+        return f"{column} = ANY(?)", (list(values),)
 
-    def count_submissions(self) -> int:
-        return self._read("SELECT COUNT(*) FROM submissions")[0][0]
-
-    # --- outbox ---------------------------------------------------------------------------------
-
-    def claim_outbox(self, *, lease_seconds: float = 300, limit: int = 20, now: float | None = None) -> list[OutboxRow]:
-        """Lease up to `limit` due pending rows; rows another worker is claiming are skipped."""
-        now = time.time() if now is None else now
-        with self._tx() as conn:
-            rows = conn.execute(
-                "WITH due AS (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= %s"
-                " AND (lease_until IS NULL OR lease_until <= %s) ORDER BY next_attempt_at, id LIMIT %s"
-                " FOR UPDATE SKIP LOCKED)"
-                " UPDATE outbox o SET lease_until = %s, attempts = o.attempts + 1 FROM due, submissions s"
-                " WHERE o.id = due.id AND s.id = o.submission_id"
-                " RETURNING o.id, o.submission_id, s.reference, o.kind, o.message_id, o.sender, o.recipient,"
-                " o.raw, o.attempts, o.created_at, o.next_attempt_at",
-                (now, now, limit, now + lease_seconds),
-            ).fetchall()
-        rows.sort(key=lambda r: (r[10], r[0]))
-        return [
-            OutboxRow(id=r[0], submission_id=r[1], reference=r[2], kind=r[3], message_id=r[4], sender=r[5],
-                      recipient=r[6], raw=bytes(r[7] or b""), attempts=r[8], created_at=r[9])
-            for r in rows
-        ]
-
-    def mark_sent(self, outbox_id: int, *, now: float | None = None) -> None:
-        now = time.time() if now is None else now
-        with self._tx() as conn:
-            conn.execute("UPDATE outbox SET status = 'sent', sent_at = %s, lease_until = NULL, last_error = NULL"
-                         " WHERE id = %s", (now, outbox_id))
-
-    def mark_retry(self, outbox_id: int, *, delay_seconds: float, error: str, now: float | None = None) -> None:
-        now = time.time() if now is None else now
-        with self._tx() as conn:
-            conn.execute("UPDATE outbox SET next_attempt_at = %s, lease_until = NULL, last_error = %s"
-                         " WHERE id = %s AND status = 'pending'", (now + delay_seconds, error[:300], outbox_id))
-
-    def mark_failed(self, outbox_id: int, *, error: str, now: float | None = None) -> None:
-        with self._tx() as conn:
-            conn.execute("UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = %s WHERE id = %s",
-                         (error[:300], outbox_id))
-
-    def requeue(self, outbox_id: int, *, now: float | None = None) -> bool:
-        now = time.time() if now is None else now
-        with self._tx() as conn:
-            cursor = conn.execute("UPDATE outbox SET status = 'pending', next_attempt_at = %s, lease_until = NULL"
-                                  " WHERE id = %s AND status = 'failed'", (now, outbox_id))
-            return cursor.rowcount == 1
-
-    def outbox_counts(self) -> dict:
-        counts = dict.fromkeys(STATUSES, 0)
-        for status, count in self._read("SELECT status, COUNT(*) FROM outbox GROUP BY status"):
-            counts[status] = count
-        return counts
-
-    def list_outbox(self, statuses=("pending", "failed")) -> list[dict]:
-        rows = self._read(
-            "SELECT o.id, s.reference, o.kind, o.status, o.attempts, o.created_at, o.next_attempt_at,"
-            " o.last_error, o.message_id FROM outbox o JOIN submissions s ON s.id = o.submission_id"
-            " WHERE o.status = ANY(%s) ORDER BY o.id",
-            (list(statuses),),
-        )
-        keys = ("id", "reference", "kind", "status", "attempts", "created_at", "next_attempt_at", "last_error", "message_id")
-        return [dict(zip(keys, row)) for row in rows]
-
-    def health(self) -> dict:
-        try:
-            counts = self.outbox_counts()
-        except StoreUnavailable:
-            return {"database": "unavailable", "outbox": None}
-        return {"database": "ok", "outbox": counts}
+    def _refusal(self, exc: Exception, reference: str) -> Exception:
+        if not isinstance(exc, pg_errors.UniqueViolation):
+            return StoreUnavailable(f"database refused the row: {type(exc).__name__}")
+        if exc.diag.constraint_name == "submissions_reference_key":
+            return ReferenceTaken(reference)
+        return StoreUnavailable("database refused the row: duplicate key")
 
     # --- retention (portal.purge) ---------------------------------------------------------------
-
-    def purge_delivered(self, limits: dict, report, *, now: dt.datetime) -> None:
-        """Erase the answers and stored e-mails of delivered submissions older than their limit.
-
-        `limits`: {competent slug: oldest kept received_at, None: the default}. Fills `report`.
-        """
-        from portal.purge import _due
-
-        rows = self._read(
-            "SELECT s.id, s.competent_slug, s.received_at,"
-            " (SELECT COUNT(*) FROM outbox o WHERE o.submission_id = s.id AND o.status <> 'sent')"
-            " FROM submissions s WHERE s.answers IS NOT NULL OR EXISTS (SELECT 1 FROM outbox o"
-            " WHERE o.submission_id = s.id AND (o.raw IS NOT NULL OR o.recipient <> ''))")
-        delivered = [(r[0], r[1], r[2]) for r in rows if r[3] == 0]
-        report.kept_undelivered = len(_due([(r[0], r[1], r[2]) for r in rows if r[3] > 0], limits))
-        due = sorted(_due(delivered, limits))
-        slugs = {r[0]: r[1] for r in delivered}
-        for submission_id in due:
-            report.erased[slugs[submission_id]] = report.erased.get(slugs[submission_id], 0) + 1
-        if report.dry_run or not due:
-            return
-        with self._tx() as conn:
-            conn.execute("UPDATE submissions SET answers = NULL, purged_at = %s, status = 'purged'"
-                         " WHERE id = ANY(%s) AND NOT EXISTS (SELECT 1 FROM outbox o"
-                         " WHERE o.submission_id = submissions.id AND o.status <> 'sent')", (now, due))
-            conn.execute("UPDATE outbox SET raw = NULL, recipient = '' WHERE submission_id = ANY(%s)"
-                         " AND submission_id IN (SELECT id FROM submissions WHERE purged_at IS NOT NULL)", (due,))
-        self.compact()
-        report.compacted = True
 
     def compact(self) -> None:
         """VACUUM FULL both tables (outside a transaction): rewrites them without erased row versions."""
