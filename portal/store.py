@@ -364,13 +364,42 @@ class SqlStore:
         keys = ("id", "reference", "kind", "status", "attempts", "created_at", "next_attempt_at", "last_error", "message_id")
         return [dict(zip(keys, row)) for row in rows]
 
+    # --- inbox checks (`portal inbox-check`) ----------------------------------------------------
+
+    def record_inbox_check(self, *, slug: str, form_id: str, inbox: str, outcome: str, error: str | None,
+                           token: str, checked_at: float | None = None) -> None:
+        """Store one inbox's test result. `error` must hold no personal data (SMTP code and class)."""
+        if outcome not in INBOX_OUTCOMES:
+            raise ValueError(f"unknown inbox check outcome {outcome!r}")
+        checked_at = time.time() if checked_at is None else checked_at
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO inbox_checks (slug, form_id, inbox, checked_at, ok, outcome, error, token)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (slug, form_id, inbox, checked_at, outcome == "ok", outcome, (error or "")[:300] or None, token),
+            )
+
+    def latest_inbox_checks(self) -> list[dict]:
+        """The latest result per municipality and form, ordered by slug and form."""
+        rows = self._read(
+            "SELECT slug, form_id, inbox, checked_at, ok, outcome, error FROM inbox_checks"
+            " WHERE id IN (SELECT MAX(id) FROM inbox_checks GROUP BY slug, form_id) ORDER BY slug, form_id"
+        )
+        keys = ("slug", "form_id", "inbox", "checked_at", "ok", "outcome", "error")
+        return [dict(zip(keys, row), ok=bool(row[4])) for row in rows]
+
     def health(self) -> dict:
-        """For /healthz: {"database": "ok"|"unavailable", "outbox": {pending, failed, sent}}."""
+        """For /healthz: {"database": "ok"|"unavailable", "outbox": {pending, failed, sent}}, and
+        "inboxes" (see `inbox_summary`) once `portal inbox-check` has run."""
         try:
             counts = self.outbox_counts()
+            checks = self.latest_inbox_checks()
         except StoreUnavailable:
             return {"database": "unavailable", "outbox": None}
-        return {"database": "ok", "outbox": counts}
+        health = {"database": "ok", "outbox": counts}
+        if checks:
+            health["inboxes"] = inbox_summary(checks)
+        return health
 
 
 class SqliteStore(SqlStore):
@@ -468,43 +497,6 @@ class SqliteStore(SqlStore):
         if "submissions.reference" in str(exc):
             return ReferenceTaken(reference)
         return StoreUnavailable(f"database refused the row: {exc}")
-
-    # --- inbox checks (`portal inbox-check`) ----------------------------------------------------
-
-    def record_inbox_check(self, *, slug: str, form_id: str, inbox: str, outcome: str, error: str | None,
-                           token: str, checked_at: float | None = None) -> None:
-        """Store one inbox's test result. `error` must hold no personal data (SMTP code and class)."""
-        if outcome not in INBOX_OUTCOMES:
-            raise ValueError(f"unknown inbox check outcome {outcome!r}")
-        checked_at = time.time() if checked_at is None else checked_at
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO inbox_checks (slug, form_id, inbox, checked_at, ok, outcome, error, token)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (slug, form_id, inbox, checked_at, int(outcome == "ok"), outcome, (error or "")[:300] or None, token),
-            )
-
-    def latest_inbox_checks(self) -> list[dict]:
-        """The latest result per municipality and form, ordered by slug and form."""
-        rows = self._read(
-            "SELECT slug, form_id, inbox, checked_at, ok, outcome, error FROM inbox_checks"
-            " WHERE id IN (SELECT MAX(id) FROM inbox_checks GROUP BY slug, form_id) ORDER BY slug, form_id"
-        )
-        keys = ("slug", "form_id", "inbox", "checked_at", "ok", "outcome", "error")
-        return [dict(zip(keys, row), ok=bool(row[4])) for row in rows]
-
-    def health(self) -> dict:
-        """For /healthz: {"database": "ok"|"unavailable", "outbox": {pending, failed, sent}}, and
-        "inboxes" (see `inbox_summary`) once `portal inbox-check` has run."""
-        try:
-            counts = self.outbox_counts()
-            checks = self.latest_inbox_checks()
-        except StoreUnavailable:
-            return {"database": "unavailable", "outbox": None}
-        health = {"database": "ok", "outbox": counts}
-        if checks:
-            health["inboxes"] = inbox_summary(checks)
-        return health
 
 
 def inbox_summary(checks: list[dict]) -> dict:

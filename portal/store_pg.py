@@ -73,6 +73,18 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS outbox_submission ON outbox (submission_id);
+CREATE TABLE IF NOT EXISTS inbox_checks (                 -- as in the SQLite store
+    id BIGSERIAL PRIMARY KEY,
+    slug TEXT NOT NULL,
+    form_id TEXT NOT NULL,
+    inbox TEXT NOT NULL,
+    checked_at DOUBLE PRECISION NOT NULL,
+    ok BOOLEAN NOT NULL,
+    outcome TEXT NOT NULL,
+    error TEXT,
+    token TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inbox_checks_latest ON inbox_checks (slug, form_id, id);
 """
 
 

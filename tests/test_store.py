@@ -158,6 +158,22 @@ def test_retry_sent_and_failed_are_recorded_and_listed_without_addresses(store):
     assert store.requeue(again.id) and store.outbox_counts()["pending"] == 1
 
 
+
+def test_inbox_checks_keep_the_latest_result_per_form_and_show_in_health(store):
+    assert "inboxes" not in store.health()
+    store.record_inbox_check(slug="opwijk", form_id="support-application", inbox="welzijn@opwijk.example",
+                             outcome="bounce", error="SMTP 550 (recipient refused)", token="t1", checked_at=1_000)
+    store.record_inbox_check(slug="opwijk", form_id="support-application", inbox="welzijn@opwijk.example",
+                             outcome="ok", error=None, token="t2", checked_at=2_000)
+    store.record_inbox_check(slug="opwijk", form_id="wijk-werken", inbox="wijk@opwijk.example",
+                             outcome="deferred", error="SMTP 451 (try again)", token="t3", checked_at=3_000)
+    assert [(c["form_id"], c["ok"], c["outcome"]) for c in store.latest_inbox_checks()] == [
+        ("support-application", True, "ok"), ("wijk-werken", False, "deferred")]
+    inboxes = store.health()["inboxes"]
+    assert inboxes["ok"] == 1 and [f["form"] for f in inboxes["failing"]] == ["wijk-werken"]
+    with pytest.raises(ValueError):
+        store.record_inbox_check(slug="opwijk", form_id="x", inbox="x@y.example", outcome="maybe", error=None, token="t")
+
 def _writer(url: str, worker: int, count: int, errors) -> None:
     store = open_store(url)
     for i in range(count):

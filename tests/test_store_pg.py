@@ -17,6 +17,7 @@ from tests.pg_server import pg_server  # noqa: F401  (the session fixture)
 from tests.test_store import (  # noqa: F401  (the same tests, collected here with the PostgreSQL `store`)
     make_submission,
     test_claimed_rows_are_leased_then_claimable_again_with_the_same_message_id,
+    test_inbox_checks_keep_the_latest_result_per_form_and_show_in_health,
     test_retry_sent_and_failed_are_recorded_and_listed_without_addresses,
 )
 
@@ -33,7 +34,7 @@ def open_pg(url: str):
 def store(pg_server):  # noqa: F811
     store = open_pg(pg_server.url)
     with store._tx() as conn:
-        conn.execute("TRUNCATE outbox, submissions RESTART IDENTITY")
+        conn.execute("TRUNCATE outbox, submissions, inbox_checks RESTART IDENTITY")
     yield store
     store.close()
 
