@@ -5,23 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 import pytest
 
-from portal.store import ReferenceTaken, StoreUnavailable
+from portal.store import StoreUnavailable
 from tests.pg_server import pg_server  # noqa: F401  (the session fixture)
 from tests.test_store import (  # noqa: F401  (the same tests, collected here with the PostgreSQL `store`)
     make_submission,
+    test_a_process_killed_between_insert_and_commit_leaves_nothing,
+    test_a_reference_is_never_given_twice,
+    test_accept_draws_a_new_reference_when_one_is_taken,
+    test_an_error_before_commit_leaves_nothing,
     test_claimed_rows_are_leased_then_claimable_again_with_the_same_message_id,
     test_inbox_checks_keep_the_latest_result_per_form_and_show_in_health,
     test_retry_sent_and_failed_are_recorded_and_listed_without_addresses,
+    test_submission_and_outbox_are_stored_together,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def open_pg(url: str):
@@ -39,11 +38,6 @@ def store(pg_server):  # noqa: F811
     store.close()
 
 
-def counts(store) -> tuple[int, int]:
-    with store._tx() as conn:
-        return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("submissions", "outbox"))
-
-
 def test_open_store_chooses_postgresql_for_a_postgresql_url(pg_server):  # noqa: F811
     from portal.store import open_store
     from portal.store_pg import PgStore
@@ -52,63 +46,6 @@ def test_open_store_chooses_postgresql_for_a_postgresql_url(pg_server):  # noqa:
     assert isinstance(store, PgStore)
     assert "postgresql://..." in repr(store)
     store.close()
-
-
-def test_submission_and_outbox_are_stored_together(store):
-    submission_id = make_submission(store)
-    stored = store.get_submission("TST-2026-AAAAA")
-    assert stored.id == submission_id
-    assert stored.answers == {"first_name": "Griet", "postcode": "1745"}
-    assert stored.received_at.isoformat() == "2026-03-02T10:30:00+01:00"
-    assert counts(store) == (1, 2)
-    assert store.outbox_counts() == {"pending": 2, "failed": 0, "sent": 0}
-    assert store.health()["database"] == "ok"
-
-
-def test_accept_draws_a_new_reference_when_one_is_taken(store, monkeypatch):
-    from portal import intake
-    from portal.config import load_all
-
-    municipalities = load_all(ROOT)
-    make_submission(store, reference="OPW-2026-22222")
-    drawn = iter(["OPW-2026-22222", "OPW-2026-33333"])
-    monkeypatch.setattr(intake, "new_reference", lambda slug, year: next(drawn))
-    accepted = intake.accept(municipalities["opwijk"], "support-application", "nl",
-                             {"first_name": "An", "postcode": "1745", "email": ""},
-                             store=store, municipalities=municipalities)
-    assert accepted.reference == "OPW-2026-33333"
-    assert counts(store) == (2, 3)
-
-
-def test_an_error_before_commit_leaves_nothing(store):
-    def boom():
-        raise RuntimeError("crash between insert and commit")
-
-    with pytest.raises(RuntimeError):
-        make_submission(store, _before_commit=boom)
-    assert counts(store) == (0, 0)
-    make_submission(store)
-    assert counts(store) == (1, 2)
-
-
-def test_a_reference_is_never_given_twice(store):
-    make_submission(store, reference="TST-2026-BBBBB")
-    with pytest.raises(ReferenceTaken):
-        make_submission(store, reference="TST-2026-BBBBB")
-    assert counts(store) == (1, 2)
-
-
-def test_a_process_killed_inside_the_transaction_leaves_nothing(store, pg_server):  # noqa: F811
-    script = textwrap.dedent(f"""
-        import os, sys
-        sys.path.insert(0, {str(ROOT)!r})
-        from tests.test_store import make_submission
-        from portal.store_pg import PgStore
-        make_submission(PgStore({pg_server.url!r}), _before_commit=lambda: os._exit(9))
-    """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
-    assert result.returncode == 9, result.stderr.decode()
-    assert counts(store) == (0, 0)
 
 
 def test_an_unreachable_server_raises_store_unavailable_without_the_password():
