@@ -36,9 +36,11 @@ KINDS = ("office", "confirmation")
 # route_down: no SMTP answer at all (connection refused, timeout, TLS, DNS, unwritable mail folder).
 INBOX_OUTCOMES = ("ok", "bounce", "refused", "deferred", "route_down")
 
+# Both databases' tables, with the column types that differ between them in braces (see
+# `SqlStore.TYPES`): adding a column here adds it to both.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {ID},
     reference TEXT NOT NULL UNIQUE,
     form_id TEXT NOT NULL,
     site_slug TEXT NOT NULL,
@@ -46,37 +48,37 @@ CREATE TABLE IF NOT EXISTS submissions (
     competent_slug TEXT NOT NULL,
     inbox TEXT NOT NULL,
     route_reason TEXT NOT NULL,
-    outside_area INTEGER NOT NULL DEFAULT 0,
+    outside_area {BOOL} NOT NULL DEFAULT {FALSE},
     answers TEXT,                      -- JSON, NULL once purged
-    received_at TEXT NOT NULL,         -- ISO 8601, UTC
+    received_at {TIME} NOT NULL,
     status TEXT NOT NULL DEFAULT 'received',
-    purged_at TEXT
+    purged_at {TIME}
 );
 CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    id {ID},
+    submission_id {ROW_ID} NOT NULL REFERENCES submissions(id),
     kind TEXT NOT NULL,                -- office | confirmation
     message_id TEXT NOT NULL UNIQUE,   -- generated once when queued, the same on every retry
     sender TEXT NOT NULL,
     recipient TEXT NOT NULL,
-    raw BLOB,                          -- the complete message as sent, NULL once purged
+    raw {BYTES},                       -- the complete message as sent, NULL once purged
     status TEXT NOT NULL DEFAULT 'pending',
     attempts INTEGER NOT NULL DEFAULT 0,
-    created_at REAL NOT NULL,          -- unix seconds
-    next_attempt_at REAL NOT NULL,
-    lease_until REAL,
-    sent_at REAL,
+    created_at {SECONDS} NOT NULL,     -- unix seconds
+    next_attempt_at {SECONDS} NOT NULL,
+    lease_until {SECONDS},
+    sent_at {SECONDS},
     last_error TEXT                    -- SMTP code and error class only, never personal data
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS outbox_submission ON outbox (submission_id);
 CREATE TABLE IF NOT EXISTS inbox_checks (   -- `portal inbox-check`: one row per inbox per run
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {ID},
     slug TEXT NOT NULL,
     form_id TEXT NOT NULL,
     inbox TEXT NOT NULL,               -- an office's address, not personal data
-    checked_at REAL NOT NULL,          -- unix seconds
-    ok INTEGER NOT NULL,
+    checked_at {SECONDS} NOT NULL,
+    ok {BOOL} NOT NULL,
     outcome TEXT NOT NULL,             -- see INBOX_OUTCOMES
     error TEXT,                        -- SMTP code and error class only
     token TEXT NOT NULL                -- in the test message's Message-ID, to match a later bounce
@@ -186,6 +188,7 @@ class SqlStore:
     (`CLAIM_LOCK`) and how a refused row is told apart from a taken reference (`_refusal`).
     """
 
+    TYPES: dict = {}                # the column types of SCHEMA
     CLAIM_LOCK = ""                 # appended to the claim's SELECT
     IntegrityError: type[Exception] = Exception    # what `_write` lets through for `_refusal`
 
@@ -213,6 +216,10 @@ class SqlStore:
     def _refusal(self, exc: Exception, reference: str) -> Exception:
         """ReferenceTaken when `exc` says the reference is in use, else StoreUnavailable."""
         raise NotImplementedError
+
+    def _schema(self) -> list[str]:
+        """The CREATE statements of SCHEMA, in this database's types."""
+        return [statement for statement in SCHEMA.format(**self.TYPES).split(";") if statement.strip()]
 
     # --- submissions ----------------------------------------------------------------------------
 
@@ -409,6 +416,9 @@ class SqliteStore(SqlStore):
     so gunicorn workers and the background delivery thread never share one.
     """
 
+    # received_at and purged_at as ISO 8601 text in UTC: SQLite has no time type.
+    TYPES = {"ID": "INTEGER PRIMARY KEY AUTOINCREMENT", "ROW_ID": "INTEGER", "BOOL": "INTEGER", "FALSE": "0",
+             "TIME": "TEXT", "SECONDS": "REAL", "BYTES": "BLOB"}
     IntegrityError = sqlite3.IntegrityError
 
     def __init__(self, path: Path):
@@ -470,9 +480,8 @@ class SqliteStore(SqlStore):
 
     def _create_schema(self):
         with self._write() as conn:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in self._schema():
+                conn.execute(statement)
 
     def close(self):
         """Close this thread's connection (others close when their thread ends)."""
@@ -484,7 +493,7 @@ class SqliteStore(SqlStore):
     # --- the SQLite dialect ---------------------------------------------------------------------
 
     def _timestamp(self, when: dt.datetime) -> str:
-        return when.astimezone(dt.timezone.utc).isoformat()     # SQLite has no time type: ISO 8601 text
+        return when.astimezone(dt.timezone.utc).isoformat()
 
     def _insert_id(self, conn, sql: str, params) -> int:
         return conn.execute(sql, params).lastrowid

@@ -39,54 +39,6 @@ from portal.store import ReferenceTaken, SqlStore, StoreUnavailable
 SCHEMA_LOCK = 727_001   # pg_advisory_xact_lock key for schema creation
 CONNECT_TIMEOUT = 10
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS submissions (
-    id BIGSERIAL PRIMARY KEY,
-    reference TEXT NOT NULL UNIQUE,
-    form_id TEXT NOT NULL,
-    site_slug TEXT NOT NULL,
-    lang TEXT NOT NULL,
-    competent_slug TEXT NOT NULL,
-    inbox TEXT NOT NULL,
-    route_reason TEXT NOT NULL,
-    outside_area BOOLEAN NOT NULL DEFAULT FALSE,
-    answers TEXT,                                   -- JSON, NULL once purged
-    received_at TIMESTAMPTZ NOT NULL,
-    status TEXT NOT NULL DEFAULT 'received',
-    purged_at TIMESTAMPTZ
-);
-CREATE TABLE IF NOT EXISTS outbox (
-    id BIGSERIAL PRIMARY KEY,
-    submission_id BIGINT NOT NULL REFERENCES submissions(id),
-    kind TEXT NOT NULL,
-    message_id TEXT NOT NULL UNIQUE,
-    sender TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    raw BYTEA,                                      -- NULL once purged
-    status TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    created_at DOUBLE PRECISION NOT NULL,           -- unix seconds, as in the SQLite store
-    next_attempt_at DOUBLE PRECISION NOT NULL,
-    lease_until DOUBLE PRECISION,
-    sent_at DOUBLE PRECISION,
-    last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
-CREATE INDEX IF NOT EXISTS outbox_submission ON outbox (submission_id);
-CREATE TABLE IF NOT EXISTS inbox_checks (                 -- as in the SQLite store
-    id BIGSERIAL PRIMARY KEY,
-    slug TEXT NOT NULL,
-    form_id TEXT NOT NULL,
-    inbox TEXT NOT NULL,
-    checked_at DOUBLE PRECISION NOT NULL,
-    ok BOOLEAN NOT NULL,
-    outcome TEXT NOT NULL,
-    error TEXT,
-    token TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS inbox_checks_latest ON inbox_checks (slug, form_id, id);
-"""
-
 
 class _QmarkConnection:
     """A psycopg connection that takes the "?" placeholders of `SqlStore`'s statements.
@@ -104,6 +56,8 @@ class _QmarkConnection:
 class PgStore(SqlStore):
     """Submissions and outbox in PostgreSQL. One connection per thread and process."""
 
+    TYPES = {"ID": "BIGSERIAL PRIMARY KEY", "ROW_ID": "BIGINT", "BOOL": "BOOLEAN", "FALSE": "FALSE",
+             "TIME": "TIMESTAMPTZ", "SECONDS": "DOUBLE PRECISION", "BYTES": "BYTEA"}
     CLAIM_LOCK = " FOR UPDATE OF o SKIP LOCKED"    # rows another worker is claiming are skipped
     IntegrityError = pg_errors.IntegrityError
 
@@ -112,9 +66,8 @@ class PgStore(SqlStore):
         self._local = threading.local()
         with self._tx() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in self._schema():
+                conn.execute(statement)
 
     def __repr__(self) -> str:
         return "PgStore(postgresql://...)"     # never the password
