@@ -7,12 +7,15 @@ so a page that tries to reach another host is caught by the tests, not by the ne
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -40,6 +43,41 @@ def browser_context_args(browser_context_args):
 def base_url():
     # pytest-playwright's fallback fixture warns under pytest 9; tests pass full URLs.
     return None
+
+
+@contextlib.contextmanager
+def serving(app):
+    """Serve the WSGI `app` on a free loopback port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def forms_backend(folder: Path):
+    """The form backend (create_app) on a copy of the example project, its database in `folder`."""
+    from portal.web import create_app
+
+    from ..conftest import copy_project
+
+    (folder / "project").mkdir()
+    return create_app({
+        "SECRET_KEY": "browser-test-secret-0123456789", "ENV": "testing", "ROOT": copy_project(folder / "project"),
+        "DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}",
+        # A test fills the form in well under the anti-robot minimum; that check has its own tests.
+        "FORM_MIN_FILL_SECONDS": 0, "RATELIMIT_ENABLED": False,
+    })
+
+
+@pytest.fixture(scope="module")
+def site_url(built_sites):
+    """`portal serve`'s static part over the built example sites, on a free loopback port."""
+    from portal.serve import combined_app
+
+    with serving(combined_app(built_sites)) as url:
+        yield url
 
 
 def axe_violations(page, *, wcag_only: bool = False) -> list[str]:

@@ -5,15 +5,12 @@ the receipt, in Dutch and French, phone and desktop."""
 from __future__ import annotations
 
 import re
-import threading
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from ..conftest import copy_project
-from .conftest import LOCAL_HOSTS, axe_violations
+from .conftest import LOCAL_HOSTS, axe_violations, forms_backend, serving
 
 pytestmark = pytest.mark.browser
 WIDTHS = (390, 1280)
@@ -35,21 +32,8 @@ TEXTS = {
 @pytest.fixture(scope="module")
 def forms_url(tmp_path_factory):
     """The form backend (create_app) on a copy of the example project, on a free loopback port."""
-    from portal.web import create_app
-
-    folder = tmp_path_factory.mktemp("forms-browser")
-    (folder / "project").mkdir()
-    project = copy_project(folder / "project")
-    app = create_app({
-        "SECRET_KEY": "browser-test-secret-0123456789", "ENV": "testing", "ROOT": project,
-        "DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}",
-        # A test fills the form in well under the anti-robot minimum; that check has its own tests.
-        "FORM_MIN_FILL_SECONDS": 0, "RATELIMIT_ENABLED": False,
-    })
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(forms_backend(tmp_path_factory.mktemp("forms-browser"))) as url:
+        yield url
 
 
 def form_page_url(forms_url: str, lang_key: str) -> str:

@@ -15,15 +15,12 @@ neutral pages as the build writes them, so the quick exit lands on a real page.
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from ..conftest import copy_project
-from .conftest import axe_violations
-from .test_forms_browser import FORMS, TEXTS, fill_valid, new_page  # noqa: F401  (new_page: a fixture)
+from .conftest import axe_violations, forms_backend, serving
+from .test_forms_browser import TEXTS, fill_valid, form_page_url, new_page  # noqa: F401  (new_page: a fixture)
 
 pytestmark = pytest.mark.browser
 RECEIPT = {
@@ -44,31 +41,17 @@ def server_url(tmp_path_factory):
     """The form backend and a static site folder with the neutral pages, on one loopback port."""
     from portal.quick_exit import neutral_page_html, neutral_page_path
     from portal.serve import combined_app
-    from portal.web import create_app
 
     folder = tmp_path_factory.mktemp("receipt-browser")
-    (folder / "project").mkdir()
-    project = copy_project(folder / "project")
-    app = create_app({
-        "SECRET_KEY": "browser-test-secret-0123456789", "ENV": "testing", "ROOT": project,
-        "DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}",
-        "FORM_MIN_FILL_SECONDS": 0, "RATELIMIT_ENABLED": False,
-    })
+    app = forms_backend(folder)
     site = folder / "site" / "sint-gillis"
     (site / "nl").mkdir(parents=True)
     (site / "index.html").write_text('<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Accueil</title></head>'
                                      "<body><main><h1>CPAS de Saint-Gilles</h1></main></body></html>", encoding="utf-8")
     for lang in ("fr", "nl"):
         (site / neutral_page_path(lang, "fr")).write_text(neutral_page_html(lang), encoding="utf-8")
-    server = make_server("127.0.0.1", 0, combined_app(folder / "site", app), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-def form_url(server_url: str, lang_key: str) -> str:
-    slug, lang, form_id, _ = FORMS[lang_key]
-    return f"{server_url}/forms/{slug}/{lang}/{form_id}/"
+    with serving(combined_app(folder / "site", app)) as url:
+        yield url
 
 
 def urls_seen(page) -> list[str]:
@@ -82,7 +65,7 @@ def test_a_leefloon_receipt_shows_the_date_and_the_decision_period(new_page, ser
     texts, words = RECEIPT[lang_key], TEXTS[lang_key]
     page = new_page(1280)
     seen = urls_seen(page)
-    page.goto(form_url(server_url, lang_key))
+    page.goto(form_page_url(server_url, lang_key))
     fill_valid(page, lang_key)                        # help type: the first choice, leefloon
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text(words["check"])
@@ -115,7 +98,7 @@ def test_a_leefloon_receipt_shows_the_date_and_the_decision_period(new_page, ser
 
 def test_the_print_view_works_without_javascript(new_page, server_url):
     page = new_page(390, javascript=False)
-    page.goto(form_url(server_url, "nl"))
+    page.goto(form_page_url(server_url, "nl"))
     fill_valid(page, "nl")
     page.click("button[type=submit]")
     page.click("button[name=send]")
@@ -132,7 +115,7 @@ def test_a_change_on_the_check_page_returns_to_it_without_javascript(new_page, s
     texts, words = RECEIPT[lang_key], TEXTS[lang_key]
     page = new_page(390, javascript=False)
     seen = urls_seen(page)
-    page.goto(form_url(server_url, lang_key))
+    page.goto(form_page_url(server_url, lang_key))
     fill_valid(page, lang_key)
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text(words["check"])
@@ -161,7 +144,7 @@ def test_a_change_on_the_check_page_returns_to_it_without_javascript(new_page, s
 def test_quick_exit_on_the_form_by_keyboard(new_page, server_url):
     page = new_page(1280)
     page.goto(f"{server_url}/sint-gillis/")
-    page.goto(form_url(server_url, "fr"))
+    page.goto(form_page_url(server_url, "fr"))
     exit_link = page.locator("[data-portal-quick-exit] a")
     expect(exit_link).to_have_text("Quitter rapidement ce site")
     expect(page.locator(".portal-quick-exit__hint")).to_be_visible()      # the Shift hint, with JavaScript
@@ -191,7 +174,7 @@ def test_quick_exit_by_pressing_shift_three_times(new_page, server_url):
 
 def test_quick_exit_works_without_javascript(new_page, server_url):
     page = new_page(390, javascript=False)
-    page.goto(form_url(server_url, "fr"))
+    page.goto(form_page_url(server_url, "fr"))
     expect(page.locator(".portal-quick-exit__hint")).to_be_hidden()       # no shortcut to promise
     page.locator("[data-portal-quick-exit] a").focus()
     page.keyboard.press("Enter")
