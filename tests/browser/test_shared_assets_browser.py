@@ -3,29 +3,23 @@ languages) looks and works in Chromium exactly like the same site from a plain `
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from portal.build import build_sites
 from portal.serve import combined_app
 
 from ..conftest import ROOT
+from .conftest import serving
 
 pytestmark = pytest.mark.browser
 SLUG = "sint-gillis"   # bilingual: both search languages are needed
 PAGES = ("", "leefloon/", "nl/", "nl/leefloon/")
-
-
-def serve(site_dir: Path):
-    server = make_server("127.0.0.1", 0, combined_app(site_dir), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}/{SLUG}/"
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +32,8 @@ def two_builds(tmp_path_factory):
     env = dict(os.environ, PORTAL_MUNICIPALITY=SLUG, NO_MKDOCS_2_WARNING="1")
     subprocess.run([str(Path(sys.executable).with_name("mkdocs")), "build", "-q", "-d", str(alone / SLUG)],
                    cwd=ROOT, env=env, check=True)
-    servers = [serve(shared), serve(alone)]
-    yield tuple(url for _server, url in servers)
-    for server, _url in servers:
-        server.shutdown()
+    with contextlib.ExitStack() as stack:
+        yield tuple(stack.enter_context(serving(combined_app(folder))) + f"/{SLUG}/" for folder in (shared, alone))
 
 
 def visit(browser, url: str) -> tuple[str, bytes, list[str]]:

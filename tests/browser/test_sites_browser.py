@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import urlparse
 
 import pytest
-from werkzeug.serving import make_server
 
 from portal.config import load_all
-from portal.serve import combined_app
 
 from ..conftest import ROOT
-from .conftest import axe_violations
+from .conftest import LOCAL_HOSTS, axe_violations
 
 pytestmark = pytest.mark.browser
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 WIDTHS = (390, 1280)
-
-
-@pytest.fixture(scope="module")
-def site_url(built_sites):
-    """`portal serve`'s static part over the built example sites, on a free loopback port."""
-    server = make_server("127.0.0.1", 0, combined_app(built_sites), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 @pytest.fixture(scope="module")
