@@ -1,4 +1,5 @@
-"""Shared fixtures: the example sites built once per test session, and scratch projects."""
+"""Shared fixtures: the example sites built once per test session, scratch projects, the example
+municipalities, a SQLite store and a real SMTP server for a test."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.config import all_slugs, project_root
+from portal.config import all_slugs, load_all, project_root
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 ROOT = project_root()
@@ -53,3 +54,27 @@ def scratch_project(tmp_path, monkeypatch) -> Path:
     project = copy_project(tmp_path / "project")
     monkeypatch.setenv("PORTAL_ROOT", str(project))
     return project
+
+
+@pytest.fixture(scope="module")
+def municipalities() -> dict:
+    """The example municipalities (site_config/*.yml), loaded once per test module."""
+    return load_all(ROOT)
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A store on a fresh SQLite file in tmp_path."""
+    from portal.store import open_store
+
+    return open_store(f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+
+
+@pytest.fixture
+def smtp(tmp_path):
+    """A real SMTP server (aiosmtpd on 127.0.0.1, in a subprocess), stopped after the test."""
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer(tmp_path / "smtp").start()
+    yield server
+    server.stop()

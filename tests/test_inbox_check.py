@@ -10,30 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cli import main as cli
-from portal.config import load_all
 from portal.inbox_check import Inbox, check_inboxes, configured_inboxes, report
 from portal.store import open_store
 from portal.transport import FileTransport
-from tests.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SENDER = "noreply@portal.example"
-
-
-@pytest.fixture(scope="module")
-def municipalities():
-    examples = load_all(ROOT)
-    missing = {"opwijk", "turnhout"} - set(examples)
-    if missing:
-        pytest.skip(f"example configs missing: {', '.join(sorted(missing))}")
-    return examples
-
-
-@pytest.fixture
-def smtp(tmp_path):
-    server = SmtpServer(tmp_path / "smtp").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -140,8 +122,7 @@ def test_a_broken_database_is_a_clear_error(tmp_path, monkeypatch, smtp):
     assert "PORTAL_DATABASE_URL" in result.output and "Traceback" not in result.output
 
 
-def test_without_smtp_the_file_route_is_used_and_the_report_says_no_inbox_was_reached(tmp_path, municipalities):
-    store = open_store(f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+def test_without_smtp_the_file_route_is_used_and_the_report_says_no_inbox_was_reached(tmp_path, municipalities, store):
     transport = FileTransport(tmp_path / "mail")
     results = check_inboxes([Inbox("opwijk", "support-application", "welzijn@opwijk.example")], municipalities,
                             transport, store, sender=SENDER)
@@ -150,5 +131,5 @@ def test_without_smtp_the_file_route_is_used_and_the_report_says_no_inbox_was_re
     assert any("no inbox was reached" in line for line in report(results, transport))
 
 
-def test_health_has_no_inboxes_key_before_the_first_check(tmp_path):
-    assert "inboxes" not in open_store(f"sqlite:///{tmp_path / 'portal.sqlite3'}").health()
+def test_health_has_no_inboxes_key_before_the_first_check(store):
+    assert "inboxes" not in store.health()

@@ -11,26 +11,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.config import load_all
 from portal.intake import accept
 from portal.mail import (
     HeaderInjection, compose_confirmation, compose_office_message, header_value, queued, valid_address,
 )
 from portal.routing import route
-from portal.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 BRUSSELS = ZoneInfo("Europe/Brussels")
 WHEN = dt.datetime(2026, 3, 2, 10, 30, tzinfo=BRUSSELS)
-
-
-@pytest.fixture(scope="module")
-def municipalities():
-    examples = load_all(ROOT)
-    missing = {"opwijk", "turnhout", "sint-gillis"} - set(examples)
-    if missing:
-        pytest.skip(f"example configs missing: {', '.join(sorted(missing))}")
-    return examples
 
 
 def application(**overrides) -> dict:
@@ -128,8 +117,7 @@ def test_confirmation_in_the_citizens_language_with_contact_and_no_answers(munic
     assert "Vandenbroucke" not in raw and "84070912345" not in raw
 
 
-def test_the_message_id_is_fixed_at_queue_time_and_unchanged_on_retries(municipalities, tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+def test_the_message_id_is_fixed_at_queue_time_and_unchanged_on_retries(municipalities, store):
     accepted = accept(municipalities["opwijk"], "support-application", "nl", application(),
                       store=store, municipalities=municipalities, now=WHEN)
     first = store.claim_outbox(lease_seconds=1, now=1_000_000_000_000)

@@ -8,30 +8,17 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from portal.cli import main
-from portal.config import load_all
 from portal.intake import accept
 from portal.purge import purge
-from portal.store import open_store
 from portal.transport import FileTransport, PermanentFailure
 from portal.worker import deliver_due
 
 NOW = dt.datetime.now(dt.timezone.utc)
 CANARY_NAME = "Quarkfinder"
 CANARY_MAIL = "zebedeus.quarkfinder@mail.example"
-
-
-@pytest.fixture
-def municipalities():
-    return load_all()
-
-
-@pytest.fixture
-def store(tmp_path):
-    return open_store(f"sqlite:///{tmp_path / 'portal.sqlite3'}")
 
 
 def submit(store, municipalities, *, days_ago: float, site="opwijk", postcode="1745", canary=CANARY_NAME) -> str:

@@ -13,17 +13,12 @@ import pytest
 from portal import search_split
 from portal.build import build_site
 from portal.catalogue_ld import FILE_NAME, catalogue, ServicePage
-from portal.config import load_all, load_municipality
+from portal.config import load_municipality
 from portal.content import front_matter, source_pages
 from portal.i18n import t
 from portal.quick_exit import neutral_page_path
 
 from .conftest import ROOT, copy_project
-
-
-@pytest.fixture(scope="module")
-def municipalities():
-    return load_all(ROOT)
 
 
 def lang_root(m, lang) -> str:

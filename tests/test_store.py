@@ -40,11 +40,6 @@ def make_submission(store, *, reference="TST-2026-AAAAA", messages=None, **overr
     return store.insert_submission(**values)
 
 
-@pytest.fixture
-def store(tmp_path):
-    return open_store(f"sqlite:///{tmp_path / 'portal.sqlite3'}")
-
-
 def raw_counts(path: Path) -> tuple[int, int]:
     """Rows in submissions and outbox, read by a fresh connection (what is really on disk)."""
     conn = sqlite3.connect(path)
@@ -167,7 +162,6 @@ def test_retry_sent_and_failed_are_recorded_and_listed_without_addresses(store):
     assert "griet" not in repr(listed).lower()
     assert store.health() == {"database": "ok", "outbox": {"pending": 0, "failed": 1, "sent": 1}}
     assert store.requeue(again.id) and store.outbox_counts()["pending"] == 1
-
 
 
 def test_inbox_checks_keep_the_latest_result_per_form_and_show_in_health(store):

@@ -11,41 +11,15 @@ import email
 import email.policy
 import logging
 import time
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from portal.cli import main as cli
-from portal.config import load_all
 from portal.intake import REFERENCE_RE, accept, load_receipt
 from portal.store import open_store
 from portal.transport import FileTransport, SmtpTransport
 from portal.worker import RetryPolicy, run
-from tests.smtp_server import SmtpServer
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def municipalities():
-    examples = load_all(ROOT)
-    missing = {"opwijk", "turnhout", "antwerpen"} - set(examples)
-    if missing:
-        pytest.skip(f"example configs missing: {', '.join(sorted(missing))}")
-    return examples
-
-
-@pytest.fixture
-def smtp(tmp_path):
-    server = SmtpServer(tmp_path / "smtp").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def store(tmp_path):
-    return open_store(f"sqlite:///{tmp_path / 'portal.sqlite3'}")
 
 
 def application(**overrides) -> dict:
