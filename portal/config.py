@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portal.findings import ERROR, WARNING, Finding, PortalError
+from portal.findings import ERROR, WARNING, Finding, PortalError, load_each
 from portal.yamlfile import LineDict, LineList, load_yaml
 
 LANGUAGES = ("nl", "fr")
@@ -429,15 +429,7 @@ def all_slugs(root: Path | None = None) -> list:
 
 def load_all(root: Path | None = None) -> dict:
     """Every municipality by slug. Raises PortalError listing every broken config."""
-    result, errors = {}, []
-    for slug in all_slugs(root):
-        try:
-            result[slug] = load_municipality(slug, root)
-        except PortalError as exc:
-            errors.extend(exc.findings)
-    if errors:
-        raise PortalError(errors)
-    return result
+    return load_each(all_slugs(root), lambda slug: load_municipality(slug, root))
 
 
 def municipality_for_postcode(postcode: str, municipalities) -> Municipality | None:

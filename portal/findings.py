@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,20 @@ class PortalError(Exception):
     def __init__(self, findings: list[Finding] | Finding):
         self.findings = [findings] if isinstance(findings, Finding) else list(findings)
         super().__init__("\n".join(str(f) for f in self.findings))
+
+
+def load_each(keys: Iterable[str], load: Callable) -> dict:
+    """{key: load(key)} for every key; raises one PortalError with every broken key's findings,
+    so an author sees all broken files at once rather than the first."""
+    result, errors = {}, []
+    for key in keys:
+        try:
+            result[key] = load(key)
+        except PortalError as exc:
+            errors.extend(exc.findings)
+    if errors:
+        raise PortalError(errors)
+    return result
 
 
 def _display(path: Path) -> str:

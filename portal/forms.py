@@ -31,7 +31,7 @@ from wtforms.fields import BooleanField, StringField, TextAreaField
 
 from portal import validators as v
 from portal.config import FORM_IDS, LANGUAGES, Municipality, project_root
-from portal.findings import ERROR, Finding, PortalError
+from portal.findings import ERROR, Finding, PortalError, load_each
 from portal.i18n import messages
 from portal.yamlfile import LineDict, load_yaml
 
@@ -282,15 +282,7 @@ def load_form(form_id: str, root: Path | None = None) -> FormDefinition:
 
 def load_forms(root: Path | None = None) -> dict:
     """Every form DESIGN.md names, by id. Raises PortalError listing every broken definition."""
-    result, errors = {}, []
-    for form_id in FORM_IDS:
-        try:
-            result[form_id] = load_form(form_id, root)
-        except PortalError as exc:
-            errors.extend(exc.findings)
-    if errors:
-        raise PortalError(errors)
-    return result
+    return load_each(FORM_IDS, lambda form_id: load_form(form_id, root))
 
 
 def override_path(municipality: Municipality, form_id: str) -> Path:
