@@ -32,7 +32,8 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 
-from portal.store import SqliteStore, StoreUnavailable
+from portal.store import StoreUnavailable
+from portal.store_sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
 BATCH = 500

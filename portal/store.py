@@ -1,16 +1,10 @@
 """The one database layer: submissions and their outbox, in SQLite or PostgreSQL.
 
 The backend's SQL lives in `SqlStore`, behind small functions named by verb (`insert_submission`,
-`claim_outbox`, `mark_sent`, ...), written once for both databases; `SqliteStore` here and
-`portal.store_pg.PgStore` add connections and the few dialect differences (and `portal.purge`
-its erasing SQL). Each function is one transaction: it commits as a unit or rolls back and
-raises. Views and the worker never see a connection.
-
-SQLite is opened in WAL mode with `synchronous=FULL` (a committed row survives a power cut, not
-only a process crash), a busy timeout, and `BEGIN IMMEDIATE` for every write, so writers from
-several processes queue for the lock at the start of the transaction instead of failing with
-"database is locked" half-way through it. The PostgreSQL store locks only the outbox rows it
-claims (`FOR UPDATE SKIP LOCKED`).
+`claim_outbox`, `mark_sent`, ...), written once for both databases; `portal.store_sqlite` and
+`portal.store_pg` add connections and the few dialect differences (and `portal.purge` its
+erasing SQL). Each function is one transaction: it commits as a unit or rolls back and raises.
+Views and the worker never see a connection. `open_store` picks the store from the URL.
 
 Errors: `StoreUnavailable` when the database cannot be written (disk full, read-only, locked
 beyond the busy timeout, missing folder); `ReferenceTaken` when a reference is already in use.
@@ -18,18 +12,14 @@ beyond the busy timeout, missing folder); `ReferenceTaken` when a reference is a
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-BUSY_TIMEOUT_MS = 30_000
 STATUSES = ("pending", "sent", "failed")
 KINDS = ("office", "confirmation")
 # ok; bounce: the server refused the recipient (5xx at RCPT); refused: another 5xx; deferred: a 4xx;
@@ -149,7 +139,7 @@ def default_url(root: Path | None = None) -> str:
     return f"sqlite:///{Path(root) / 'instance' / 'portal.sqlite3'}"
 
 
-def open_store(url: str | None = None) -> "SqliteStore":
+def open_store(url: str | None = None) -> "SqlStore":
     """The store behind `url` (`sqlite:///absolute/path` or `sqlite:///relative/path`), schema ready.
 
     Raises StoreUnavailable when the database cannot be opened or created; ValueError for a URL
@@ -162,6 +152,8 @@ def open_store(url: str | None = None) -> "SqliteStore":
         # (sqlite:////srv/portal/portal.sqlite3) and three slashes mean relative to the cwd.
         if not url.startswith("sqlite:///"):
             raise ValueError(f"PORTAL_DATABASE_URL {url!r}: write sqlite:///relative/path or sqlite:////absolute/path")
+        from portal.store_sqlite import SqliteStore
+
         return SqliteStore(Path(unquote(url[len("sqlite:///"):].split("?", 1)[0])))
     if scheme in ("postgresql", "postgres"):
         from portal.store_pg import PgStore   # psycopg is imported only for PostgreSQL
@@ -407,105 +399,6 @@ class SqlStore:
         if checks:
             health["inboxes"] = inbox_summary(checks)
         return health
-
-
-class SqliteStore(SqlStore):
-    """Submissions and outbox in one SQLite file. Safe for threads and for several processes.
-
-    Each thread of each process has its own connection (opened lazily, re-opened after a fork),
-    so gunicorn workers and the background delivery thread never share one.
-    """
-
-    # received_at and purged_at as ISO 8601 text in UTC: SQLite has no time type.
-    TYPES = {"ID": "INTEGER PRIMARY KEY AUTOINCREMENT", "ROW_ID": "INTEGER", "BOOL": "INTEGER", "FALSE": "0",
-             "TIME": "TEXT", "SECONDS": "REAL", "BYTES": "BLOB"}
-    IntegrityError = sqlite3.IntegrityError
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.url = f"sqlite:///{self.path}"
-        self._local = threading.local()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreUnavailable(f"cannot create the database folder {self.path.parent}: {exc.strerror}") from exc
-        self._create_schema()
-
-    # --- connections and transactions ---------------------------------------------------------
-
-    def _connection(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and self._local.pid == os.getpid():
-            return conn
-        try:
-            # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                   check_same_thread=True)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode.lower() != "wal":
-                raise StoreUnavailable(f"cannot switch {self.path.name} to WAL mode (got {mode})")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"cannot open the database {self.path}: {exc}") from exc
-        self._local.conn, self._local.pid = conn, os.getpid()
-        return conn
-
-    @contextlib.contextmanager
-    def _write(self):
-        """One write transaction: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK and raise."""
-        conn = self._connection()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"database busy or not writable: {exc}") from exc
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.IntegrityError):
-                raise
-            if isinstance(exc, sqlite3.Error):
-                raise StoreUnavailable(f"database write failed: {exc}") from exc
-            raise
-
-    def _read(self, sql: str, params=()) -> list:
-        try:
-            return self._connection().execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"database read failed: {exc}") from exc
-
-    def _create_schema(self):
-        with self._write() as conn:
-            for statement in self._schema():
-                conn.execute(statement)
-
-    def close(self):
-        """Close this thread's connection (others close when their thread ends)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
-
-    # --- the SQLite dialect ---------------------------------------------------------------------
-
-    def _timestamp(self, when: dt.datetime) -> str:
-        return when.astimezone(dt.timezone.utc).isoformat()
-
-    def _insert_id(self, conn, sql: str, params) -> int:
-        return conn.execute(sql, params).lastrowid
-
-    def _in(self, column: str, values) -> tuple[str, tuple]:
-        values = tuple(values)
-        return f"{column} IN ({','.join('?' for _ in values)})", values
-
-    def _refusal(self, exc: Exception, reference: str) -> Exception:
-        if "submissions.reference" in str(exc):
-            return ReferenceTaken(reference)
-        return StoreUnavailable(f"database refused the row: {exc}")
 
 
 def inbox_summary(checks: list[dict]) -> dict:
