@@ -203,6 +203,19 @@ def test_a_database_that_cannot_write_gives_503_with_the_answers_and_no_receipt(
 
 # --- several gunicorn workers ---------------------------------------------------------------------
 
+def wait_until_all_sent(db, *, timeout: float) -> None:
+    """Poll the SQLite outbox until every message is sent (or the time is up: the caller's
+    assertions then say what is missing)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        conn = sqlite3.connect(db)
+        left = conn.execute("SELECT COUNT(*) FROM outbox WHERE status != 'sent'").fetchone()[0]
+        conn.close()
+        if not left:
+            return
+        time.sleep(0.5)
+
+
 def run_load(tmp_path, *, applications: int, clients: int):
     db = tmp_path / "portal.sqlite3"
     url = f"sqlite:///{db}"
@@ -212,14 +225,7 @@ def run_load(tmp_path, *, applications: int, clients: int):
     try:
         result = post_applications(server.port, applications, clients)
         rows = sqlite_rows(db)
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            conn = sqlite3.connect(db)
-            pending = conn.execute("SELECT COUNT(*) FROM outbox WHERE status != 'sent'").fetchone()[0]
-            conn.close()
-            if not pending:
-                break
-            time.sleep(0.5)
+        wait_until_all_sent(db, timeout=300)
         assert_delivered_exactly_once(smtp, db)
     finally:
         for drain in drains:
@@ -328,14 +334,7 @@ def test_smtp_down_for_60_s_while_500_applications_arrive_then_everything_delive
         assert conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").fetchone()[0] == 0
         conn.close()
         smtp.start()
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            conn = sqlite3.connect(db)
-            left = conn.execute("SELECT COUNT(*) FROM outbox WHERE status != 'sent'").fetchone()[0]
-            conn.close()
-            if not left:
-                break
-            time.sleep(0.5)
+        wait_until_all_sent(db, timeout=240)
         assert_delivered_exactly_once(smtp, db)
     finally:
         drain.kill()
