@@ -11,7 +11,7 @@ from pathlib import Path
 from portal import content, render
 from portal.checks import check_site_content
 from portal.checks import markdown as checks_markdown
-from portal.config import SERVICE_IDS, check_municipality, config_path, project_root
+from portal.config import SERVICE_IDS, check_municipality, check_postcodes_shared, config_path, project_root
 from portal.findings import ERROR, WARNING, Finding, PortalError
 from portal.i18n import check_messages
 
@@ -116,6 +116,7 @@ def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Find
         findings.extend(check_pages(municipality, root))
         findings.extend(check_services(municipality, root))
         findings.extend(check_site_content(municipality, root))
+    findings.extend(check_postcodes_shared([config_path(s, root) for s in slugs if config_path(s, root).is_file()], root))
     from portal.forms import check_forms
 
     findings.extend(check_forms(root, loaded))   # forms/*.yml and site_config/<slug>/forms/

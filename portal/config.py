@@ -432,6 +432,42 @@ def load_all(root: Path | None = None) -> dict:
     return load_each(all_slugs(root), lambda slug: load_municipality(slug, root))
 
 
+def check_postcodes_shared(checked: list[Path], root: Path | None = None) -> list[Finding]:
+    """A postcode two municipalities list: routing would depend on the site a citizen used.
+
+    Each config in `checked` is compared with every config of the project (also those not being
+    checked), so `portal check zuid` still finds that zuid claims Opwijk's 1745. A pair that is
+    checked on both sides is reported once, on the file that comes second.
+    """
+    folder = (root or project_root()) / "site_config"
+    every = sorted(set(folder.glob("*.yml")) | {Path(p) for p in checked})
+    claims: dict[str, list[tuple[Path, int]]] = {}
+    for path in every:
+        try:
+            raw = load_yaml(path)
+        except PortalError:
+            continue  # reported by check_municipality
+        codes = raw.get("postcodes") if isinstance(raw, LineDict) else None
+        if not isinstance(codes, LineList):
+            continue
+        for i, code in enumerate(codes):
+            claims.setdefault(str(code), []).append((path, codes.line_of(i)))
+    checked = {Path(p) for p in checked}
+    findings = []
+    for code, where in sorted(claims.items()):
+        for i, (path, line) in enumerate(where):
+            if path not in checked:
+                continue
+            others = [(p, n) for j, (p, n) in enumerate(where) if p != path and not (p in checked and j > i)]
+            for other, other_line in others:
+                findings.append(Finding(
+                    path, line,
+                    f"postcode {code!r} is also listed by {other.parent.name}/{other.name}:{other_line}: "
+                    "applications from it would go to whichever OCMW's site was used",
+                    hint=f"one OCMW is competent per postcode: remove {code} from {path.name} or from {other.name}"))
+    return findings
+
+
 def municipality_for_postcode(postcode: str, municipalities) -> Municipality | None:
     """The configured municipality whose `postcodes` hold `postcode`, if any."""
     for municipality in municipalities:

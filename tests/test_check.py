@@ -80,3 +80,21 @@ def test_an_unknown_office_id_in_a_macro_is_reported(scratch_project, example_sl
     result = run_check(slug)
     assert result.exit_code == 1
     assert "unknown office id 'nergens'" in result.output, result.output
+
+
+def test_a_postcode_two_municipalities_list_is_an_error_naming_both(scratch_project):
+    opwijk = (scratch_project / "site_config" / "opwijk.yml").read_text(encoding="utf-8")
+    zuid = opwijk.replace("slug: opwijk", "slug: zuid")
+    (scratch_project / "site_config" / "zuid.yml").write_text(zuid, encoding="utf-8")
+    (scratch_project / "site_config" / "zuid").mkdir(exist_ok=True)
+    for logo in (scratch_project / "site_config" / "opwijk").glob("logo.*"):
+        (scratch_project / "site_config" / "zuid" / logo.name).write_bytes(logo.read_bytes())
+    line = next(i for i, text in enumerate(zuid.splitlines(), 1) if text.startswith("postcodes:"))
+    # Checking only the newcomer still compares it with every other municipality.
+    result = run_check("zuid")
+    assert result.exit_code == 1, result.output
+    assert f"site_config/zuid.yml:{line}: error: postcode '1745' is also listed by site_config/opwijk.yml:{line}" in result.output, result.output
+    # Checking all: the pair is reported once.
+    result = run_check()
+    assert result.exit_code == 1, result.output
+    assert result.output.count("postcode '1745' is also listed") == 1, result.output
