@@ -119,7 +119,7 @@ def worker(once):
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        totals = run(open_store(), transport_from_env(), once=once)
+        totals = run(open_store(create=False), transport_from_env(), once=once)
     except (StoreUnavailable, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:      # Ctrl-C: a message being sent is leased and retried later
@@ -138,7 +138,7 @@ def outbox(retry_ids):
     from portal.store import StoreUnavailable, open_store
 
     try:
-        store = open_store()
+        store = open_store(create=False)
         for outbox_id in retry_ids:
             if not store.requeue(outbox_id):
                 raise click.ClickException(f"outbox {outbox_id}: no failed message with that id")

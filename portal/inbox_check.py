@@ -151,7 +151,7 @@ def inbox_check_command(slugs: list[str], echo) -> int:
 
     municipalities: dict[str, Municipality] = load_all()
     transport = transport_from_env()
-    store = open_store()
+    store = open_store(create=False)
     results = check_inboxes(configured_inboxes(municipalities, slugs or None), municipalities, transport, store)
     for line in report(results, transport):
         echo(line)

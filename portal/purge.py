@@ -170,7 +170,7 @@ def purge_command_impl(dry_run: bool) -> None:
     from portal.store import open_store
 
     try:
-        report = purge(open_store(), load_all(), dry_run=dry_run)
+        report = purge(open_store(create=False), load_all(), dry_run=dry_run)
     except (StoreUnavailable, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     verb = "would erase" if dry_run else "erased"

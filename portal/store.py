@@ -139,11 +139,16 @@ def default_url(root: Path | None = None) -> str:
     return f"sqlite:///{Path(root) / 'instance' / 'portal.sqlite3'}"
 
 
-def open_store(url: str | None = None) -> "SqlStore":
+def open_store(url: str | None = None, *, create: bool = True) -> "SqlStore":
     """The store behind `url` (`sqlite:///absolute/path` or `sqlite:///relative/path`), schema ready.
 
-    Raises StoreUnavailable when the database cannot be opened or created; ValueError for a URL
-    scheme this version does not support.
+    `create=False` is for the admin commands (`portal outbox`, `purge`, `inbox-check`, `worker`):
+    a SQLite file that does not exist is an error, not a new empty database. Run without the
+    server's environment they would otherwise read a fresh database and report "0 failed", a
+    false all-clear. The form backend (and `portal serve`) creates the database.
+
+    Raises StoreUnavailable when the database cannot be opened or created (or, with
+    create=False, does not exist); ValueError for a URL scheme this version does not support.
     """
     url = url or default_url()
     scheme = urlparse(url).scheme
@@ -154,7 +159,7 @@ def open_store(url: str | None = None) -> "SqlStore":
             raise ValueError(f"PORTAL_DATABASE_URL {url!r}: write sqlite:///relative/path or sqlite:////absolute/path")
         from portal.store_sqlite import SqliteStore
 
-        return SqliteStore(Path(unquote(url[len("sqlite:///"):].split("?", 1)[0])))
+        return SqliteStore(Path(unquote(url[len("sqlite:///"):].split("?", 1)[0])), create=create)
     if scheme in ("postgresql", "postgres"):
         from portal.store_pg import PgStore   # psycopg is imported only for PostgreSQL
 

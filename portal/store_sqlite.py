@@ -18,6 +18,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 from portal.store import ReferenceTaken, SqlStore, StoreUnavailable
 
@@ -36,14 +37,24 @@ class SqliteStore(SqlStore):
              "TIME": "TEXT", "SECONDS": "REAL", "BYTES": "BLOB"}
     IntegrityError = sqlite3.IntegrityError
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, create: bool = True):
+        """Open (with `create`, first make) the database file at `path` and its tables.
+
+        With create=False a missing file raises StoreUnavailable and nothing is made, not even
+        its folder: the connections open the file read-write only (SQLite's mode=rw).
+        """
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
+        self.create = create
         self._local = threading.local()
+        if not create and not self.path.is_file():
+            raise StoreUnavailable(f"no database at {self.path.absolute()}: set PORTAL_DATABASE_URL "
+                                   "(see /etc/portal/portal.env; on a server run the command through portal-admin)")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreUnavailable(f"cannot create the database folder {self.path.parent}: {exc.strerror}") from exc
+        # Tables missing from an older database are added (CREATE TABLE IF NOT EXISTS) either way.
         self._create_schema()
 
     # --- connections and transactions ---------------------------------------------------------
@@ -54,8 +65,10 @@ class SqliteStore(SqlStore):
             return conn
         try:
             # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                   check_same_thread=True)
+            # mode=rw: never create the file when it vanished between the check and this open.
+            target = self.path if self.create else f"file:{quote(str(self.path))}?mode=rw"
+            conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                   check_same_thread=True, uri=not self.create)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":

@@ -22,6 +22,7 @@ SENDER = "noreply@portal.example"
 def database(tmp_path, monkeypatch, smtp) -> str:
     """The command's environment: a fresh SQLite file and the test SMTP server as the mail route."""
     url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    open_store(url)  # made by the form backend on a server; the command never creates one
     monkeypatch.setenv("PORTAL_DATABASE_URL", url)
     monkeypatch.setenv("PORTAL_SMTP_URL", smtp.url)
     monkeypatch.setenv("PORTAL_MAIL_FROM", SENDER)
