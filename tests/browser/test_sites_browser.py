@@ -81,3 +81,17 @@ def test_every_page_passes_axe_and_stays_on_this_host(browser, built_sites, site
     assert not foreign, foreign
     assert not failed, failed
     assert not errors, errors
+
+
+def test_bilingual_pages_fit_a_phone_without_javascript(browser, site_url, municipalities):
+    """The hidden language list must not widen the page (it did: 421 px at 390 px)."""
+    m = bilingual(municipalities)
+    context = browser.new_context(viewport={"width": 390, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    widths = {}
+    for lang_prefix in ("", f"{m.languages[1]}/"):
+        page.goto(f"{site_url}/{m.slug}/{lang_prefix}leefloon/")
+        assert page.locator(".md-select__inner").count() == 1   # the list is there, only hidden
+        widths[lang_prefix] = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert all(width <= 390 for width in widths.values()), widths
