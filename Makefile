@@ -8,7 +8,7 @@ APT_PACKAGES := chromium nginx-light postgresql
 PORT    ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install system-deps run test test-fast build check clean
+.PHONY: install install-prod system-deps run test test-fast build check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,13 @@ $(STAMP): pyproject.toml
 	touch $@
 
 install: $(STAMP)
+
+# A server's install (docs/deploy.md): the portal and gunicorn, without the test tools. Editable,
+# so the portal finds this checkout's site_config/, forms/ and templates/ after a `git pull`.
+install-prod:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
 
 # Debian's packages, installed only when missing (needs root, or sudo without a password).
 system-deps:
