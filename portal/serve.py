@@ -19,13 +19,46 @@ from werkzeug.wrappers import Request, Response
 BACKEND_PREFIXES = ("/forms/", "/healthz")
 
 
+def _bilingual(values: dict, languages: list) -> str:
+    """`Saint-Gilles / Sint-Gillis`: each language's text marked with its lang, default first."""
+    parts = dict.fromkeys(values.get(lang) for lang in languages if values.get(lang))
+    spans = []
+    for text in parts:
+        lang = next(lang for lang in languages if values.get(lang) == text)
+        spans.append(f'<span lang="{lang}">{html.escape(text)}</span>')
+    return " / ".join(spans)
+
+
+def _site_entry(slug: str) -> tuple[str, str]:
+    """(sort key, list item) for one built site: its names and social house, from its config."""
+    from portal.config import load_municipality, project_root
+
+    href = f"/{html.escape(slug)}/"
+    try:
+        m = load_municipality(slug, project_root())
+    except Exception:  # a built folder without a (valid) config: still list it, by its folder
+        return slug, f'<li><a href="{href}">{html.escape(slug)}</a></li>'
+    name = _bilingual(m.name, m.languages)
+    house = _bilingual(m.social_house, m.languages)
+    key = m.text(m.name, m.default_language).lower()
+    return key, (f'<li><a href="{href}">{name}</a><br>{house} '
+                 f'<small class="slug">(<code>{href}</code>)</small></li>')
+
+
 def _site_index(site_dir: Path) -> Response:
+    """The page at `/`: every built site by the municipality's name in each of its languages."""
     slugs = sorted(p.name for p in site_dir.iterdir() if (p / "index.html").is_file() and not p.name.startswith("_")) if site_dir.is_dir() else []
-    items = "\n".join(f'<li><a href="/{html.escape(s)}/">{html.escape(s)}</a></li>' for s in slugs) or "<li>Nog geen sites gebouwd: <code>portal build</code></li>"
+    entries = sorted(_site_entry(slug) for slug in slugs)
+    items = "\n".join(item for _, item in entries) or (
+        '<li>Nog geen sites gebouwd / <span lang="fr">Aucun site construit</span>: <code>portal build</code></li>')
     body = f"""<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Portaal: gemeenten</title></head>
-<body><main><h1>Gemeenten / Communes</h1><ul>{items}</ul></main></body></html>"""
+<title>Portaal: gemeenten / Portail : communes</title>
+<style>body{{font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem;margin:1rem auto;padding:0 1rem}}
+li{{margin:0 0 .8rem}}a{{font-weight:600}}.slug{{color:#555}}</style></head>
+<body><main><h1>Gemeenten / <span lang="fr">Communes</span></h1>
+<p>Lokale voorbeeldweergave van de gebouwde sites. / <span lang="fr">Aperçu local des sites construits.</span></p>
+<ul>{items}</ul></main></body></html>"""
     return Response(body, mimetype="text/html")
 
 

@@ -24,6 +24,18 @@ def test_the_index_lists_every_built_municipality(client, example_slugs):
         assert f'href="/{slug}/"' in body
 
 
+def test_the_index_names_each_municipality_and_its_social_house_in_its_languages(client):
+    body = client.get("/").get_data(as_text=True)
+    assert '<html lang="nl">' in body
+    # The link text is the name, each language marked for screen readers; not the folder name.
+    assert re.search(r'<a href="/sint-gillis/"><span lang="fr">Saint-Gilles</span> / <span lang="nl">Sint-Gillis</span></a>', body), body
+    assert re.search(r'<a href="/opwijk/"><span lang="nl">Opwijk</span></a>', body), body
+    for m in load_all(ROOT).values():
+        for lang in m.languages:
+            assert f'<span lang="{lang}">{m.social_house[lang]}</span>' in body, (m.slug, lang)
+    assert '<a href="/antwerpen/">antwerpen</a>' not in body
+
+
 def test_a_folder_without_slash_redirects_and_with_slash_serves_its_page(client):
     assert client.get("/opwijk/leefloon").status_code == 301
     response = client.get("/opwijk/leefloon/")
