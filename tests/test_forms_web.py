@@ -366,6 +366,37 @@ def test_a_resident_of_another_municipality_sees_that_office_on_the_receipt(clie
     assert store.get_submission(reference).competent_slug == "antwerpen"
 
 
+def route_of(html: str) -> str:
+    """The check page's sentence on which OCMW will receive the answers."""
+    return re.search(r'<p class="portal-inset" data-portal-route>(.*?)</p>', html, re.S).group(1)
+
+
+@pytest.mark.parametrize("url, answers, sentence", [
+    (OPWIJK, support_answers(postcode="2000", city="Antwerpen"),
+     "Je aanvraag gaat naar OCMW Antwerpen, omdat je in 2000 woont."),
+    (OPWIJK, support_answers(), "Je aanvraag gaat naar Sociaal Huis De Wegwijzer, omdat je in 1745 woont."),
+    (OPWIJK, support_answers(no_fixed_address="y", postcode="2000"),
+     "Je aanvraag gaat naar Sociaal Huis De Wegwijzer, omdat je geen vaste verblijfplaats hebt."),
+    (OPWIJK, support_answers(postcode="8000", city="Brugge"), "binnen 5 kalenderdagen aan het OCMW van je woonplaats"),
+    (SINT_GILLIS_FR, support_answers(postcode="2000", city="Anvers"),
+     "Votre demande ira à\u00a0: OCMW Antwerpen, parce que vous habitez au code postal 2000."),
+])
+def test_the_check_page_names_the_ocmw_that_will_receive_it(client, store, url, answers, sentence):
+    html = send(client, url, answers).get_data(as_text=True)
+    assert sentence in route_of(html)
+    # The same rule stores it: the receipt names the same OCMW.
+    stored = confirm(client, url, send(client, url, answers))
+    receipt = client.get(stored.headers["Location"]).get_data(as_text=True)
+    office = "OCMW Antwerpen" if "Antwerpen" in sentence else "Sociaal Huis De Wegwijzer"
+    assert office in receipt
+
+
+def test_the_consent_names_no_ocmw_by_name(client):
+    html = client.get(OPWIJK).get_data(as_text=True)
+    assert "Ik ga akkoord dat het OCMW dat bevoegd is voor mijn adres deze gegevens gebruikt" in html
+    assert "akkoord dat Sociaal Huis De Wegwijzer" not in html
+
+
 def test_unserved_postcode_receipt_says_it_will_be_passed_on(client):
     response = submit(client, OPWIJK, support_answers(postcode="8000", city="Brugge"))
     html = client.get(response.headers["Location"]).get_data(as_text=True)

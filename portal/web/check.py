@@ -127,3 +127,21 @@ def rows(definition, answers: dict, lang: str, site) -> list[dict]:
                        "value": shown_value(fdef, answers.get(fdef.name, ""), lang, site),
                        "multiline": fdef.type == "textarea"})
     return result
+
+
+def route_sentence(definition, answers: dict, lang: str, site, municipalities: dict) -> str:
+    """Which OCMW (or wijk-werk organisation) will receive these answers, and why, as a sentence
+    for the check page: the citizen learns it before sending, not from the receipt.
+
+    `answers`: the validated answers (`portal.forms.answers`). The office is decided by
+    `portal.routing.route`, the very rule `portal.intake.accept` stores with.
+    """
+    from portal.i18n import t
+    from portal.routing import FORWARD_WITHIN_DAYS, route
+
+    chosen = route(definition.id, answers, site, municipalities)
+    receiver = chosen.municipality
+    office = receiver.text(receiver.social_house, lang) or receiver.text(receiver.name, lang)
+    values = {"office": office, "postcode": chosen.reason_values.get("postcode", ""),
+              "competent": chosen.reason_values.get("competent", ""), "days": FORWARD_WITHIN_DAYS}
+    return t("routing.citizen." + chosen.reason.removeprefix("routing."), lang, **values)

@@ -115,12 +115,14 @@ def render_form(site, definition, lang: str, form, *, status: int = 200, notice:
 
 
 def render_check_page(site, definition, lang: str, form, answers: dict):
-    """The check page: every answer with a change button, and the send button (status 200)."""
+    """The check page: every answer with a change button, which OCMW will receive it (the
+    routing rule that stores it), and the send button (status 200)."""
     from portal.web import check
 
     body, status = render_page(
         "forms/check.html", site=site, lang=lang, definition=definition, form=form,
         rows=check.rows(definition, answers, lang, site),
+        route_text=check.route_sentence(definition, form_answers(form), lang, site, municipalities()),
         signed=check.sign(site.slug, lang, definition.id, answers),
         check_field=check.CHECK_FIELD, change_field=check.CHANGE_FIELD, send_field=check.SEND_FIELD,
         submit=site_text(definition.submit, lang, site),
