@@ -2,6 +2,10 @@
 
     .venv/bin/python deploy/render.py > /etc/nginx/conf.d/portal.conf
     .venv/bin/python deploy/render.py --domain opwijk=www.opwijk.be --site-root /srv/portal/site opwijk
+    .venv/bin/python deploy/render.py --http-only > /etc/nginx/conf.d/portal.conf   # before the certificates
+
+`--http-only` renders only the port-80 blocks (Let's Encrypt's challenge and the redirect): the
+full configuration names certificate files, and nginx refuses to start while they do not exist.
 
 The files in deploy/nginx/ hold placeholders, upper-case names between at-signs (nginx's own `$variables` are left alone).
 Each municipality's domain comes from `site_url` in its site_config/<slug>.yml unless `--domain`
@@ -58,15 +62,18 @@ def domain_of(municipality, domains: dict) -> str:
                      f"pass --domain {municipality.slug}=www.example.be")
 
 
-def render(municipalities, *, domains: dict | None = None, **overrides) -> str:
-    """The whole nginx configuration: the shared part once, then one server block per municipality.
+def render(municipalities, *, domains: dict | None = None, http_only: bool = False, **overrides) -> str:
+    """The whole nginx configuration: the shared part once, then the server blocks of each municipality.
 
-    `overrides` replace DEFAULTS (e.g. LISTEN="127.0.0.1:8443", SITE_ROOT=...). Raises ValueError
-    for a municipality without a domain and KeyError for an unknown placeholder.
+    `http_only` renders only the port-80 blocks (site-http.conf), for the first start before
+    certbot has made the certificates. `overrides` replace DEFAULTS (e.g. LISTEN="127.0.0.1:8443",
+    SITE_ROOT=...). Raises ValueError for a municipality without a domain and KeyError for an
+    unknown placeholder.
     """
     values = {**DEFAULTS, **overrides}
-    parts = [fill((NGINX / "portal.conf").read_text(encoding="utf-8"), values)]
-    site_template = (NGINX / "site.conf").read_text(encoding="utf-8")
+    templates = ["site-http.conf"] if http_only else ["site-http.conf", "site.conf"]
+    site_template = "\n".join((NGINX / name).read_text(encoding="utf-8") for name in templates)
+    parts = [] if http_only else [fill((NGINX / "portal.conf").read_text(encoding="utf-8"), values)]
     for municipality in municipalities:
         site_values = {
             **values,
@@ -87,6 +94,8 @@ def main(argv=None) -> int:
     parser.add_argument("slugs", nargs="*", help="municipalities (default: all in site_config/)")
     parser.add_argument("--domain", action="append", default=[], metavar="SLUG=HOST",
                         help="host name of a site (default: from its site_url)")
+    parser.add_argument("--http-only", action="store_true",
+                        help="only the port-80 blocks (Let's Encrypt and the redirect): the first start, before certbot")
     for key, default in DEFAULTS.items():
         # @DOMAIN@ in a value is each site's domain (the certificate paths).
         parser.add_argument("--" + key.lower().replace("_", "-"), default=default, help=f"default: {default}")
@@ -96,7 +105,7 @@ def main(argv=None) -> int:
         municipalities = [load_municipality(s, root) for s in args.slugs] if args.slugs else list(load_all(root).values())
         domains = dict(item.split("=", 1) for item in args.domain)
         overrides = {key: getattr(args, key.lower()) for key in DEFAULTS}
-        sys.stdout.write(render(municipalities, domains=domains, **overrides))
+        sys.stdout.write(render(municipalities, domains=domains, http_only=args.http_only, **overrides))
     except (PortalError, ValueError, KeyError) as exc:
         print(f"deploy/render.py: {exc}", file=sys.stderr)
         return 1

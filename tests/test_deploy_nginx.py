@@ -63,6 +63,37 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: floa
     raise AssertionError(f"nothing listens on {port}:\n{log.read_text(errors='replace')}")
 
 
+def write_nginx_conf(tmp: Path) -> Path:
+    """The part of nginx.conf that Debian ships and these tests replace: where a private nginx keeps
+    its files. It includes tmp/portal.conf, the rendered configuration."""
+    (tmp / "logs").mkdir(exist_ok=True)
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    conf = tmp / "nginx.conf"
+    conf.write_text(f"""{user}daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/logs/error.log info;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    access_log {tmp}/logs/access.log;
+    include {tmp}/portal.conf;
+}}
+""", encoding="utf-8")
+    return conf
+
+
+def nginx_test(tmp: Path) -> subprocess.CompletedProcess:
+    """`nginx -t` on tmp/portal.conf, as the guide runs it before each reload."""
+    return subprocess.run([str(NGINX), "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "logs" / "error.log")],
+                          capture_output=True, text=True, timeout=30)
+
+
 def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
     if process.poll() is None:
         process.send_signal(sig)
@@ -130,7 +161,6 @@ def stack(tmp_path_factory):
 
     render = load_render()
     municipalities = [load_municipality(slug, ROOT) for slug in SLUGS]
-    (tmp / "logs").mkdir()
     (tmp / "acme").mkdir()
     rendered = render.render(
         municipalities, domains=DOMAINS, BACKEND=f"127.0.0.1:{backend_port}", SITE_ROOT=site_dir,
@@ -138,24 +168,7 @@ def stack(tmp_path_factory):
         ACME_ROOT=tmp / "acme", CERT=tmp / "cert.pem", CERT_KEY=tmp / "key.pem",
         PROXY_SNIPPET=ROOT / "deploy" / "nginx" / "proxy.conf")
     (tmp / "portal.conf").write_text(rendered, encoding="utf-8")
-    # The part of nginx.conf that Debian ships and this test replaces: where a private nginx keeps its files.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (tmp / "nginx.conf").write_text(f"""{user}daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/logs/error.log info;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    access_log {tmp}/logs/access.log;
-    include {tmp}/portal.conf;
-}}
-""", encoding="utf-8")
+    write_nginx_conf(tmp)
     nginx_log = tmp / "nginx.log"
     with nginx_log.open("w") as out:
         nginx = subprocess.Popen([str(NGINX), "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "logs" / "error.log")],
@@ -304,3 +317,57 @@ def test_the_backup_script_copies_a_live_database(tmp_path):
     tables = subprocess.run(["sqlite3", str(restored), ".tables"], capture_output=True, text=True, check=True).stdout
     assert tables.split(), "the copy holds the portal's tables"
 
+
+
+def test_the_first_start_serves_lets_encrypt_over_http_before_any_certificate_exists(tmp_path):
+    """docs/deploy.md §4: `render.py --http-only`, nginx, certbot --webroot, then the full configuration."""
+    http_port = free_port()
+    (tmp_path / "acme" / ".well-known" / "acme-challenge").mkdir(parents=True)
+    (tmp_path / "acme" / ".well-known" / "acme-challenge" / "token-123").write_text("token-123.thumbprint")
+    write_nginx_conf(tmp_path)
+    options = ["--domain", f"opwijk={DOMAINS['opwijk']}", "--domain", f"sint-gillis={DOMAINS['sint-gillis']}",
+               "--http-listen", f"127.0.0.1:{http_port}", "--acme-root", str(tmp_path / "acme"),
+               "--cert", str(tmp_path / "live" / "@DOMAIN@" / "fullchain.pem"),      # certbot has not run yet
+               "--cert-key", str(tmp_path / "live" / "@DOMAIN@" / "privkey.pem"),
+               "--log-dir", str(tmp_path / "logs"), "--proxy-snippet", str(ROOT / "deploy" / "nginx" / "proxy.conf"),
+               *SLUGS]
+
+    def render_cli(*extra):
+        result = subprocess.run([sys.executable, str(ROOT / "deploy" / "render.py"), *extra, *options],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        (tmp_path / "portal.conf").write_text(result.stdout, encoding="utf-8")
+        return result.stdout
+
+    # Without certificates the full configuration fails `nginx -t`: why --http-only exists.
+    render_cli()
+    full = nginx_test(tmp_path)
+    assert full.returncode != 0 and "fullchain.pem" in full.stderr, full.stderr
+
+    rendered = render_cli("--http-only")
+    assert "ssl_certificate" not in rendered and "listen 443" not in rendered
+    checked = nginx_test(tmp_path)
+    assert checked.returncode == 0, checked.stderr
+
+    log = tmp_path / "nginx.log"
+    with log.open("w") as out:
+        nginx = subprocess.Popen([str(NGINX), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+                                  "-e", str(tmp_path / "logs" / "error.log")], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(http_port, nginx, tmp_path / "logs" / "error.log")
+        for host in DOMAINS.values():
+            connection = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
+            connection.request("GET", "/.well-known/acme-challenge/token-123", headers={"Host": host})
+            response = connection.getresponse()
+            body = response.read().decode()
+            connection.close()
+            assert response.status == 200 and body == "token-123.thumbprint", (host, response.status, body)
+
+            connection = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
+            connection.request("GET", "/leefloon/", headers={"Host": host})
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            assert response.status == 301 and response.headers["Location"] == f"https://{host}/leefloon/"
+    finally:
+        stop(nginx, signal.SIGQUIT)
