@@ -25,7 +25,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.utils import get_relative_url
 
-from portal import catalogue_ld, content, jsonld, quick_exit, render, search_split
+from portal import catalogue_ld, content, jsonld, quick_exit, render, search_split, typography
 from portal.config import LANGUAGE_NAMES, load_municipality
 from portal.findings import PortalError
 from portal.i18n import t
@@ -263,6 +263,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             return output
         lang = self.page_language(page, config)
         output = _name_search_dialog(output, lang)
+        if lang == "fr":  # a lone "?" must not start a line: see portal/typography.py
+            output = typography.french_spacing(output)
         if lang == self.municipality.default_language:
             return output
         return search_split.rebase_page_config(output, get_relative_url(self._lang_root(lang), page.url))
@@ -306,6 +308,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         lang = self._i18n(config).current_language or self.municipality.default_language
         output = search_split.rebase_page_config(output, self._site_base(config) + self._lang_root(lang))
         output = _name_search_dialog(output, lang)
+        if lang == "fr":
+            output = typography.french_spacing(output)
         self.not_found_pages[lang] = output
         return output
 

@@ -1,0 +1,47 @@
+"""French typography on built pages: a non-breaking space before ? ! : ; and inside « ».
+
+French puts a space before those signs; an ordinary space lets a line break there, so a lone "?"
+can start a line. Authors type ordinary spaces (and should not have to type invisible ones), so
+the built HTML of French pages is rewritten: only text between tags, never inside tags
+(attributes, URLs), comments, or elements whose text is code or data (code, pre, kbd, script,
+style, textarea).
+"""
+
+from __future__ import annotations
+
+import re
+
+NBSP = "\u00a0"
+# A tag or a comment; everything between two of these is text.
+_TOKEN = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_VERBATIM = ("code", "pre", "kbd", "samp", "script", "style", "textarea")
+_TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)")
+# One or more ordinary spaces (or &nbsp;-less spacing) before the sign, the sign not part of "://".
+_BEFORE = re.compile(r"[ \t]+([?!:;»])")
+_AFTER = re.compile(r"«[ \t]+")
+
+
+def _french_text(text: str) -> str:
+    text = _BEFORE.sub(NBSP + r"\1", text)
+    return _AFTER.sub("«" + NBSP, text)
+
+
+def french_spacing(html: str) -> str:
+    """`html` with non-breaking spaces before ? ! : ; » and after « in its text nodes."""
+    out, pos, verbatim = [], 0, []
+    for match in _TOKEN.finditer(html):
+        text = html[pos:match.start()]
+        out.append(text if verbatim else _french_text(text))
+        tag = match.group(0)
+        out.append(tag)
+        pos = match.end()
+        name = _TAG_NAME.match(tag)
+        if name and name.group(2).lower() in _VERBATIM and not tag.endswith("/>"):
+            if name.group(1):
+                if name.group(2).lower() in verbatim:
+                    verbatim.remove(name.group(2).lower())
+            else:
+                verbatim.append(name.group(2).lower())
+    rest = html[pos:]
+    out.append(rest if verbatim else _french_text(rest))
+    return "".join(out)
