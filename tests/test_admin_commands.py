@@ -88,3 +88,18 @@ def test_portal_admin_says_what_is_missing(tmp_path):
            "PORTAL_ADMIN_APP": str(ROOT), "PORTAL_ADMIN_USER": getpass.getuser()}
     absent = subprocess.run([str(ADMIN), "outbox"], env=env, capture_output=True, text=True, timeout=60)
     assert absent.returncode != 0 and f"cannot read {tmp_path / 'absent.env'}" in absent.stderr, absent.stderr
+
+
+def test_the_example_environment_file_reads_the_same_in_the_shell_as_in_systemd():
+    """portal-admin sources the file with sh; systemd reads NAME=value lines. Same values for both."""
+    example = ROOT / "deploy" / "portal.env.example"
+    expected = {}
+    for line in example.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            expected[name] = value[1:-1] if value[:1] == value[-1:] == "'" else value
+    assert "PORTAL_DATABASE_URL" in expected and "PORTAL_SMTP_URL" in expected
+    shell = subprocess.run(["sh", "-c", f'set -a; . "{example}"; env'], env={"PATH": os.environ["PATH"]},
+                           capture_output=True, text=True, check=True).stdout
+    seen = dict(line.split("=", 1) for line in shell.splitlines() if line.startswith("PORTAL_"))
+    assert seen == expected
