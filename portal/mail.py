@@ -161,10 +161,27 @@ def _choice_labels(form_id: str, lang: str) -> dict:
     return result
 
 
+def _date_fields(form_id: str) -> set:
+    """Names of the fields holding a date (`format: birth_date`), stored as YYYY-MM-DD."""
+    return {str(f["name"]) for f in _load_form(form_id).get("fields") or []
+            if isinstance(f, dict) and f.get("format") == "birth_date" and f.get("name")}
+
+
+def short_date(value) -> str:
+    """An ISO date as the citizen typed it and Belgians read it: '1985-03-27' -> '27/03/1985'
+    (anything else as it is)."""
+    try:
+        return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
 def answer_rows(form_id: str, answers: dict, lang: str, names: dict | None = None) -> list[tuple[str, str]]:
-    """(label, value) for every answer, form order first, then any other field by name."""
+    """(label, value) for every answer, form order first, then any other field by name; a date
+    as DD/MM/YYYY."""
     labels = field_labels(form_id, lang, names)
     choices = _choice_labels(form_id, lang)
+    dates = _date_fields(form_id)
     order = [n for n in labels if n in answers] + sorted(n for n in answers if n not in labels)
     rows = []
     for name in order:
@@ -175,6 +192,8 @@ def answer_rows(form_id: str, answers: dict, lang: str, names: dict | None = Non
             value = t("mail.yes" if value else "mail.no", lang)
         elif value is None:
             value = ""
+        elif name in dates and value:
+            value = short_date(value)
         elif isinstance(value, (list, tuple)):
             value = ", ".join(choices.get(name, {}).get(str(v), str(v)) for v in value)
         else:

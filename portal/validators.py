@@ -37,9 +37,10 @@ def is_postcode(value: str) -> bool:
 def parse_birth_date(value: str, today: dt.date | None = None) -> dt.date | None:
     """The date in `value` when it is a plausible birth date, else None.
 
-    Accepts ISO `YYYY-MM-DD` (what a date input sends) and the Belgian `DD/MM/YYYY` or
-    `DD-MM-YYYY` (what people type where the browser has no date input). Plausible: not in the
-    future and not before 1900.
+    Accepts ISO `YYYY-MM-DD` (what a client posting the documented fields sends) and what people
+    type in the form's text input: the Belgian `DD/MM/YYYY`, with `-`, `.` or a space between the
+    parts, or 8 digits `DDMMYYYY` (a phone's numeric keypad may have no `/`). Plausible: not in
+    the future and not before 1900.
     """
     today = today or dt.date.today()
     value = value.strip()
@@ -47,7 +48,8 @@ def parse_birth_date(value: str, today: dt.date | None = None) -> dt.date | None
     if match:
         year, month, day = (int(x) for x in match.groups())
     else:
-        match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
+        match = (re.fullmatch(r"(\d{1,2}) ?[/.\- ] ?(\d{1,2}) ?[/.\- ] ?(\d{4})", value)
+                 or re.fullmatch(r"(\d{2})(\d{2})(\d{4})", value))
         if not match:
             return None
         day, month, year = (int(x) for x in match.groups())

@@ -391,6 +391,22 @@ def test_the_check_page_names_the_ocmw_that_will_receive_it(client, store, url, 
     assert office in receipt
 
 
+def test_the_birth_date_is_a_text_input_with_the_belgian_format_and_stored_as_iso(client, store):
+    html = client.get(OPWIJK).get_data(as_text=True)
+    tag = re.search(r'<input[^>]*id="birth_date"[^>]*>', html).group(0)
+    assert 'type="text"' in tag and 'inputmode="numeric"' in tag and 'autocomplete="bday"' in tag
+    assert "Bijvoorbeeld 27/03/1985" in html
+    for typed in ("27/03/1985", "27031985", "1985-03-27"):
+        check_page = send(client, OPWIJK, support_answers(birth_date=typed, national_number=""))
+        assert "27 maart 1985" in check_page.get_data(as_text=True), typed
+    response = confirm(client, OPWIJK, check_page)
+    reference = re.search(r"received/([^/?]+)", response.headers["Location"])
+    assert reference and store.count_submissions() == 1
+    stored = store.get_submission(re.search(r'class="portal-reference">([A-Z0-9-]+)<', client.get(
+        response.headers["Location"]).get_data(as_text=True)).group(1))
+    assert stored.answers["birth_date"] == "1985-03-27"
+
+
 def test_the_consent_names_no_ocmw_by_name(client):
     html = client.get(OPWIJK).get_data(as_text=True)
     assert "Ik ga akkoord dat het OCMW dat bevoegd is voor mijn adres deze gegevens gebruikt" in html

@@ -35,7 +35,7 @@ def application(**overrides) -> dict:
     return answers
 
 
-PERSONAL = ("Marieke", "Vandenbroucke", "1984-07-09", "84070912345", "Kerkstraat", "0470 12 34 56",
+PERSONAL = ("Marieke", "Vandenbroucke", "09/07/1984", "84070912345", "Kerkstraat", "0470 12 34 56",
             "marieke@mail.example", "energiefactuur")
 
 
@@ -67,6 +67,7 @@ def test_office_message_carries_every_answer_the_reason_and_reply_to(municipalit
     assert "OPW-2026-7K3Q9" in text
     assert "uw OCMW is bevoegd" in text          # the routing reason, in Dutch
     assert "Voornaam" in text or "first_name" in text
+    assert "1984-07-09" not in text                # the birth date as people write it: 09/07/1984
 
 
 def test_office_message_is_in_the_receiving_offices_language(municipalities):
