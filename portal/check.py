@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from portal import content, render
-from portal.checks import check_site_content
+from portal.checks import check_site_content, shared
 from portal.checks import markdown as checks_markdown
-from portal.config import SERVICE_IDS, check_municipality, check_postcodes_shared, config_path, project_root
+from portal.config import (
+    SERVICE_IDS, YAML_HINT, check_municipality, check_postcodes_shared, config_path, project_root, yaml_error_finding,
+)
 from portal.findings import ERROR, WARNING, Finding, PortalError
 from portal.i18n import check_messages
 
@@ -56,8 +60,12 @@ def check_pages(municipality, root: Path) -> list[Finding]:
             continue
         try:
             meta = content.front_matter(page.path)
-        except Exception as exc:  # yaml errors in front matter
-            findings.append(Finding(page.path, 1, f"front matter is not valid YAML: {exc}"))
+        except yaml.MarkedYAMLError as exc:
+            finding = yaml_error_finding(page.path, exc)
+            findings.append(Finding(page.path, finding.line, "front matter is not valid YAML: " + finding.message.removeprefix("invalid YAML: "), hint=finding.hint))
+            continue
+        except Exception as exc:  # other yaml errors in front matter
+            findings.append(Finding(page.path, 1, f"front matter is not valid YAML: {exc}", hint=YAML_HINT))
             continue
         for key in REQUIRED_FRONT_MATTER:
             if not meta.get(key):
@@ -65,10 +73,7 @@ def check_pages(municipality, root: Path) -> list[Finding]:
         if page.stem in SERVICE_IDS and meta.get("service") != page.stem:
             findings.append(Finding(page.path, 1, f"front matter: `service: {page.stem}` expected on a catalogue page"))
         offset, lines = checks_markdown.body_start(text)
-        try:
-            render.render_markdown(text[offset:], municipality, page.lang, root, page.path, lines)
-        except PortalError as exc:
-            findings.extend(exc.findings)
+        findings.extend(render.check_macros(text[offset:], municipality, page.lang, root, page.path, lines))
         for lang in municipality.languages:
             if page.name not in by_lang[lang]:
                 findings.append(Finding(page.path, 1, f"{page.name} has no {lang!r} version: this site is in {', '.join(municipality.languages)}",
@@ -102,6 +107,9 @@ def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Find
 
     findings.extend(check_decisions())   # the legal receipt texts, per help type, in every language
     loaded = []
+    # Page findings per site, merged below: a catalogue page is checked once for each site.
+    page_findings: list[tuple[str, Finding]] = []
+    published: dict[Path, list[str]] = {}
     for slug in slugs:
         path = config_path(slug, root)
         if not path.is_file():
@@ -113,9 +121,11 @@ def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Find
             continue
         loaded.append(municipality)
         findings.extend(check_branding(municipality))
-        findings.extend(check_pages(municipality, root))
         findings.extend(check_services(municipality, root))
-        findings.extend(check_site_content(municipality, root))
+        page_findings.extend((slug, f) for f in check_pages(municipality, root) + check_site_content(municipality, root))
+        for page in content.source_pages(municipality, root):
+            published.setdefault(page.path, []).append(slug)
+    findings.extend(shared.merge(page_findings, root / "content", published))
     findings.extend(check_postcodes_shared([config_path(s, root) for s in slugs if config_path(s, root).is_file()], root))
     from portal.forms import check_forms
 

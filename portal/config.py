@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from portal.findings import ERROR, WARNING, Finding, PortalError, load_each
 from portal.yamlfile import LineDict, LineList, load_yaml
 
@@ -394,12 +396,40 @@ class _Checker:
         return [s for s in value if s in SERVICE_IDS]
 
 
+YAML_HINT = "check the brackets, quotes and indentation on this line or the one before"
+_UNCLOSED = ("flow mapping", "flow sequence", "quoted scalar")
+
+
+def yaml_error_finding(path: Path, exc: yaml.MarkedYAMLError, first_line: int = 1) -> Finding:
+    """A YAML syntax error as a Finding at the line an author should look at.
+
+    The parser notices an unclosed `{`, `[` or quote only lines later (where something else
+    starts); its context mark says where the bracket or quote was opened, which is the line to fix.
+    """
+    problem, context = exc.problem_mark, exc.context_mark
+    line = (problem.line if problem else 0) + first_line
+    message = f"invalid YAML: {exc.problem or exc}"
+    if context is not None and exc.context and any(kind in exc.context for kind in _UNCLOSED):
+        what = {"flow mapping": "the { on this line", "flow sequence": "the [ on this line",
+                "quoted scalar": "the quote on this line"}[next(k for k in _UNCLOSED if k in exc.context)]
+        noticed = f"; noticed on line {line}" if problem is not None and context.line != problem.line else ""
+        return Finding(path, context.line + first_line, f"{message} ({what} is not closed{noticed})",
+                       hint="close it on the same line: {nl: ..., fr: ...}, [a, b] or \"text\"")
+    return Finding(path, line, message, hint=YAML_HINT)
+
+
 def check_municipality(path: Path) -> tuple[Municipality | None, list[Finding]]:
     """Load and check one config file: (the municipality or None on errors, all findings)."""
     path = Path(path)
     try:
         raw = load_yaml(path)
     except PortalError as exc:
+        try:  # the parser's own marks give a better line and hint than load_yaml's message
+            yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.MarkedYAMLError as marked:
+            return None, [yaml_error_finding(path, marked)]
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            pass
         return None, exc.findings
     checker = _Checker(path, raw)
     municipality = checker.run()

@@ -12,7 +12,10 @@ import re
 import traceback
 from pathlib import Path
 
+import difflib
+
 import jinja2
+from jinja2 import nodes
 from markupsafe import Markup, escape
 
 from portal.config import FORM_IDS, Municipality
@@ -140,6 +143,52 @@ def _template_line(exc: BaseException) -> int | None:
         if frame.filename == TEMPLATE_NAME:
             return frame.lineno
     return getattr(exc, "lineno", None)
+
+
+OFFICE_MACROS = ("contact_card", "opening_hours")
+SYNTAX_HINT = "a macro is written {{ name() }} or {{ name(\"id\") }}: check the braces and the quotes"
+
+
+def check_macros(markdown: str, municipality: Municipality, lang: str, root: Path,
+                 source: Path, line_offset: int = 0) -> list[Finding]:
+    """Every macro mistake in a page body, each at its line (rendering stops at the first).
+
+    Names, office ids and form ids written in the page are checked one by one before rendering;
+    the page is then rendered to catch what only shows then (a wrong number of arguments).
+    """
+    if "{{" not in markdown and "{%" not in markdown and "{#" not in markdown:
+        return []
+    try:
+        tree = _ENV.parse(markdown)
+    except jinja2.TemplateSyntaxError as exc:
+        return [Finding(source, (exc.lineno or 1) + line_offset, f"macro syntax: {exc.message}", hint=SYNTAX_HINT)]
+    findings = []
+    assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    for name in tree.find_all(nodes.Name):
+        if name.ctx == "load" and name.name not in MACRO_NAMES and name.name not in assigned:
+            close = difflib.get_close_matches(name.name, MACRO_NAMES, n=1)
+            findings.append(Finding(source, name.lineno + line_offset, f"macro: {name.name!r} is undefined",
+                                    hint=f"did you mean {close[0]}?" if close else "known macros: " + ", ".join(MACRO_NAMES)))
+    offices = [o.id for o in municipality.offices]
+    for call in tree.find_all(nodes.Call):
+        if not isinstance(call.node, nodes.Name) or not call.args or not isinstance(call.args[0], nodes.Const):
+            continue
+        value, line = call.args[0].value, call.lineno + line_offset
+        if call.node.name in OFFICE_MACROS and value not in offices:
+            findings.append(Finding(source, line, f"macro: unknown office id {value!r}",
+                                    hint=f"office ids: {', '.join(offices)}; "
+                                         f"{{{{ {call.node.name}() }}}} without an id shows the first office"))
+        elif call.node.name == "form_button" and value not in FORM_IDS:
+            close = difflib.get_close_matches(str(value), FORM_IDS, n=1)
+            findings.append(Finding(source, line, f"macro: unknown form {value!r}",
+                                    hint=f"did you mean {close[0]!r}?" if close else "forms: " + ", ".join(FORM_IDS)))
+    if findings:
+        return sorted(findings, key=lambda f: f.line)
+    try:
+        render_markdown(markdown, municipality, lang, root, source, line_offset)
+    except PortalError as exc:
+        return exc.findings
+    return []
 
 
 def render_markdown(markdown: str, municipality: Municipality, lang: str, root: Path,

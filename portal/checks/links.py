@@ -33,7 +33,7 @@ def check_links(site, tree_path: str, lines: list[Line]) -> list[Finding]:
             continue
         if not is_internal(link.target) and not link.target.startswith("#"):
             continue
-        problem = _resolve(site, tree_path, link.target)
+        problem = _resolve(site, tree_path, link.target, image=link.image)
         if problem:
             message, hint = problem
             findings.append(Finding(page.path, link.line, message, hint=hint))
@@ -60,7 +60,10 @@ def _form_link(site, lang: str, target: str) -> str | None:
     return None
 
 
-def _resolve(site, tree_path: str, target: str) -> tuple[str, str] | None:
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif")
+
+
+def _resolve(site, tree_path: str, target: str, image: bool = False) -> tuple[str, str] | None:
     """None when `target` resolves from page `tree_path`, else (message, hint)."""
     path, _, anchor = target.partition("#")
     path = unquote(path.split("?", 1)[0])
@@ -72,7 +75,7 @@ def _resolve(site, tree_path: str, target: str) -> tuple[str, str] | None:
             return (f"link to {target!r}: link to the markdown file instead",
                     f"write {posixpath.relpath(resolved + '.md', posixpath.dirname(tree_path))}")
         if resolved not in site.pages:
-            return _missing(site, tree_path, target, resolved)
+            return _missing(site, tree_path, target, resolved, image)
     else:
         resolved = tree_path
     if anchor and resolved.endswith(".md"):
@@ -85,7 +88,7 @@ def _resolve(site, tree_path: str, target: str) -> tuple[str, str] | None:
     return None
 
 
-def _missing(site, tree_path: str, target: str, resolved: str) -> tuple[str, str]:
+def _missing(site, tree_path: str, target: str, resolved: str, image: bool = False) -> tuple[str, str]:
     m = site.municipality
     lang, _, name = resolved.partition("/")
     stem = posixpath.splitext(name)[0]
@@ -99,7 +102,21 @@ def _missing(site, tree_path: str, target: str, resolved: str) -> tuple[str, str
     if others:
         return (f"link to {target!r}: the page exists in {', '.join(others)} but not in {lang}",
                 f"translate it: add {lang}/{name}")
-    candidates = [p.split("/", 1)[1] for p in site.pages if p.startswith(lang + "/")]
+    if image or name.lower().endswith(IMAGE_SUFFIXES):
+        folder = posixpath.dirname(tree_path.split("/", 1)[1])
+        images = [p.split("/", 1)[1] for p in site.pages
+                  if p.startswith(lang + "/") and p.lower().endswith(IMAGE_SUFFIXES)]
+        close = difflib.get_close_matches(name, images, n=1)
+        where = f"content/{lang}/{folder + '/' if folder else ''}"
+        return (f"image {target!r} not found: no file {name!r} in {lang}",
+                f"did you mean {posixpath.relpath(close[0], folder or '.')}?" if close else
+                f"put the image file in {where} (next to the page) and check the spelling of its name, "
+                "capitals and extension included")
+    # Candidates: this site's pages and the catalogue's, so a catalogue page gets the same
+    # suggestion on every site (a service a site does not list is then reported as such).
+    catalogue = catalogue_dir(site.root, lang)
+    shared = [p.relative_to(catalogue).as_posix() for p in catalogue.rglob("*.md")] if catalogue.is_dir() else []
+    candidates = sorted({p.split("/", 1)[1] for p in site.pages if p.startswith(lang + "/")} | set(shared))
     close = difflib.get_close_matches(name, candidates, n=1)
     return (f"link to {target!r} does not resolve: no page {name!r} in {lang} on this site",
             f"did you mean {close[0]}?" if close else "link to a page of this site, e.g. index.md")
