@@ -223,6 +223,15 @@ class PortalPlugin(BasePlugin[PortalConfig]):
 
         mkdocs-static-i18n gives them as absolute paths ("/nl/"), which only work when the site
         is published at the root of its host, not under `/<slug>/` as `portal serve` does.
+
+        The same links are the head's `<link rel="alternate" hreflang>` tags, and they stay
+        relative even when `site_url` is known, on purpose: the theme's JavaScript fetches
+        `sitemap.xml` relative to every `link[rel=alternate]` (bundle.js: `new URL("sitemap.xml",
+        link.href)`), so an absolute https://www.opwijk.be/... link would make every page viewed
+        under `portal serve`, a preview or a staging host request the production host, which a
+        built page must never do (DESIGN: no request to another host). Search engines get the
+        full URLs from the sitemap instead: with `site_url` set, its `xhtml:link hreflang`
+        entries are absolute, and Google accepts hreflang there as an equivalent of the tags.
         """
         prefix = urlsplit(config.site_url or "").path.rstrip("/") + "/"
         # i18n sets them as an attribute of `extra`, which templates read before the key.
