@@ -9,9 +9,11 @@
   without a valid stamp, was not filled in by a person. A page re-rendered after an error keeps
   the first stamp, so correcting one field quickly is not "too fast". 0 turns the check off.
 
-A submission that looks automated gets a neutral answer: the same form again with the answers,
-an empty honeypot, a fresh stamp and a plain "check your answers and send the form again" notice,
-with status 200 like any other form with errors. Nothing is stored or mailed, and the page does
+A submission that looks automated but whose answers are otherwise valid gets a neutral answer:
+the same form again with the answers, an empty honeypot, a fresh stamp and a plain "check your
+answers and send the form again" notice, with status 200 like any other form with errors. When
+its answers are wrong anyway (an empty form sent within the minimum time), it gets the ordinary
+error messages instead: they say what to do, and they alone keep it from being stored. Nothing is stored or mailed, and the page does
 not say which check failed. It is deliberately NOT a fake receipt: a person caught by mistake
 (a browser that filled the hidden field, a very fast double click) must not go home believing the
 application was sent; they simply send it again.
@@ -115,10 +117,12 @@ def looks_automated(slug: str, form_id: str) -> bool:
 
 
 def clear_traps(form) -> None:
-    """Empty the honeypot of a form about to be shown again (so a person can send it as is)."""
+    """Empty the honeypot of a form about to be shown again, and drop its error (so a person can
+    send it as is, and the page does not say which check failed)."""
     if HONEYPOT_FIELD in form:
         form[HONEYPOT_FIELD].data = ""
         form[HONEYPOT_FIELD].raw_data = []
+        form[HONEYPOT_FIELD].errors = []
 
 
 def init_app(app) -> None:

@@ -121,3 +121,22 @@ def test_the_honeypot_is_checked_even_with_the_fill_time_off(tmp_path):
     assert post_and_confirm(client, FORM_URL, valid_application(website="x")).status_code == 200
     assert post_and_confirm(client, FORM_URL, valid_application()).status_code == 303
     assert stored(app) == 1
+
+
+def test_an_empty_form_sent_at_once_gets_the_ordinary_errors_not_the_neutral_notice(app, client):
+    """A person who presses the button on an empty form within seconds learns what to fill in."""
+    page = client.get(FORM_URL).get_data(as_text=True)
+    response = client.post(FORM_URL, data={"step": "check", "form_started": hidden_value(page, "form_started")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and stored(app) == 0
+    assert 'href="#first_name"' in html and 'href="#help_type"' in html      # the field errors
+    assert "nog niet verstuurd" not in html                                  # not the neutral notice
+
+
+def test_wrong_answers_with_a_filled_honeypot_get_the_errors_but_never_the_honeypots(app, client):
+    response = client.post(FORM_URL, data=valid_application(postcode="12", website="http://spam.example",
+                                                             form_started=old_stamp(age=45), step="check"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and stored(app) == 0
+    assert 'href="#postcode"' in html
+    assert 'href="#website"' not in html and "spam.example" not in html

@@ -152,15 +152,23 @@ def form(slug: str, lang: str, form_id: str):
     returning = bool(request.form.get(RETURN_FIELD))
     from portal import antiabuse
 
-    if antiabuse.looks_automated(slug, form_id):
-        # Neutral answer: the form again, nothing stored, no word on which check failed.
+    automated = antiabuse.looks_automated(slug, form_id)
+    valid = form.validate()
+    if not valid and form.errors.get("csrf_token"):
+        # The CSRF token check of the form itself (when the app-wide check is off).
+        form.csrf_token.errors = []
+        return render_form(site, definition, lang, form, status=400, notice="forms.error.csrf", returning=returning)
+    if automated:
+        # The trap's own error is no answer of the citizen's: never shown.
         antiabuse.clear_traps(form)
-        return render_form(site, definition, lang, form, notice=antiabuse.NOTICE, returning=returning)
-    if not form.validate():
-        if form.errors.get("csrf_token"):
-            # The CSRF token check of the form itself (when the app-wide check is off).
-            form.csrf_token.errors = []
-            return render_form(site, definition, lang, form, status=400, notice="forms.error.csrf", returning=returning)
+        if not error_list(form):
+            # Valid answers that fail only the anti-robot checks: the neutral answer, the form
+            # again, nothing stored, no word on which check failed.
+            return render_form(site, definition, lang, form, notice=antiabuse.NOTICE, returning=returning)
+        # Wrong answers anyway (an empty form sent at once): the ordinary errors say what to do;
+        # the errors alone guarantee that nothing is stored.
+        return render_form(site, definition, lang, form, returning=returning)
+    if not valid:
         return render_form(site, definition, lang, form, returning=returning)
     if request.form.get(REVIEW_FIELD) == REVIEW_VALUE or returning:
         return render_check_page(site, definition, lang, form, raw_answers(definition, request.form))
