@@ -12,8 +12,10 @@ button on the previewed pages pointing at a page that does not exist.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
+import sys
 
 from portal.serve import BACKEND_PREFIXES
 
@@ -76,15 +78,87 @@ def preview(slug: str, host: str = "127.0.0.1", port: int = 8000, forms: bool = 
     backend = _form_backend(site_base) if forms else None
 
     class PreviewServer(LiveReloadServer):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            if backend is not None:
-                self.set_app(_dispatcher(backend, self.serve_request))
+        """MkDocs' server, plus: a failed rebuild shows its error in the browser and the terminal.
+
+        MkDocs keeps a failed rebuild "in progress", so every page request waits (the browser
+        seems to hang) and the message scrolls away in the log. Here a failed rebuild counts as
+        finished: pages answer with an error page naming the file and line, which reloads itself
+        once the next rebuild succeeds.
+        """
+
+        def __init__(self, *args, builder, **kwargs):
+            self.build_error: str | None = None
+
+            def guarded_builder(*a, **kw):
+                # MkDocs logs the real error (file:line) and raises a bare "Aborted with a
+                # BuildError!": keep what it logs at error level during this build.
+                errors = _ErrorRecords()
+                logging.getLogger("mkdocs").addHandler(errors)
+                try:
+                    builder(*a, **kw)
+                except Exception as exc:  # noqa: BLE001 - shown to the author, the server goes on
+                    self.build_error = "\n".join(errors.messages) or str(exc).strip() or type(exc).__name__
+                    _announce_error(self.build_error)
+                else:
+                    if self.build_error:
+                        print("\nportal preview: fixed, the site is rebuilt.\n", file=sys.stderr, flush=True)
+                    self.build_error = None
+                finally:
+                    logging.getLogger("mkdocs").removeHandler(errors)
+
+            super().__init__(*args, builder=guarded_builder, **kwargs)
+            site_app = self._site_or_error
+            self.set_app(_dispatcher(backend, site_app) if backend is not None else site_app)
+
+        def _site_or_error(self, environ, start_response):
+            path = environ.get("PATH_INFO", "")
+            if self.build_error is None or path.startswith("/livereload/") or not _is_page(path):
+                return self.serve_request(environ, start_response)
+            page = _error_page(self.build_error)
+            body = self._inject_js_into_html(page, self._visible_epoch)
+            start_response("500 Internal Server Error", [("Content-Type", "text/html; charset=utf-8"),
+                                                        ("Content-Length", str(len(body)))])
+            return [body]
 
     # mkdocs.commands.serve builds its server from this name; swap in ours for this process.
     mkdocs_serve.LiveReloadServer = PreviewServer
     _show_mkdocs_messages()
     mkdocs_serve.serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"{host}:{port}", livereload=True)
+
+
+class _ErrorRecords(logging.Handler):
+    """The messages logged at error level while it is attached."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def _is_page(path: str) -> bool:
+    """A request for a page (not an asset): the ones that get the error page."""
+    last = path.rsplit("/", 1)[-1]
+    return path.endswith("/") or last.endswith(".html") or "." not in last
+
+
+def _announce_error(message: str) -> None:
+    """The build error, set apart from MkDocs' log lines so the file:line cannot be missed."""
+    rule = "=" * 72
+    print(f"\n{rule}\nportal preview: the site could not be rebuilt\n\n{message}\n\n"
+          f"Fix it and save: the browser reloads by itself.\n{rule}\n", file=sys.stderr, flush=True)
+
+
+def _error_page(message: str) -> bytes:
+    """A small page in the browser with the build error; MkDocs' live-reload script is added."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Build error - portal preview</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}
+pre{{white-space:pre-wrap;background:#fff4f4;border-left:.3rem solid #b00020;padding:1rem}}</style></head>
+<body><main><h1>The site could not be rebuilt</h1>
+<pre>{html.escape(message)}</pre>
+<p>Fix the file and save it: this page reloads by itself.</p></main></body></html>""".encode()
 
 
 def _show_mkdocs_messages() -> None:
@@ -96,3 +170,6 @@ def _show_mkdocs_messages() -> None:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
     logging.getLogger("portal").addHandler(logger.handlers[0])
+    # The language plugin logs a line per translated page on every rebuild ("Overriding ..."),
+    # which buries the one line an author needs: only its warnings are shown.
+    logging.getLogger("mkdocs.plugins.mkdocs_static_i18n").setLevel(logging.WARNING)

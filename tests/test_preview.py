@@ -64,6 +64,18 @@ def test_preview_serves_reloads_and_stops(scratch_project, tmp_path):
         index = scratch_project / "content" / "nl" / "index.md"
         index.write_text(index.read_text(encoding="utf-8") + "\nDeze zin is net toegevoegd.\n", encoding="utf-8")
         wait_for(lambda: "Deze zin is net toegevoegd." in fetch(base + "/")[1], 60, "the rebuilt page", process)
+
+        # A macro typo: the page answers (no hanging request) with the file and line of the mistake.
+        good = index.read_text(encoding="utf-8")
+        index.write_text(good + "\n{{ contact_kaart() }}\n", encoding="utf-8")
+        status, page = wait_for(lambda: (lambda r: r if r[0] == 500 else None)(fetch(base + "/")), 60, "the error page", process)
+        assert "content/nl/index.md:" in page and "contact_kaart" in page and "livereload" in page, page
+        output = (tmp_path / "preview.log").read_text(encoding="utf-8")
+        assert "portal preview: the site could not be rebuilt" in output, output
+        assert "Overriding" not in output, output
+        # Fixed: the site is back.
+        index.write_text(good, encoding="utf-8")
+        wait_for(lambda: fetch(base + "/")[0] == 200, 60, "the page after the fix", process)
     finally:
         process.send_signal(signal.SIGINT)
         try:
