@@ -4,11 +4,13 @@ Both are built once, when the submission is accepted, and stored as bytes in the
 Message-ID generated here, so every retry sends exactly the same message.
 
 - Office message, in the receiving office's default language: every answer with its label, the
-  routing reason, Reply-To the citizen's address (when it is a valid address).
+  routing reason, Reply-To the citizen's address (when it is a valid address). From: the
+  sending site's social house by name, at PORTAL_MAIL_FROM.
 - Confirmation, in the language the citizen used: the acknowledgement of receipt
   (`portal.receipt`: date and time of receipt, reference, competent office, decision period and
   deadline, what to do without a decision), what happens next, the office's contact and opening
-  hours; no answer beyond the first name.
+  hours; no answer beyond the first name. From: the competent social house by name; Reply-To:
+  that office's public address, so a reply reaches a person.
 
 Subjects hold the form name and the reference only: never personal data. Every header value is
 checked by `header_value`: control characters are removed and an encoded word (`=?`) is refused,
@@ -22,6 +24,8 @@ import datetime as dt
 import logging
 import os
 import re
+import secrets
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
@@ -270,16 +274,25 @@ def office_context(municipality: Municipality, office: Office, lang: str) -> dic
     }
 
 
-def _message(*, subject: str, sender: str, recipient: str, when: dt.datetime, text: str, html: str,
-             reply_to: str | None = None, reference: str) -> EmailMessage:
+def mailbox(address: str, name: str = "") -> Address:
+    """`address` with `name` as its display name, as a header-safe Address: the name is quoted
+    and encoded by the email package, never pasted into the header. Raises HeaderInjection."""
+    return Address(display_name=header_value(name).strip(), addr_spec=header_value(address))
+
+
+def _message(*, subject: str, sender: str, sender_name: str = "", recipient: str, when: dt.datetime,
+             text: str, html: str, reply_to: str | None = None, reference: str) -> EmailMessage:
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = header_value(subject)
-    msg["From"] = header_value(sender)
+    # The social house's name, so the citizen and the office see who wrote, not a bare noreply.
+    msg["From"] = mailbox(sender, sender_name)
     msg["To"] = header_value(recipient)
     if reply_to:
         msg["Reply-To"] = header_value(reply_to)
     msg["Date"] = format_datetime(when)
-    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    # From the OS's random source, not make_msgid's `random` module: a test framework that seeds
+    # `random` (hypothesis does) made two messages in one centisecond share an id.
+    msg["Message-ID"] = f"<{secrets.token_hex(16)}@{sender.rsplit('@', 1)[-1]}>"
     msg["X-Portal-Reference"] = header_value(reference)
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text)
@@ -315,7 +328,8 @@ def compose_office_message(*, reference: str, form_id: str, answers: dict, route
     }
     subject_key = "mail.office_subject_forward" if route.outside_area else "mail.office_subject"
     subject = t(subject_key, lang, form=context["form_title"], reference=reference)
-    return _message(subject=subject, sender=sender, recipient=route.inbox, when=received_at,
+    return _message(subject=subject, sender=sender, sender_name=site.text(site.social_house, lang),
+                    recipient=route.inbox, when=received_at,
                     text=_render("office.txt", **context), html=_render("office.html", **context),
                     reply_to=valid_address(answers.get("email")), reference=reference)
 
@@ -338,6 +352,8 @@ def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: 
     sender = sender or sender_address()
     facts = receipt_facts(form_id, help_type, lang, received_at, route.municipality,
                           reference=reference, outside_area=route.outside_area)
+    # A reply reaches a person: the public address of the office that has the application.
+    reply_to = valid_address(facts.office["email"]) if facts.office else None
     context = {
         "lang": lang,
         "reference": reference,
@@ -346,12 +362,13 @@ def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: 
         "facts": facts,
         "office": facts.office,
         "next_steps": t(f"mail.next_steps.{form_id}", lang),
+        "reply_to": reply_to,
         "t": lambda key, **kw: t(key, lang, **kw),
     }
     subject = t("mail.confirmation_subject", lang, form=context["form_title"], reference=reference)
-    return _message(subject=subject, sender=sender, recipient=address, when=received_at,
-                    text=_render("confirmation.txt", **context), html=_render("confirmation.html", **context),
-                    reference=reference)
+    return _message(subject=subject, sender=sender, sender_name=facts.competent_name, recipient=address,
+                    when=received_at, text=_render("confirmation.txt", **context),
+                    html=_render("confirmation.html", **context), reply_to=reply_to, reference=reference)
 
 
 def compose_inbox_check(*, inbox: str, token: str, form_id: str, municipality: Municipality,
@@ -378,7 +395,8 @@ def compose_inbox_check(*, inbox: str, token: str, form_id: str, municipality: M
 
 
 def queued(kind: str, message: EmailMessage) -> NewMessage:
-    """The outbox row for `message`: its Message-ID and its bytes, fixed from now on."""
-    sender = message["From"]
-    return NewMessage(kind=kind, message_id=str(message["Message-ID"]), sender=str(sender),
+    """The outbox row for `message`: its Message-ID and its bytes, fixed from now on. The row's
+    sender is the envelope sender: the From address without its display name."""
+    sender = message["From"].addresses[0].addr_spec
+    return NewMessage(kind=kind, message_id=str(message["Message-ID"]), sender=sender,
                       recipient=str(message["To"]), raw=message.as_bytes(policy=SMTP))

@@ -60,6 +60,7 @@ def test_office_message_carries_every_answer_the_reason_and_reply_to(municipalit
     msg = office_message(municipalities)
     assert msg["To"] == "welzijn@opwijk.example"
     assert msg["Reply-To"] == "marieke@mail.example"
+    assert msg["From"] == "Sociaal Huis De Wegwijzer <noreply@portal.example>"
     assert msg["Subject"] == "Aanvraag hulp OPW-2026-7K3Q9"
     text, html = bodies(msg)
     for value in PERSONAL:
@@ -104,7 +105,11 @@ def test_confirmation_in_the_citizens_language_with_contact_and_no_answers(munic
     r = route("support-application", answers, site, municipalities)
     msg = reparse(compose_confirmation(reference="SGI-2026-7K3Q9", form_id="support-application", lang=lang,
                                        recipient=answers["email"], first_name="Marieke", route=r, received_at=WHEN))
-    assert msg["To"] == "marieke@mail.example" and msg["Reply-To"] is None
+    assert msg["To"] == "marieke@mail.example"
+    # From the competent social house by name; a reply goes to its office, where a person reads it.
+    assert msg["From"].addresses[0].display_name == site.text(site.social_house, lang)
+    assert msg["From"].addresses[0].addr_spec == "noreply@portal.example"
+    assert msg["Reply-To"] == site.offices[0].email
     text, html = bodies(msg)
     office = site.offices[0]
     for body in (text, html):
@@ -228,3 +233,19 @@ def test_office_message_states_the_date_of_receipt_and_the_legal_deadline(munici
     text, html = bodies(office_message(municipalities, help_type="leefloon"))
     for body in (text, html):
         assert "2 maart 2026 om 10:30" in body and "Beslissen uiterlijk op" in body and "1 april 2026" in body
+
+
+def test_a_social_house_name_with_commas_and_quotes_is_a_safe_display_name(municipalities):
+    """The name is config, but the email package quotes it: it can never add an address."""
+    import dataclasses
+
+    site = dataclasses.replace(municipalities["opwijk"], social_house={"nl": 'OCMW "Zuid", Noord <x@evil.example>'})
+    answers = application()
+    r = route("support-application", answers, site, {**municipalities, "opwijk": site})
+    msg = compose_office_message(reference="OPW-2026-7K3Q9", form_id="support-application", answers=answers,
+                                 route=r, site=site, received_at=WHEN, citizen_lang="nl")
+    row = queued("office", msg)
+    assert row.sender == "noreply@portal.example"               # the envelope sender: no name
+    parsed = reparse(msg)
+    assert [a.addr_spec for a in parsed["From"].addresses] == ["noreply@portal.example"]
+    assert parsed["From"].addresses[0].display_name == 'OCMW "Zuid", Noord <x@evil.example>'
