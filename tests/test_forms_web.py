@@ -407,6 +407,15 @@ def test_the_birth_date_is_a_text_input_with_the_belgian_format_and_stored_as_is
     assert stored.answers["birth_date"] == "1985-03-27"
 
 
+def test_a_checkbox_hint_follows_its_label_and_describes_the_box(client):
+    html = client.get(OPWIJK).get_data(as_text=True)
+    box = html.index('id="no_fixed_address"')
+    label = html.index('<label class="portal-checkbox__label" for="no_fixed_address">')
+    hint = html.index('id="no_fixed_address-hint"')
+    assert box < label < hint
+    assert re.search(r'<input[^>]*id="no_fixed_address"[^>]*aria-describedby="no_fixed_address-hint"', html)
+
+
 def test_the_consent_names_no_ocmw_by_name(client):
     html = client.get(OPWIJK).get_data(as_text=True)
     assert "Ik ga akkoord dat het OCMW dat bevoegd is voor mijn adres deze gegevens gebruikt" in html
