@@ -361,7 +361,7 @@ def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: 
         "first_name": CONTROL_RE.sub("", str(first_name or ""))[:100],
         "facts": facts,
         "office": facts.office,
-        "next_steps": t(f"mail.next_steps.{form_id}", lang),
+        "next_steps": facts.next_steps,          # the same text as the receipt page
         "reply_to": reply_to,
         "t": lambda key, **kw: t(key, lang, **kw),
     }

@@ -4,8 +4,10 @@ An OCMW must register every application for help and give the applicant a dated 
 of receipt; it must decide within a legal period that runs from that date. `receipt_facts` turns
 a stored submission into those statements in one language: when it was received (Brussels
 time), its reference, the competent office, the decision period and its deadline date, and what
-the citizen can do when no decision comes. The periods and texts per form and help type are data,
-in `portal/decisions.yml`; the labels around them are in `portal/messages/receipt.yml`.
+the citizen can do when no decision comes, and what happens next. The periods and texts per form
+and help type are data, in `portal/decisions.yml`; what happens next is the form's `next_steps`
+(forms/<form-id>.yml, as the competent municipality words it); the labels around them are in
+`portal/messages/receipt.yml`. The receipt page and the confirmation e-mail show these same texts.
 
 The help type is an answer: it chooses the texts here but is never printed, logged or put in a
 subject. The texts name the law, not the help asked for.
@@ -32,7 +34,7 @@ TEXT_KEYS = ("law", "period", "no_decision")
 NUMBER_KEYS = ("decision_days", "notify_days", "appeal_months")
 PLACEHOLDERS = ("days", "deadline", "notify_days", "appeal_months", "law", "office")
 
-__all__ = ["ReceiptFacts", "receipt_facts", "facts_for_receipt", "decision_deadline", "decision_rule", "check_decisions", "format_date", "format_received"]
+__all__ = ["ReceiptFacts", "receipt_facts", "facts_for_receipt", "decision_deadline", "decision_rule", "check_decisions", "next_steps_text", "format_date", "format_received"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class ReceiptFacts:
     no_decision_text: str
     outside_area: bool
     forward_text: str                 # "" unless the receiving OCMW is not competent
+    next_steps: str = ""              # who contacts the citizen, how and when (`next_steps_text`)
 
 
 # --- the data file --------------------------------------------------------------------------------
@@ -118,6 +121,38 @@ def check_decisions(path: Path = DECISIONS_PATH) -> list[Finding]:
                         findings.append(Finding(path, line, f"{form_id}.{key}.{name}.{lang}: unknown placeholder {exc}",
                                                 hint="known: " + ", ".join("{" + p + "}" for p in PLACEHOLDERS)))
     return findings
+
+
+# --- what happens next -----------------------------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def _form(root: str, form_id: str, stamp: int):
+    from portal.forms import load_form
+
+    return load_form(form_id, Path(root))
+
+
+def next_steps_text(form_id: str, lang: str, municipality: Municipality | None) -> str:
+    """The form's "what happens next" (`next_steps` of forms/<form-id>.yml, as `municipality`
+    changes it in site_config/<slug>/forms/), in `lang`: the one text the receipt page and the
+    confirmation e-mail both show. "" when the form or the municipality cannot be read: a text
+    must never stop an application."""
+    from portal.findings import PortalError
+    from portal.forms import form_for_site, forms_dir, site_text
+
+    if municipality is None:
+        return ""
+    root = municipality.own_dir.parent.parent
+    try:
+        path = forms_dir(root) / f"{form_id}.yml"
+        definition = _form(str(root), form_id, path.stat().st_mtime_ns)
+        try:
+            definition = form_for_site(definition, municipality)
+        except PortalError:
+            pass                      # a broken override: `portal check` reports it; the form's own text
+        return site_text(definition.next_steps, lang, municipality)
+    except (OSError, PortalError):
+        return ""
 
 
 # --- dates ----------------------------------------------------------------------------------------
@@ -183,6 +218,7 @@ def receipt_facts(form_id: str, answers_or_help_type, lang: str, received_at: dt
         no_decision_text=rule["no_decision"][lang].format(**values),
         outside_area=bool(outside_area),
         forward_text=t("receipt.forward", lang, office=competent_name, days=FORWARD_WITHIN_DAYS) if outside_area else "",
+        next_steps=next_steps_text(form_id, lang, competent),
     )
 
 

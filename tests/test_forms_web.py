@@ -416,6 +416,35 @@ def test_a_checkbox_hint_follows_its_label_and_describes_the_box(client):
     assert re.search(r'<input[^>]*id="no_fixed_address"[^>]*aria-describedby="no_fixed_address-hint"', html)
 
 
+def receipt_and_confirmation(client, store, url, answers) -> tuple[str, str]:
+    """The receipt page's text and the confirmation e-mail's plain text of one submission."""
+    import email
+    import email.policy
+    from html import unescape
+
+    response = submit(client, url, answers)
+    page = unescape(re.sub(r"\s+", " ", client.get(response.headers["Location"]).get_data(as_text=True)))
+    rows = [r for r in store.claim_outbox(lease_seconds=60) if r.kind == "confirmation"]
+    mail = email.message_from_bytes(rows[-1].raw, policy=email.policy.default).get_body(("plain",)).get_content()
+    return page, re.sub(r"\s+", " ", mail)
+
+
+@pytest.mark.parametrize("url, answers, same, never", [
+    (OPWIJK, support_answers(help_type="leefloon"),
+     ["binnen vijf werkdagen contact met je op", "wet van 26 mei 2002", "uiterlijk op"], ["organieke wet"]),
+    (OPWIJK, support_answers(help_type="financial", national_number=""),
+     ["binnen vijf werkdagen contact met je op", "organieke wet van 8 juli 1976"], ["leefloon", "26 mei 2002"]),
+    (OPWIJK_WIJK, wijk_answers(email="jan@mail.example"),
+     ["binnen tien werkdagen contact met je op", "geen wettelijke beslissingstermijn"], ["vijf werkdagen"]),
+])
+def test_the_receipt_and_the_confirmation_promise_the_same_per_help_type(client, store, url, answers, same, never):
+    page, mail = receipt_and_confirmation(client, store, url, answers)
+    for text in same:
+        assert text in page and text in mail, text
+    for text in never:
+        assert text not in page and text not in mail, text
+
+
 def test_the_consent_names_no_ocmw_by_name(client):
     html = client.get(OPWIJK).get_data(as_text=True)
     assert "Ik ga akkoord dat het OCMW dat bevoegd is voor mijn adres deze gegevens gebruikt" in html

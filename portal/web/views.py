@@ -280,7 +280,7 @@ def _render_receipt(template: str, endpoint: str, slug: str, lang: str, form_id:
         template, site=site, lang=lang, alternates=alternates, definition=definition,
         receipt=receipt, facts=facts, office=office, office_tel=tel_href(office["phone"]) if office else "",
         text_title=site_text(definition.title, lang, site),
-        next_steps=site_text(definition.next_steps, lang, site),
+        next_steps=facts.next_steps,          # the competent office's, as in the e-mail
         print_url=url_for("forms.received_print", slug=slug, lang=lang, form_id=form_id, token=token),
         receipt_url=url_for("forms.received", slug=slug, lang=lang, form_id=form_id, token=token),
     )
