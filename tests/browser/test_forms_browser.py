@@ -173,3 +173,38 @@ def test_the_language_switch_opens_the_same_form_in_the_other_language(new_page,
     expect(page.locator("h1")).to_have_text("Hulp aanvragen")
     assert page.url.endswith("/forms/sint-gillis/nl/support-application/")
     expect(page.locator("html")).to_have_attribute("lang", "nl")
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] \
+        and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+@pytest.mark.parametrize("below", [30, -10])   # partly below the window; fully in it, under the button
+def test_a_focused_field_is_never_hidden_under_the_quick_exit_at_390px(forms_url, new_page, below):
+    """WCAG 2.4.11: tabbing to Voornaam when it sits where the fixed button is scrolls it clear."""
+    page = new_page(390)
+    page.set_viewport_size({"width": 390, "height": 420})
+    page.goto(f"{forms_url}/forms/opwijk/nl/wijk-werken/")
+    page.locator("#organisation_name").focus()
+    page.evaluate("""below => window.scrollTo(0, window.scrollY + document.querySelector('#first_name')
+                     .getBoundingClientRect().bottom - window.innerHeight + below)""", below)
+    button = page.locator(".portal-quick-exit").bounding_box()
+    assert overlap(page.locator("#first_name").bounding_box(), button) or below > 0   # the situation is real
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "first_name"
+    field = page.locator("#first_name").bounding_box()
+    assert not overlap(field, page.locator(".portal-quick-exit").bounding_box()), (field, button)
+    assert field["y"] >= 0 and field["y"] + field["height"] <= 420
+
+
+def test_the_shift_hint_is_not_shown_on_a_touch_screen(browser, browser_context_args, forms_url):
+    context = browser.new_context(**{**browser_context_args, "viewport": {"width": 390, "height": 844},
+                                     "has_touch": True, "is_mobile": True})
+    try:
+        page = context.new_page()
+        page.goto(f"{forms_url}/forms/opwijk/nl/support-application/")
+        assert page.locator(".portal-quick-exit__button").is_visible()
+        assert not page.locator(".portal-quick-exit__hint").is_visible()
+    finally:
+        context.close()
