@@ -42,7 +42,7 @@ def test_a_filled_honeypot_gets_the_neutral_answer_and_nothing_is_stored(app, cl
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert stored(app) == 0
-    assert "Uw aanvraag is nog niet verstuurd" in html
+    assert "Je aanvraag is nog niet verstuurd" in html
     assert 'value="Griet"' in html                   # the answers are kept for a person
     assert "spam.example" not in html                # the honeypot is emptied
     assert 'href="#website"' not in html             # and not pointed out to the robot

@@ -145,7 +145,7 @@ def test_form_page_is_branded_labelled_and_not_cached(client):
     # Every input has a label, every radio group a fieldset with a legend.
     for input_id in re.findall(r'<(?:input|textarea|select)[^>]*\bid="([\w-]+)"', html):
         assert f'for="{input_id}"' in html, input_id
-    assert re.search(r"<fieldset[^>]*>\s*<legend[^>]*>Waarvoor heeft u hulp nodig\?</legend>", html)
+    assert re.search(r"<fieldset[^>]*>\s*<legend[^>]*>Waarvoor heb je hulp nodig\?</legend>", html)
     assert "Taal" not in html                                   # one language: no switch
 
 
@@ -198,8 +198,8 @@ def test_empty_form_in_dutch_lists_every_required_field(client, store):
     assert title(html).startswith("Fout: Hulp aanvragen")
     assert 'role="alert"' in html and 'tabindex="-1"' in html and "Er is een probleem" in html
     links = dict(summary_links(html))
-    assert links["help_type"] == "Kies waarvoor u hulp nodig heeft"
-    assert links["first_name"] == "Vul uw voornaam in"
+    assert links["help_type"] == "Kies waarvoor je hulp nodig hebt"
+    assert links["first_name"] == "Vul je voornaam in"
     assert links["phone"] == "Vul een telefoonnummer of een e-mailadres in"
     assert set(links) == {"help_type", "first_name", "last_name", "birth_date", "street", "house_number",
                           "postcode", "city", "phone", "contact_preference", "consent"}
@@ -232,8 +232,8 @@ def test_answers_are_kept_when_something_is_wrong(client):
 @pytest.mark.parametrize("changes, field, message", [
     ({"birth_date": "2999-01-01"}, "birth_date", "Vul een geboortedatum in het verleden in, zoals 27/03/1985"),
     ({"birth_date": "1985-02-30"}, "birth_date", "Vul een geboortedatum in het verleden in, zoals 27/03/1985"),
-    ({"national_number": "85.07.30-033.29"}, "national_number", "Het rijksregisternummer klopt niet. Controleer de 11 cijfers op uw identiteitskaart"),
-    ({"birth_date": "1985-07-31"}, "national_number", "Het rijksregisternummer past niet bij uw geboortedatum"),
+    ({"national_number": "85.07.30-033.29"}, "national_number", "Het rijksregisternummer klopt niet. Controleer de 11 cijfers op je identiteitskaart"),
+    ({"birth_date": "1985-07-31"}, "national_number", "Het rijksregisternummer past niet bij je geboortedatum"),
     ({"email": "an@", "contact_preference": "phone"}, "email", "Vul een e-mailadres in zoals naam@voorbeeld.be"),
     ({"phone": "12345"}, "phone", "Vul een telefoonnummer in zoals 0470 12 34 56 of +32 2 123 45 67"),
     ({"message": "x" * 2001}, "message", "Gebruik maximaal 2000 tekens"),
@@ -241,7 +241,7 @@ def test_answers_are_kept_when_something_is_wrong(client):
     ({"first_name": "=?utf-8?b?QW4=?="}, "first_name", "Gebruik alleen gewone tekst, zonder regeleinden of de tekens =?"),
     ({"help_type": "everything"}, "help_type", "Kies een van de mogelijkheden"),
     ({"contact_preference": "pigeon"}, "contact_preference", "Kies een van de mogelijkheden"),
-    ({"consent": None}, "consent", "Vink aan dat u akkoord gaat, anders kunnen we uw aanvraag niet behandelen"),
+    ({"consent": None}, "consent", "Vink aan dat je akkoord gaat, anders kunnen we je aanvraag niet behandelen"),
 ])
 def test_each_invalid_answer_gets_its_message_and_nothing_is_stored(client, store, changes, field, message):
     response = send(client, OPWIJK, support_answers(**changes))
@@ -310,7 +310,7 @@ def test_missing_csrf_token_keeps_the_answers_with_a_clear_message(client, store
     response = send(client, OPWIJK, support_answers(first_name="Ann-Sofie"), csrf=False)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Uw sessie is verlopen" in html and title(html).startswith("Fout: ")
+    assert "Je sessie is verlopen" in html and title(html).startswith("Fout: ")
     assert 'value="Ann-Sofie"' in html and "Traceback" not in html
     assert store.count_submissions() == 0
     # The page carries a fresh token: sending it again works.
@@ -333,7 +333,7 @@ def test_expired_csrf_token_keeps_the_answers(make_app):
     response = client.post(OPWIJK, data={**support_answers(last_name="Van Damme"), "csrf_token": token})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Uw sessie is verlopen" in html and 'value="Van Damme"' in html
+    assert "Je sessie is verlopen" in html and 'value="Van Damme"' in html
     assert app.extensions["portal_store"].count_submissions() == 0
 
 
@@ -657,21 +657,21 @@ def test_valid_answers_are_shown_to_check_and_not_stored_yet(client, store):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert store.count_submissions() == 0
-    assert title(html).startswith("Controleer uw antwoorden – Hulp aanvragen")
-    assert "<h1 class=\"portal-heading-l\">Controleer uw antwoorden</h1>" in html
+    assert title(html).startswith("Controleer je antwoorden – Hulp aanvragen")
+    assert "<h1 class=\"portal-heading-l\">Controleer je antwoorden</h1>" in html
     rows = dict(re.findall(r'<dt class="portal-summary-list__key">(.*?)</dt>\s*<dd class="portal-summary-list__value[^"]*">(.*?)</dd>', html, re.S))
-    assert rows["Waarvoor heeft u hulp nodig?"].startswith("Leefloon")        # the choice's label
+    assert rows["Waarvoor heb je hulp nodig?"].startswith("Leefloon")        # the choice's label
     assert rows["Voornaam"] == "An" and rows["Achternaam"] == "Peeters"
     assert rows["Geboortedatum"] == "30 juli 1985"                             # a date in words
     assert rows["Ik heb geen vaste verblijfplaats"] == "Nee"
-    assert rows["Hoe wilt u dat we u contacteren?"] == "Per e-mail"
-    assert rows["Wilt u nog iets vertellen? (niet verplicht)"] == "Liefst &#39;s morgens.\nDank u."
+    assert rows["Hoe wil je dat we je contacteren?"] == "Per e-mail"
+    assert rows["Wil je nog iets vertellen? (niet verplicht)"] == "Liefst &#39;s morgens.\nDank u."
     assert "Laat dit veld leeg" not in html                                    # not the honeypot
     # One change button per answer, named for screen readers by its question.
     changes = re.findall(r'<button type="submit" class="portal-link-button" name="change" value="([\w]+)">'
                          r'Wijzigen<span class="portal-visually-hidden"> (.*?)</span></button>', html)
     assert len(changes) == len(rows) == 15
-    assert ("first_name", "Voornaam") in changes and ("help_type", "Waarvoor heeft u hulp nodig") in changes
+    assert ("first_name", "Voornaam") in changes and ("help_type", "Waarvoor heb je hulp nodig") in changes
     assert re.search(r'<button type="submit" class="portal-button" name="send" value="1"[^>]*>Aanvraag versturen</button>', html)
 
 
@@ -744,7 +744,7 @@ def test_tampered_answers_are_refused_with_a_clear_message(client, store, tamper
     response = client.post(OPWIJK, data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "We konden uw antwoorden niet meer lezen" in page and "Er is niets verstuurd" in page
+    assert "We konden je antwoorden niet meer lezen" in page and "Er is niets verstuurd" in page
     assert 'value="Ilse"' not in page                   # nothing of it is trusted or shown
     assert store.count_submissions() == 0
 
@@ -778,7 +778,7 @@ def test_answers_older_than_the_csrf_time_limit_are_refused(make_app):
     time.sleep(2.1)
     response = confirm(client, OPWIJK, check_page)
     assert response.status_code == 400
-    assert "We konden uw antwoorden niet meer lezen" in response.get_data(as_text=True)
+    assert "We konden je antwoorden niet meer lezen" in response.get_data(as_text=True)
     assert app.extensions["portal_store"].count_submissions() == 0
 
 
@@ -805,7 +805,7 @@ def test_the_confirm_step_needs_the_csrf_token(client, store):
     html = check_page.get_data(as_text=True)
     response = client.post(OPWIJK, data={"check_answers": hidden(html, "check_answers"), "send": "1"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "Uw sessie is verlopen" in page
+    assert response.status_code == 400 and "Je sessie is verlopen" in page
     assert 'value="Mieke"' in page                      # the signed answers are given back
     assert store.count_submissions() == 0
 

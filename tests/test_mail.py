@@ -61,7 +61,7 @@ def test_office_message_carries_every_answer_the_reason_and_reply_to(municipalit
     assert msg["To"] == "welzijn@opwijk.example"
     assert msg["Reply-To"] == "marieke@mail.example"
     assert msg["From"] == "Sociaal Huis De Wegwijzer <noreply@portal.example>"
-    assert msg["Subject"] == "Aanvraag hulp OPW-2026-7K3Q9"
+    assert msg["Subject"] == "Hulpaanvraag OPW-2026-7K3Q9"
     text, html = bodies(msg)
     for value in PERSONAL:
         assert value in text and value in html
@@ -226,7 +226,7 @@ def test_wijk_werken_confirmation_has_no_deadline_but_says_what_happens_next(mun
     for body in (text, html):
         assert "2 maart 2026 om 10:30" in body and "geen wettelijke termijn" in body
         assert "Beslissing uiterlijk op" not in body and "arbeidsrechtbank" not in body
-        assert "Hoorde u na twee weken nog niets?" in body
+        assert "Hoorde je na twee weken nog niets?" in body
 
 
 def test_office_message_states_the_date_of_receipt_and_the_legal_deadline(municipalities):

@@ -20,9 +20,9 @@ FORMS = {
     "fr": ("sint-gillis", "fr", "support-application", "1060"),
 }
 TEXTS = {
-    "nl": {"summary": "Er is een probleem", "first_name": "Vul uw voornaam in",
-           "help_type": "Kies waarvoor u hulp nodig heeft", "received": "Aanvraag ontvangen", "prefix": "Fout: ",
-           "check": "Controleer uw antwoorden"},
+    "nl": {"summary": "Er is een probleem", "first_name": "Vul je voornaam in",
+           "help_type": "Kies waarvoor je hulp nodig hebt", "received": "Aanvraag ontvangen", "prefix": "Fout: ",
+           "check": "Controleer je antwoorden"},
     "fr": {"summary": "Il y a un problème", "first_name": "Indiquez votre prénom",
            "help_type": "Choisissez pour quoi vous avez besoin d'aide", "received": "Demande reçue", "prefix": "Erreur : ",
            "check": "Vérifiez vos réponses"},
