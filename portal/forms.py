@@ -362,7 +362,7 @@ def error_text(fdef: FieldDef, rule: str, lang: str, municipality: Municipality,
         text = site_text(fdef.errors[rule], lang, municipality)
     else:
         text = messages()[f"forms.error.{rule}"][lang]
-        values.setdefault("label", site_text(fdef.label, lang, municipality).rstrip(" ?:").lower())
+        values.setdefault("label", site_text(fdef.label, lang, municipality).rstrip(" ?:\u00a0\u202f").lower())
     for key, value in values.items():
         text = text.replace("{" + key + "}", str(value))
     return text

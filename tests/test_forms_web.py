@@ -213,7 +213,7 @@ def test_empty_form_in_dutch_lists_every_required_field(client, store):
 
 def test_empty_form_in_french(client):
     html = send(client, SINT_GILLIS_FR, {}).get_data(as_text=True)
-    assert title(html).startswith("Erreur : Demander de l&#39;aide")
+    assert title(html).startswith("Erreur\u00a0: Demander de l&#39;aide")
     assert "Il y a un problème" in html
     links = dict(summary_links(html))
     assert links["first_name"] == "Indiquez votre prénom"
@@ -853,7 +853,7 @@ def stored_facts(store, html: str, lang: str):
      ["Ontvangen op", "Beslissingstermijn", "30 dagen", "Beslissing uiterlijk op", "Geen beslissing op tijd?",
       "arbeidsrechtbank", "Kloosterstraat 10", "0800 113 41", "Openingsuren", "maandag"]),
     (SINT_GILLIS_FR, support_answers(postcode="1060", city="Saint-Gilles"), "fr",
-     ["Reçue le", "Délai de décision", "30 jours", "Décision au plus tard le", "Pas de décision dans les délais ?",
+     ["Reçue le", "Délai de décision", "30 jours", "Décision au plus tard le", "Pas de décision dans les délais\u202f?",
       "tribunal du travail", "Heures d&#39;ouverture", "lundi"]),
 ])
 def test_a_leefloon_receipt_states_the_date_the_decision_period_and_the_deadline(client, store, url, answers, lang, texts):
@@ -947,6 +947,50 @@ def test_every_text_of_the_forms_exists_in_dutch_and_french(scratch_project):
             texts += [fdef.hint] if fdef.hint else []
         for text in texts:
             assert text.get("nl", "").strip() and text.get("fr", "").strip(), text
+
+
+def french_texts(scratch_project):
+    """Every French text of the forms, receipts and e-mails."""
+    from portal.forms import load_forms
+    from portal.i18n import messages
+    from portal.receipt import _decisions
+
+    texts = [value["fr"] for key, value in messages().items()
+             if key.startswith(("forms.", "receipt.", "mail.", "routing.", "antiabuse.", "security."))]
+    for definition in load_forms(scratch_project).values():
+        texts += [definition.title["fr"], definition.next_steps["fr"], (definition.intro or {}).get("fr", "")]
+        for fdef in definition.fields:
+            texts += [fdef.label["fr"], *(label["fr"] for _, label in fdef.choices),
+                      *(e["fr"] for e in fdef.errors.values()), (fdef.hint or {}).get("fr", "")]
+        texts += [g[k]["fr"] for g in definition.groups.values() for k in ("legend", "hint") if g.get(k)]
+    for rules in _decisions().values():
+        texts += [rule[k]["fr"] for rule in rules.values() for k in ("law", "period", "no_decision")]
+    return texts
+
+
+def test_french_texts_have_a_no_break_space_before_double_punctuation(scratch_project):
+    """French typography: U+00A0 before ":", U+202F (or U+00A0) before "?", "!", ";", and
+    inside « »; never an ordinary space there (a line could break before the sign)."""
+    texts = french_texts(scratch_project)
+    assert len(texts) > 100
+    wrong = [text for text in texts if re.search(r" [?!;:]|« | »", str(text))]
+    assert wrong == []
+
+
+def test_french_receipt_title_and_mail_colons(client, store):
+    answers = support_answers(postcode="1060", city="Saint-Gilles")
+    response = submit(client, SINT_GILLIS_FR, answers)
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search("<title>Demande reçue\u00a0: SGI-2\\d{3}-", html)
+    assert "Téléphone\u00a0: <a" in html
+    import email
+    import email.policy
+
+    rows = {r.kind: r for r in store.claim_outbox(lease_seconds=60)}
+    text = email.message_from_bytes(rows["confirmation"].raw, policy=email.policy.default).get_body(("plain",)).get_content()
+    assert "Reçue le\u00a0: " in text and "Téléphone\u00a0: " in text
+    # Everything but the opening hours' closures (the hours component's own texts).
+    assert " : " not in text.split("Heures d'ouverture")[0]
 
 
 def test_portal_check_fails_on_a_form_choice_without_french(scratch_project):

@@ -98,7 +98,7 @@ def test_subjects_hold_no_personal_data(municipalities):
         assert "OPW-2026-7K3Q9" in msg["Subject"]
 
 
-@pytest.mark.parametrize("lang,expected", [("nl", "Wat gebeurt er nu?"), ("fr", "Et maintenant ?")])
+@pytest.mark.parametrize("lang,expected", [("nl", "Wat gebeurt er nu?"), ("fr", "Et maintenant\u202f?")])
 def test_confirmation_in_the_citizens_language_with_contact_and_no_answers(municipalities, lang, expected):
     answers = application(postcode="1060")
     site = municipalities["sint-gillis"]

@@ -123,7 +123,7 @@ def rows(definition, answers: dict, lang: str, site) -> list[dict]:
         label = site_text(fdef.label, lang, site)
         result.append({"name": fdef.name, "label": label,
                        # The visually hidden part of "Wijzigen <question>": no trailing "?" or ":".
-                       "change_label": label.rstrip(" ?:"),
+                       "change_label": label.rstrip(" ?:\u00a0\u202f"),
                        "value": shown_value(fdef, answers.get(fdef.name, ""), lang, site),
                        "multiline": fdef.type == "textarea"})
     return result

@@ -24,7 +24,7 @@ TEXTS = {
            "help_type": "Kies waarvoor je hulp nodig hebt", "received": "Aanvraag ontvangen", "prefix": "Fout: ",
            "check": "Controleer je antwoorden"},
     "fr": {"summary": "Il y a un problème", "first_name": "Indiquez votre prénom",
-           "help_type": "Choisissez pour quoi vous avez besoin d'aide", "received": "Demande reçue", "prefix": "Erreur : ",
+           "help_type": "Choisissez pour quoi vous avez besoin d'aide", "received": "Demande reçue", "prefix": "Erreur\u00a0: ",
            "check": "Vérifiez vos réponses"},
 }
 

@@ -29,7 +29,7 @@ RECEIPT = {
            "print_link": "Afdrukken of bewaren als PDF", "print_title": "Ontvangstbewijs", "print_button": "Afdrukken",
            "change": "Wijzigen", "return": "Opslaan en terug naar het overzicht"},
     "fr": {"received": r"^(1er|\d{1,2}) (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) \d{4} à \d\d:\d\d$",
-           "period": "30 jours", "deadline_label": "Décision au plus tard le", "no_decision": "Pas de décision dans les délais ?",
+           "period": "30 jours", "deadline_label": "Décision au plus tard le", "no_decision": "Pas de décision dans les délais\u202f?",
            "print_link": "Imprimer ou enregistrer en PDF", "print_title": "Accusé de réception", "print_button": "Imprimer",
            "change": "Modifier", "return": "Enregistrer et revenir au récapitulatif"},
 }
