@@ -91,7 +91,7 @@ def preview(slug: str, host: str = "127.0.0.1", port: int = 8000, forms: bool = 
 
             def guarded_builder(*a, **kw):
                 # MkDocs logs the real error (file:line) and raises a bare "Aborted with a
-                # BuildError!": keep what it logs at error level during this build.
+                # BuildError!": keep what it logs at warning level and above during this build.
                 errors = _ErrorRecords()
                 logging.getLogger("mkdocs").addHandler(errors)
                 try:
@@ -127,10 +127,11 @@ def preview(slug: str, host: str = "127.0.0.1", port: int = 8000, forms: bool = 
 
 
 class _ErrorRecords(logging.Handler):
-    """The messages logged at error level while it is attached."""
+    """The messages logged at warning level and above while it is attached (strict mode
+    turns warnings into a failed build)."""
 
     def __init__(self):
-        super().__init__(logging.ERROR)
+        super().__init__(logging.WARNING)
         self.messages: list[str] = []
 
     def emit(self, record):
@@ -173,3 +174,13 @@ def _show_mkdocs_messages() -> None:
     # The language plugin logs a line per translated page on every rebuild ("Overriding ..."),
     # which buries the one line an author needs: only its warnings are shown.
     logging.getLogger("mkdocs.plugins.mkdocs_static_i18n").setLevel(logging.WARNING)
+    logging.getLogger("mkdocs.livereload").addFilter(_request_lines_as_info)
+
+
+def _request_lines_as_info(record: logging.LogRecord) -> bool:
+    """MkDocs' server logs each non-200 request as a warning, which the strict build (mkdocs.yml)
+    counts: a browser asking for a page during a rebuild (the error page is a 500) would fail
+    that rebuild, and every one after it. A request line is not a build warning: log it as info."""
+    if record.levelno == logging.WARNING and '" code ' in record.getMessage():
+        record.levelno, record.levelname = logging.INFO, "INFO"
+    return True
