@@ -1,5 +1,8 @@
 """French typography on built pages: a non-breaking space before ? ! : ; and inside « ».
 
+As in the form and mail texts: a narrow no-break space (U+202F) before ? ! ; and a no-break space
+(U+00A0) before : and inside guillemets.
+
 French puts a space before those signs; an ordinary space lets a line break there, so a lone "?"
 can start a line. Authors type ordinary spaces (and should not have to type invisible ones), so
 the built HTML of French pages is rewritten: only text between tags, never inside tags
@@ -12,16 +15,19 @@ from __future__ import annotations
 import re
 
 NBSP = "\u00a0"
+NNBSP = "\u202f"
 # A tag or a comment; everything between two of these is text.
 _TOKEN = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
 _VERBATIM = ("code", "pre", "kbd", "samp", "script", "style", "textarea")
 _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)")
-# One or more ordinary spaces (or &nbsp;-less spacing) before the sign, the sign not part of "://".
-_BEFORE = re.compile(r"[ \t]+([?!:;»])")
+# One or more ordinary spaces before the sign (URLs have none, so "https://" is never touched).
+_NARROW_BEFORE = re.compile(r"[ \t]+([?!;])")
+_BEFORE = re.compile(r"[ \t]+([:»])")
 _AFTER = re.compile(r"«[ \t]+")
 
 
 def _french_text(text: str) -> str:
+    text = _NARROW_BEFORE.sub(NNBSP + r"\1", text)
     text = _BEFORE.sub(NBSP + r"\1", text)
     return _AFTER.sub("«" + NBSP, text)
 

@@ -270,12 +270,12 @@ def test_the_notice_stays_out_of_that_languages_navigation_and_search(one_langua
 
 
 def test_french_spacing_touches_text_only():
-    from portal.typography import NBSP, french_spacing
+    from portal.typography import NBSP, NNBSP, french_spacing
 
     html = ('<h2 id="pour-qui">Pour qui ?</h2><p title="a : b">Appelez : <a href="https://x.example/?a=1;b">ici !</a> '
             '« bien »</p><pre><code>x ? y : z;</code></pre><script>a ? b : c</script><!-- a ? -->')
     out = french_spacing(html)
-    assert f"Pour qui{NBSP}?" in out and f"Appelez{NBSP}:" in out and f"ici{NBSP}!" in out
+    assert f"Pour qui{NNBSP}?" in out and f"Appelez{NBSP}:" in out and f"ici{NNBSP}!" in out
     assert f"«{NBSP}bien{NBSP}»" in out
     # Attributes, URLs, code, scripts and comments keep their characters.
     assert 'title="a : b"' in out and 'href="https://x.example/?a=1;b"' in out
@@ -287,8 +287,8 @@ def test_french_pages_never_break_a_line_before_a_question_mark(built_sites, mun
     built = built_sites / m.slug / lang_root(m, "fr") / "leefloon" / "index.html"
     page = built.read_text(encoding="utf-8")
     text = re.sub(r"<(script|style|code|pre)\b.*?</\1>|<[^>]*>", "", page, flags=re.S)
-    assert "\u00a0?" in text
+    assert "\u202f?" in text
     assert not re.search(r"[ \t\n][?!;:](?:\s|$)", text), re.findall(r".{20}[ \t\n][?!;:](?:\s|$)", text)[:5]
     # The Dutch pages are left alone.
     nl = (built_sites / m.slug / lang_root(m, "nl") / "leefloon" / "index.html").read_text(encoding="utf-8")
-    assert "\u00a0?" not in nl
+    assert "\u202f?" not in nl
