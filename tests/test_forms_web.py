@@ -445,6 +445,13 @@ def test_the_receipt_and_the_confirmation_promise_the_same_per_help_type(client,
         assert text not in page and text not in mail, text
 
 
+def test_every_routing_reason_has_a_sentence_for_the_citizen():
+    from portal.i18n import messages
+
+    reasons = {k.removeprefix("routing.") for k in messages() if k.startswith("routing.")} - {"forward_notice"}
+    assert {k.removeprefix("forms.route.") for k in messages() if k.startswith("forms.route.")} == reasons
+
+
 def test_the_consent_names_no_ocmw_by_name(client):
     html = client.get(OPWIJK).get_data(as_text=True)
     assert "Ik ga akkoord dat het OCMW dat bevoegd is voor mijn adres deze gegevens gebruikt" in html

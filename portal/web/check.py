@@ -144,4 +144,4 @@ def route_sentence(definition, answers: dict, lang: str, site, municipalities: d
     office = receiver.text(receiver.social_house, lang) or receiver.text(receiver.name, lang)
     values = {"office": office, "postcode": chosen.reason_values.get("postcode", ""),
               "competent": chosen.reason_values.get("competent", ""), "days": FORWARD_WITHIN_DAYS}
-    return t("routing.citizen." + chosen.reason.removeprefix("routing."), lang, **values)
+    return t("forms.route." + chosen.reason.removeprefix("routing."), lang, **values)
