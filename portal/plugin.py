@@ -352,6 +352,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             return
         m = self.municipality
         site = Path(config.site_dir)
+        if not config.site_url:
+            _sitemap_without_site_url(site)
         _sitemap_beside_alternates(site, multilingual=len(m.languages) > 1)
         search_split.write_split_indexes(site, m.languages)
         site_url = (config.site_url or "").rstrip("/")
@@ -375,6 +377,24 @@ def _body_line_offset(source_text: str, markdown: str) -> int:
     if found < 0:
         return 0
     return source_text[:found].count("\n") - (len(markdown) - len(body))
+
+
+def _sitemap_without_site_url(site: Path) -> None:
+    """Without `site_url` the language plugin's sitemap prefixes every address with "None".
+
+    A sitemap needs the published address to be of use to search engines; until the
+    municipality sets it, the addresses are written relative to the site instead of as junk.
+    """
+    import gzip
+
+    for sitemap in site.rglob("sitemap.xml"):
+        text = sitemap.read_text(encoding="utf-8")
+        fixed = text.replace("<loc>None", "<loc>").replace('href="None', 'href="')
+        if fixed != text:
+            sitemap.write_text(fixed, encoding="utf-8")
+            packed = sitemap.with_name("sitemap.xml.gz")
+            if packed.exists():
+                packed.write_bytes(gzip.compress(fixed.encode("utf-8"), mtime=0))
 
 
 def _sitemap_beside_alternates(site: Path, multilingual: bool) -> None:

@@ -165,6 +165,10 @@ def test_every_language_has_its_sitemap_and_a_description(built_sites, municipal
         for lang in m.languages:
             base = page_dir(built_sites / slug, m, lang)
             assert (base / "sitemap.xml").is_file(), f"{slug} {lang}"
+            locs = re.findall(r"<loc>([^<]*)</loc>", (base / "sitemap.xml").read_text(encoding="utf-8"))
+            assert locs and not any("None" in loc for loc in locs), locs[:3]
+            if m.site_url:
+                assert all(loc.startswith(m.site_url) for loc in locs), locs[:3]
             assert re.search(r'<meta name="description" content="[^"]{20,}"', (base / "index.html").read_text(encoding="utf-8"))
 
 
