@@ -15,7 +15,7 @@ import json
 from markupsafe import escape
 
 from portal.hours import brussels_now, hhmm, note_text, office_days, parse_opening_hours
-from portal.i18n import t
+from portal.i18n import format_date, t
 
 WINDOW_DAYS = 400        # days of exceptions embedded for the script (the issue asks >= 400)
 LIST_DAYS = 60           # days of coming closures listed under the table
@@ -73,8 +73,8 @@ def _intervals_text(intervals, lang: str) -> str:
 
 
 def date_text(date: dt.date, lang: str) -> str:
-    """"donderdag 24 december 2026" / "jeudi 24 décembre 2026"."""
-    return f"{t(f'hours.day.{date.weekday()}', lang)} {date.day} {t(f'hours.month.{date.month}', lang)} {date.year}"
+    """"donderdag 24 december 2026" / "vendredi 1er janvier 2027"."""
+    return format_date(date, lang, weekday=True)
 
 
 def coming_exceptions(office, municipality, today: dt.date | None = None, days: int = LIST_DAYS) -> list:

@@ -45,3 +45,11 @@ def check_messages() -> list[Finding]:
                 if not isinstance(value, dict) or not str(value.get(lang) or "").strip():
                     findings.append(Finding(path, data.line_of(key), f"message {key!r} has no {lang!r} text"))
     return findings
+
+
+def format_date(day, lang: str, *, weekday: bool = False) -> str:
+    """'25 november 2026' / '1er décembre 2026'; with `weekday`: 'dinsdag 1 december 2026' /
+    'mardi 1er décembre 2026'. The one place dates are written out for citizens."""
+    number = t("date.first_day", lang) if day.day == 1 else str(day.day)
+    text = t("date.long", lang, day=number, month=t(f"hours.month.{day.month}", lang), year=day.year)
+    return f"{t(f'hours.day.{day.weekday()}', lang)} {text}" if weekday else text

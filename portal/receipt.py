@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from portal.config import FORM_IDS, LANGUAGES, Municipality
 from portal.findings import Finding
-from portal.i18n import t
+from portal.i18n import format_date, t
 from portal.routing import FORWARD_WITHIN_DAYS
 from portal.yamlfile import load_yaml
 
@@ -156,12 +156,6 @@ def next_steps_text(form_id: str, lang: str, municipality: Municipality | None) 
 
 
 # --- dates ----------------------------------------------------------------------------------------
-
-def format_date(day: dt.date, lang: str) -> str:
-    """'25 november 2026' / '25 novembre 2026' ('1er décembre 2026' in French)."""
-    number = t("receipt.first_day", lang) if day.day == 1 else str(day.day)
-    return t("receipt.date", lang, day=number, month=t(f"hours.month.{day.month}", lang), year=day.year)
-
 
 def format_received(when: dt.datetime, lang: str) -> str:
     """'25 november 2026 om 14:32' / '25 novembre 2026 à 14:32', in Brussels time."""

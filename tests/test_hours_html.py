@@ -86,7 +86,7 @@ def test_the_table_in_french_with_notes(municipality):
     assert page.rows[0] == ("lundi", "fermé")
     assert page.rows[1] == ("mardi", "09:00–12:00 (sur rendez-vous)")
     assert page.rows[-1] == ("jours fériés", "fermé")
-    assert page.items[0] == "jeudi 24 décembre 2026 : fermé (Veille de Noël)"
+    assert page.items[0] == "jeudi 24 décembre 2026\u00a0: fermé (Veille de Noël)"
 
 
 def test_the_status_element_is_a_hidden_polite_live_region_until_the_script_fills_it(municipality):
@@ -130,3 +130,12 @@ def test_dated_exception_with_hours_shows_in_the_list_and_json_ld():
     spec = opening_hours_specification(municipality.offices[0], municipality, today=BUILD)
     assert {"@type": "OpeningHoursSpecification", "validFrom": "2026-12-24", "validThrough": "2026-12-24",
             "opens": "09:00", "closes": "11:00"} in spec
+
+
+def test_the_first_of_the_month_is_1er_in_french():
+    import datetime as dt
+
+    from portal.hours_html import date_text
+
+    assert date_text(dt.date(2027, 1, 1), "fr") == "vendredi 1er janvier 2027"
+    assert date_text(dt.date(2027, 1, 1), "nl") == "vrijdag 1 januari 2027"
