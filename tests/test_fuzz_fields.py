@@ -153,7 +153,11 @@ CASES = [(form_id, name) for form_id in FORMS for name in fields_of(form_id)]
 def assert_page_is_safe(html: str, value: str) -> None:
     assert SCRIPT not in html and "<img src=x onerror" not in html
     if "7*7" in value:
-        assert EVALUATED not in html
+        # Signed tokens (CSRF, form stamp, check-page answers, receipt links) are base64 and may hold
+        # "A49Z" by chance: look at the page without the values of hidden fields.
+        visible = re.sub(r'(<input type="hidden"[^>]*value=")[^"]*"', r'\1"', html)
+        visible = re.sub(r'/received/[^"/]*', "/received/", visible)   # the receipt link's token
+        assert EVALUATED not in visible
     stripped = value.strip()
     if "<" in stripped and len(stripped) >= 12:
         assert stripped not in html, "a value with markup is in the page unescaped"
