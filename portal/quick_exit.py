@@ -1,7 +1,7 @@
 """Quick exit: a "leave this page" button on sensitive pages and forms, and the neutral page it opens.
 
 The button is a plain link to a neutral page on the same site, so it works without JavaScript;
-`templates/site/assets/portal/quick-exit.js` makes it replace the current history entry
+`templates/theme/assets/portal/quick-exit.js` makes it replace the current history entry
 (`location.replace`) so Back does not return to the sensitive page, and adds a keyboard shortcut
 (Shift pressed three times, as on GOV.UK's "Exit this page"). No other host is involved: the
 neutral page is a plain calendar page of this site, without the municipality's branding or any

@@ -56,7 +56,7 @@ CHANGES = [
     ("catalogue page of a service only sint-gillis lists", lambda r: append(r / "content/nl/spi.md"), {"sint-gillis"}),
     ("new catalogue page", lambda r: (r / "content/nl/privacy.md").write_text("# Privacy\n"), {"opwijk", "sint-gillis"}),
     ("form definition", lambda r: append(r / "forms/wijk-werken.yml", "# edited\n"), {"opwijk", "sint-gillis"}),
-    ("template", lambda r: append(r / "templates/site/main.html", "{# edited #}\n"), {"opwijk", "sint-gillis"}),
+    ("template", lambda r: append(r / "templates/theme/main.html", "{# edited #}\n"), {"opwijk", "sint-gillis"}),
     ("mkdocs.yml", lambda r: append(r / "mkdocs.yml", "# edited\n"), {"opwijk", "sint-gillis"}),
 ]
 
@@ -212,7 +212,7 @@ def test_a_rebuild_never_writes_through_a_shared_file(project, tmp_path):
     out = tmp_path / "site"
     build_sites(list(SLUGS), out, project)
     shared_before = {p: p.read_bytes() for p in (out / dedupe.SHARED_DIR).rglob("*") if p.is_file()}
-    css = project / "templates/site/assets/portal/portal.css"
+    css = project / "templates/theme/assets/portal/portal.css"
     append(css, "/* edited */\n")
     build_sites(["opwijk"], out, project)
     assert (out / "opwijk/assets/portal/portal.css").read_bytes() == css.read_bytes()
@@ -238,6 +238,6 @@ def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(project, 
 def test_an_edited_template_shows_in_the_next_build_in_the_same_process(project, tmp_path):
     out = tmp_path / "site"
     build_sites(["opwijk"], out, project)
-    append(project / "templates/site/main.html", "{% block footer %}{{ super() }}<p>edited-footer</p>{% endblock %}\n")
+    append(project / "templates/theme/main.html", "{% block footer %}{{ super() }}<p>edited-footer</p>{% endblock %}\n")
     build_sites(["opwijk"], out, project)
     assert "edited-footer" in (out / "opwijk/index.html").read_text(encoding="utf-8")

@@ -924,7 +924,7 @@ def test_the_form_pages_have_a_quick_exit_to_the_sites_neutral_page(client, url,
 
 
 def test_the_quick_exit_files_are_the_sites_own(client, scratch_project):
-    folder = scratch_project / "templates" / "site" / "assets" / "portal"
+    folder = scratch_project / "templates" / "theme" / "assets" / "portal"
     for name in ("quick-exit.css", "quick-exit.js"):
         with client.get(f"/forms/_quick-exit/{name}") as response:
             assert response.status_code == 200

@@ -309,7 +309,7 @@ QUICK_EXIT_FILES = ("quick-exit.css", "quick-exit.js")
 def quick_exit_asset(name: str):
     if name not in QUICK_EXIT_FILES:
         abort(404)
-    folder = current_app.config["ROOT"] / "templates" / "site" / "assets" / "portal"
+    folder = current_app.config["ROOT"] / "templates" / "theme" / "assets" / "portal"
     return send_file(folder / name, mimetype=mimetypes.guess_type(name)[0], max_age=300)
 
 

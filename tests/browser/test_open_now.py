@@ -25,7 +25,7 @@ from ..test_hours import make_municipality
 
 pytestmark = pytest.mark.browser
 BRUSSELS = ZoneInfo("Europe/Brussels")
-SCRIPT = project_root() / "templates" / "site" / "assets" / "portal" / "open-now.js"
+SCRIPT = project_root() / "templates" / "theme" / "assets" / "portal" / "open-now.js"
 BUILD = dt.date(2026, 3, 1)   # data until 4 April 2027
 SPLIT = "Mo 09:00-12:30; Tu-Fr 09:00-12:30,13:00-15:30; PH off"
 MORNINGS = "Mo-Fr 09:00-12:00; PH off"
