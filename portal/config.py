@@ -96,6 +96,14 @@ class Municipality:
     regional_holidays: list = field(default_factory=list)
     path: Path | None = None
     raw: LineDict | None = field(default=None, repr=False)
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key, make):
+        """`make()`, computed once per loaded configuration: a contact card or an office's
+        opening-hours data is the same on every page of a build (a new load starts afresh)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     @property
     def default_language(self) -> str:

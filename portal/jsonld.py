@@ -24,7 +24,8 @@ def office_jsonld(municipality: Municipality, office, lang: str) -> dict:
         },
         "telephone": tel_href(office.phone).removeprefix("tel:"),
         "email": office.email,
-        "openingHoursSpecification": opening_hours_specification(office, municipality),
+        "openingHoursSpecification": municipality.memo(
+            ("opening_hours_specification", office.id), lambda: opening_hours_specification(office, municipality)),
     }
 
 

@@ -49,6 +49,12 @@ def _one_block(html: str) -> Markup:
 
 
 def contact_card_html(municipality: Municipality, office, lang: str, heading_level: int = 3) -> Markup:
+    """An office's card (address, phone, e-mail, hours, notes), the same on every page."""
+    return municipality.memo(("contact_card", office.id, lang, heading_level),
+                             lambda: _contact_card_html(municipality, office, lang, heading_level))
+
+
+def _contact_card_html(municipality: Municipality, office, lang: str, heading_level: int) -> Markup:
     from portal.hours_html import render_hours_html
 
     name = municipality.text(office.name, lang)
