@@ -249,3 +249,27 @@ def test_a_social_house_name_with_commas_and_quotes_is_a_safe_display_name(munic
     parsed = reparse(msg)
     assert [a.addr_spec for a in parsed["From"].addresses] == ["noreply@portal.example"]
     assert parsed["From"].addresses[0].display_name == 'OCMW "Zuid", Noord <x@evil.example>'
+
+
+def test_portal_check_names_the_file_and_key_of_an_email_text_without_french(tmp_path, monkeypatch):
+    """The e-mails are built from templates/mail/ with their texts in portal/messages/mail.yml:
+    a text missing one language is a `portal check` error at its file and line."""
+    import shutil
+
+    import portal.i18n
+    from portal.check import check
+
+    folder = tmp_path / "messages"
+    shutil.copytree(portal.i18n.MESSAGES_DIR, folder)
+    path = folder / "mail.yml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if line.startswith("mail.confirmation_subject:"))
+    lines[number] = 'mail.confirmation_subject: {nl: "Ontvangen: {form} {reference}"}'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(portal.i18n, "MESSAGES_DIR", folder)
+    portal.i18n.messages.cache_clear()
+    try:
+        findings = [f for f in check() if f.path.name == "mail.yml"]
+    finally:
+        portal.i18n.messages.cache_clear()
+    assert [(f.line, f.message) for f in findings] == [(number + 1, "message 'mail.confirmation_subject' has no 'fr' text")]
