@@ -7,19 +7,14 @@ The button is a plain link to a neutral page on the same site, so it works witho
 neutral page is a plain calendar page of this site, without the municipality's branding or any
 word about social services, titled like something anyone might look at.
 
-Markup for other templates (the form pages), with `href` from `neutral_page_url`:
-
-    <div class="portal-quick-exit" data-portal-quick-exit>
-      <a class="portal-quick-exit__button" href="{href}" rel="nofollow">{label}</a>
-      <span class="portal-quick-exit__hint" hidden>{hint}</span>
-    </div>
-
-plus `assets/portal/quick-exit.css` and `assets/portal/quick-exit.js` (`defer`) of the built site.
+The markup is one partial, `templates/theme/partials/quick-exit.html`, included by the site's
+theme and by the form pages (with `href` from `neutral_page_url`), plus `quick-exit.css` and
+`quick-exit.js` (`defer`).
 """
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from portal.i18n import t
 
@@ -36,17 +31,6 @@ def neutral_page_path(lang: str, default_language: str) -> str:
 def neutral_page_url(site_base: str, lang: str, default_language: str) -> str:
     """Its address, given the site's base ("/opwijk/" under `portal serve`, or the site_url)."""
     return site_base.rstrip("/") + "/" + neutral_page_path(lang, default_language)
-
-
-def quick_exit_html(href: str, lang: str) -> Markup:
-    """The button, for templates that are not MkDocs pages (the form pages)."""
-    # Every value in it is escaped; the rest is constant markup.
-    return Markup(  # nosec B704
-        '<div class="portal-quick-exit" data-portal-quick-exit>'
-        f'<a class="portal-quick-exit__button" href="{escape(href)}" rel="nofollow">{escape(t("quick_exit.label", lang))}</a>'
-        f'<span class="portal-quick-exit__hint" hidden>{escape(t("quick_exit.hint", lang))}</span>'
-        "</div>"
-    )
 
 
 def neutral_page_html(lang: str) -> str:

@@ -80,7 +80,7 @@ def render_page(template: str, *, site: Municipality | None, lang: str, status: 
     if site is not None and len(site.languages) > 1 and alternates:
         switch = [{"lang": other, "name": LANGUAGE_NAMES[other], "url": alternates[other], "current": other == lang}
                   for other in site.languages if other in alternates]
-    html = render_template(template, site=site, lang=lang, t=tr, brand=brand, switch=switch,
+    html = render_template(template, site=site, lang=lang, t=tr, portal_t=t, brand=brand, switch=switch,
                            quick_exit=quick_exit, **context)
     # render_template output: Flask's autoescaping environment already escaped every value.
     return Markup(html), status  # nosec B704
