@@ -49,6 +49,7 @@ run: install
 	$(BIN)/portal serve --port $(PORT)
 
 test: install system-deps
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 # Skips the long fault and load tests.

@@ -130,7 +130,7 @@ def send_body(secret: str) -> dict:
     sys.path.insert(0, str(ROOT))
     from itsdangerous import URLSafeTimedSerializer
 
-    from portal.web.check import CHECK_SALT
+    from portal.web.answers import CHECK_SALT
 
     answers = {k: v for k, v in APPLICATION.items() if k != "website"}
     signed = URLSafeTimedSerializer(secret, salt=CHECK_SALT).dumps(

@@ -32,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from portal.config import SERVICE_IDS  # noqa: E402
+from portal.municipal.config import SERVICE_IDS  # noqa: E402
 
 LANGS = ("nl", "fr")
 PAGES = ("index", "services", "faq") + SERVICE_IDS

@@ -16,7 +16,6 @@ import functools
 import http.server
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -90,7 +89,7 @@ def main() -> None:
     parser.add_argument("--slug", default="opwijk")
     parser.add_argument("--page", default="leefloon")
     args = parser.parse_args()
-    from portal.build import build_sites
+    from portal.site.build import build_sites
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -87,8 +87,9 @@ def render(municipalities, *, domains: dict | None = None, http_only: bool = Fal
 
 def main(argv=None) -> int:
     sys.path.insert(0, str(HERE.parent))
-    from portal.config import load_all, load_municipality, project_root
-    from portal.findings import PortalError
+    from portal.common.findings import PortalError
+    from portal.common.settings import project_root
+    from portal.municipal.config import load_all, load_municipality
 
     parser = argparse.ArgumentParser(description="Render the nginx configuration of the portal.")
     parser.add_argument("slugs", nargs="*", help="municipalities (default: all in site_config/)")

@@ -1,4 +1,9 @@
-"""The `portal` command: check, build, serve, worker, outbox."""
+"""The `portal` command: check, build, serve, worker, outbox, ...
+
+Each command reads its configuration once, through `portal.common.settings.load()`, and passes
+the values on. Commands import their parts when they run: `portal check` must not pay for Flask,
+nor `portal outbox` for MkDocs (start-up time of a command typed by hand).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,17 @@ from pathlib import Path
 
 import click
 
-from portal.config import all_slugs, project_root
+from portal.common import settings
+from portal.common.settings import ConfigurationError
+from portal.municipal.config import all_slugs
 
-os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+def _config(**defaults) -> dict:
+    """The settings, or a clear message and exit 1 for a malformed PORTAL_* variable."""
+    try:
+        return settings.load(defaults=defaults)
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 class SlugType(click.ParamType):
@@ -32,6 +45,8 @@ slugs_argument = click.argument("slugs", nargs=-1, type=SlugType())
 @click.version_option(package_name="portal")
 def main():
     """Citizen portal generator for social services (OCMW / sociaal huis / CPAS)."""
+    # mkdocs-material's end-of-life banner, printed on every build, tells an officer nothing.
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
 @main.command()
@@ -39,7 +54,8 @@ def main():
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def check(slugs, strict):
     """Validate configs, pages, macros and translations; print path:line: message."""
-    from portal.check import check as run_check, has_errors
+    from portal.checks.run import check as run_check
+    from portal.checks.run import has_errors
 
     findings = run_check(list(slugs) or None)
     for finding in findings:
@@ -65,15 +81,16 @@ def build(slugs, out_dir, jobs, force):
     and the date (pages carry the coming year's opening hours). A site that fails keeps its
     last good version; the others are built anyway.
     """
-    from portal.build import BuildLocked, build_sites
-    from portal.build_report import BuildReporter
+    from portal.site.build import BuildLocked, build_sites
+    from portal.site.build_report import BuildReporter
 
-    out_dir = out_dir or Path(os.environ.get("PORTAL_SITE_DIR") or project_root() / "site")
-    slugs = list(slugs) or all_slugs()
+    config = _config(ENV="development")
+    out_dir = out_dir or config["SITE_DIR"]
+    slugs = list(slugs) or all_slugs(config["ROOT"])
     click.echo(f"Building {len(slugs)} site(s) into {out_dir}/ ({jobs} at a time)")
     reporter = BuildReporter(len(slugs), interactive=sys.stderr.isatty())
     try:
-        results = build_sites(slugs, out_dir, project_root(), on_result=reporter, jobs=jobs, force=force)
+        results = build_sites(slugs, out_dir, config["ROOT"], on_result=reporter, jobs=jobs, force=force)
     except BuildLocked as exc:
         raise click.ClickException(str(exc)) from None
     reporter.summary()
@@ -89,20 +106,17 @@ def serve(host, port, site_dir):
     """Serve the built sites at /<slug>/ and the forms at /forms/... on one address."""
     from werkzeug.serving import run_simple
 
+    from portal.delivery.worker import start_background_worker
     from portal.serve import combined_app
+    from portal.web import create_app
 
-    os.environ.setdefault("PORTAL_ENV", "development")
-    site_dir = site_dir or Path(os.environ.get("PORTAL_SITE_DIR") or project_root() / "site")
-    backend = None
+    config = _config(ENV="development")
+    site_dir = site_dir or config["SITE_DIR"]
     try:
-        from portal.web import create_app
-    except ImportError:
-        create_app = None
-    if create_app is not None:
-        backend = create_app({"SITE_BASE": "/{slug}/"})  # the forms link back to the sites here
-        from portal.worker import start_background_worker
-
-        start_background_worker(backend)
+        backend = create_app({"SITE_BASE": "/{slug}/"}, env_default="development")  # forms link back here
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from None
+    start_background_worker(backend)
     click.echo(f"Serving {site_dir}/ and the forms on http://{host}:{port}/")
     run_simple(host, port, combined_app(site_dir, backend), threaded=True, use_reloader=False)
 
@@ -113,13 +127,15 @@ def worker(once):
     """Deliver the mail outbox (PORTAL_SMTP_URL, or .eml files under instance/mail/)."""
     import logging
 
+    from portal.delivery.transport import transport_for
+    from portal.delivery.worker import run
     from portal.store import StoreUnavailable, open_store
-    from portal.transport import transport_from_env
-    from portal.worker import run
 
+    config = _config()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        totals = run(open_store(create=False), transport_from_env(), once=once)
+        totals = run(open_store(config["DATABASE_URL"], create=False),
+                     transport_for(config["SMTP_URL"], config["MAIL_DIR"]), once=once)
     except (StoreUnavailable, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:      # Ctrl-C: a message being sent is leased and retried later
@@ -137,8 +153,9 @@ def outbox(retry_ids):
 
     from portal.store import StoreUnavailable, open_store
 
+    config = _config()
     try:
-        store = open_store(create=False)
+        store = open_store(config["DATABASE_URL"], create=False)
         for outbox_id in retry_ids:
             if not store.requeue(outbox_id):
                 raise click.ClickException(f"outbox {outbox_id}: no failed message with that id")
@@ -170,11 +187,11 @@ def inbox_check(slugs):
     during sending is seen: bounces that come back later as delivery reports (DSNs) to
     PORTAL_MAIL_FROM are out of scope.
     """
-    from portal.inbox_check import inbox_check_command
+    from portal.delivery.inbox_check import inbox_check_command
     from portal.store import StoreUnavailable
 
     try:
-        sys.exit(inbox_check_command(list(slugs), click.echo))
+        sys.exit(inbox_check_command(list(slugs), click.echo, config=_config()))
     except (StoreUnavailable, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -198,8 +215,8 @@ def _stdin_is_terminal() -> bool:
 @click.option("--force", is_flag=True, help="Overwrite an existing site_config/SLUG.yml.")
 def new(slug, names, languages, postcodes, street, phone, email, inbox, wijk_werken_inbox, services, force):
     """Create site_config/SLUG.yml and a placeholder logo for a new municipality."""
-    from portal import scaffold
-    from portal.findings import PortalError
+    from portal.common.findings import PortalError
+    from portal.municipal import scaffold
 
     answers = {"--name": list(names), "--languages": languages, "--postcode": list(postcodes), "--street": street,
                "--phone": phone, "--email": email, "--inbox": inbox}
@@ -218,7 +235,7 @@ def new(slug, names, languages, postcodes, street, phone, email, inbox, wijk_wer
         services=scaffold.split_list(services) if services else list(scaffold.DEFAULT_SERVICES),
     )
     try:
-        written = scaffold.write_site(site, project_root(), force=force)
+        written = scaffold.write_site(site, settings.project_root(), force=force)
     except PortalError as exc:
         raise click.ClickException("\n".join(str(f) for f in exc.findings)) from None
     for path in written:
@@ -257,6 +274,19 @@ def preview(slugs, host, port, no_forms):
 @click.option("--dry-run", is_flag=True, help="Only count what would be erased.")
 def purge(dry_run):
     """Erase the personal data of delivered submissions past their retention period."""
-    from portal.purge import purge_command_impl
+    from portal.municipal.config import load_all
+    from portal.store import StoreUnavailable, open_store
+    from portal.store.retention import purge as run_purge
 
-    purge_command_impl(dry_run)
+    config = _config()
+    try:
+        report = run_purge(open_store(config["DATABASE_URL"], create=False), load_all(config["ROOT"]), dry_run=dry_run)
+    except (StoreUnavailable, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    verb = "would erase" if dry_run else "erased"
+    for slug, count in sorted(report.erased.items(), key=lambda item: str(item[0])):
+        click.echo(f"{slug or '(unconfigured)'}: {verb} the personal data of {count} submission(s)")
+    click.echo(f"{report.total} submission(s) {verb}; {report.kept_undelivered} past retention kept"
+               " because an e-mail is pending or failed (see `portal outbox`)")
+    if report.checkpoint_busy:
+        click.echo("warning: another process kept the database log open; run `portal purge` again later", err=True)

@@ -16,8 +16,16 @@ import html
 import logging
 import os
 import sys
+from urllib.parse import urlparse
 
+from mkdocs.commands import serve as mkdocs_serve
+from mkdocs.livereload import LiveReloadServer
+
+from portal.common.settings import project_root
+from portal.delivery.worker import start_background_worker
+from portal.municipal.config import load_municipality
 from portal.serve import BACKEND_PREFIXES
+from portal.web import create_app
 
 log = logging.getLogger("portal.preview")
 
@@ -37,20 +45,11 @@ def _form_backend(site_base: str):
     """The form backend in development mode, with its mail worker; None when it cannot start.
 
     `site_base`: the path MkDocs' server shows the site at, where the forms link back to."""
-    os.environ.setdefault("PORTAL_ENV", "development")
     try:
-        from portal.web import create_app
-    except ImportError:  # a checkout without the backend: the site still previews
-        return None
-    try:
-        app = create_app({"SITE_BASE": site_base})
+        app = create_app({"SITE_BASE": site_base}, env_default="development")
     except Exception as exc:  # noqa: BLE001 - the site preview is still useful without forms
         log.warning("forms not available in this preview: %s", exc)
         return None
-    try:
-        from portal.worker import start_background_worker
-    except ImportError:
-        return app
     start_background_worker(app)
     return app
 
@@ -60,20 +59,11 @@ def preview(slug: str, host: str = "127.0.0.1", port: int = 8000, forms: bool = 
 
     Raises whatever MkDocs raises for a site that does not build (with file and line).
     """
-    from mkdocs.commands import serve as mkdocs_serve
-    from mkdocs.livereload import LiveReloadServer
-
-    from portal.config import project_root
-
     root = project_root()
     # mkdocs.yml reads the municipality from this variable (its `!ENV` tag), on every rebuild.
     os.environ["PORTAL_MUNICIPALITY"] = slug
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     # MkDocs serves the site at the path of its site_url (the municipality's), else at /.
-    from urllib.parse import urlparse
-
-    from portal.config import load_municipality
-
     site_base = urlparse(load_municipality(slug, root).site_url or "").path or "/"
     backend = _form_backend(site_base) if forms else None
 

@@ -16,6 +16,9 @@ from werkzeug.security import safe_join
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from portal.common.settings import project_root
+from portal.municipal.config import load_municipality
+
 BACKEND_PREFIXES = ("/forms/", "/healthz")
 
 
@@ -31,8 +34,6 @@ def _bilingual(values: dict, languages: list) -> str:
 
 def _site_entry(slug: str) -> tuple[str, str]:
     """(sort key, list item) for one built site: its names and social house, from its config."""
-    from portal.config import load_municipality, project_root
-
     href = f"/{html.escape(slug)}/"
     try:
         m = load_municipality(slug, project_root())
@@ -83,8 +84,6 @@ def _as_served_here(page: bytes, slug: str) -> bytes:
     published (`site_url`, e.g. `/` on www.opwijk.be). This server puts every site under
     /<slug>/ instead, so those links are rewritten for the preview.
     """
-    from portal.config import load_municipality, project_root
-
     try:
         site_url = load_municipality(slug, project_root()).site_url
     except Exception:  # not a configured municipality here: serve the page as built

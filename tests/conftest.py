@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.config import all_slugs, load_all, project_root
+from portal.common.settings import project_root
+from portal.municipal.config import all_slugs, load_all
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 ROOT = project_root()
@@ -23,7 +24,7 @@ def example_slugs() -> list[str]:
 @pytest.fixture(scope="session")
 def built_sites(tmp_path_factory, example_slugs) -> Path:
     """Every example municipality built with `portal build` into one folder (once per session)."""
-    from portal.build import build_sites
+    from portal.site.build import build_sites
 
     out = tmp_path_factory.mktemp("site")
     results = build_sites(example_slugs, out, ROOT)

@@ -9,7 +9,7 @@ import time
 
 from itsdangerous import URLSafeTimedSerializer
 
-from portal.antiabuse import STARTED_SALT
+from portal.web.antiabuse import STARTED_SALT
 
 SECRET = "test-secret-" + "k" * 32
 FORM_URL = "/forms/opwijk/nl/support-application/"
@@ -73,7 +73,7 @@ def check_page_send(slug: str = "opwijk", lang: str = "nl", form_id: str = "supp
                     *, secret: str = SECRET, **overrides) -> dict:
     """The POST of the check page's send button for `valid_application(**overrides)`, signed as the
     check page signs it. For load tests that measure the POST that stores (CSRF off there)."""
-    from portal.web.check import CHECK_SALT
+    from portal.web.answers import CHECK_SALT
 
     answers = {k: str(v) for k, v in valid_application(**overrides).items() if k != "website" and v is not None}
     signed = URLSafeTimedSerializer(secret, salt=CHECK_SALT).dumps(

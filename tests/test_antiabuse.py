@@ -36,7 +36,7 @@ def test_a_person_who_took_their_time_is_accepted(app, client):
 
 
 def test_a_filled_honeypot_gets_the_neutral_answer_and_nothing_is_stored(app, client, caplog):
-    caplog.set_level(logging.INFO, logger="portal.antiabuse")
+    caplog.set_level(logging.INFO, logger="portal.web.antiabuse")
     response = post_and_confirm(client, FORM_URL, valid_application(website="http://spam.example",
                                                             form_started=old_stamp(age=45)))
     html = response.get_data(as_text=True)

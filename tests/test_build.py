@@ -10,8 +10,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from portal.config import SERVICE_IDS, load_municipality
-from portal.render import tel_href
+from portal.municipal.config import SERVICE_IDS, load_municipality
+from portal.municipal.contact import tel_href
 
 from .conftest import ROOT
 

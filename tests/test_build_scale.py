@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from portal import build, dedupe, fingerprint
-from portal.build import build_sites
 from portal.cli import main
+from portal.site import build, dedupe, fingerprint
+from portal.site.build import build_sites
 
 from .conftest import copy_project
 
@@ -55,7 +55,9 @@ CHANGES = [
     ("catalogue page only the French site has", lambda r: append(r / "content/fr/leefloon.md"), {"sint-gillis"}),
     ("catalogue page of a service only sint-gillis lists", lambda r: append(r / "content/nl/spi.md"), {"sint-gillis"}),
     ("new catalogue page", lambda r: (r / "content/nl/privacy.md").write_text("# Privacy\n"), {"opwijk", "sint-gillis"}),
-    ("form definition", lambda r: append(r / "forms/wijk-werken.yml", "# edited\n"), {"opwijk", "sint-gillis"}),
+    ("form definition and mail texts", lambda r: append(r / "forms/wijk-werken.yml", "# edited\n"), set()),
+    ("mail template", lambda r: append(r / "templates/mail/office.txt", "edited\n"), set()),
+    ("form page template", lambda r: append(r / "templates/forms/form.html", "{# edited #}\n"), set()),
     ("template", lambda r: append(r / "templates/theme/main.html", "{# edited #}\n"), {"opwijk", "sint-gillis"}),
     ("mkdocs.yml", lambda r: append(r / "mkdocs.yml", "# edited\n"), {"opwijk", "sint-gillis"}),
 ]
@@ -88,14 +90,16 @@ def test_the_fingerprint_changes_with_the_build_date_options_package_and_engine(
     shutil.copytree(fingerprint.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(fingerprint, "PACKAGE_DIR", package)
     assert fingerprints(project) == before
-    append(package / "mail.py", "# edited\n")      # the form backend's: no site runs it
-    assert fingerprints(project) == before
-    append(package / "hours.py", "# edited\n")     # imported by the plugin, inside a function
-    assert fingerprints(project) != before
-    before = fingerprints(project)
-    append(package / "messages" / "site.yml", "# edited\n")
-    assert fingerprints(project) != before
-    monkeypatch.setattr(fingerprint, "PACKAGE_DIR", fingerprint.Path(fingerprint.__file__).resolve().parent)
+    # The form backend's parts and texts: no site runs them.
+    for backend_file in ("intake/compose.py", "intake/decisions.yml", "web/views.py", "store/base.py",
+                         "delivery/worker.py", "common/messages/mail.yml", "common/messages/forms.yml"):
+        append(package / backend_file, "# edited\n")
+        assert fingerprints(project) == before, backend_file
+    for site_file in ("municipal/hours.py", "common/i18n.py", "site/render.py", "common/messages/site.yml"):
+        append(package / site_file, "# edited\n")
+        assert fingerprints(project) != before, site_file
+        before = fingerprints(project)
+    monkeypatch.setattr(fingerprint, "PACKAGE_DIR", fingerprint.Path(fingerprint.__file__).resolve().parents[1])
 
     real_version = fingerprint.metadata.version
     monkeypatch.setattr(fingerprint.metadata, "version",
@@ -118,6 +122,12 @@ def test_nothing_changed_builds_nothing_and_one_yaml_changed_builds_that_site(pr
     again = build_sites(list(SLUGS), out, project, jobs=2)
     assert all(r.ok and r.skipped for r in again), again
     assert {slug: mtimes(out / slug) for slug in SLUGS} == stamps
+
+    # The form backend's texts (a form's mail and receipt texts, the e-mail templates): no page shows them.
+    append(project / "forms/support-application.yml", "# a mail text edited\n")
+    append(project / "templates/mail/office.txt", "edited\n")
+    after_backend_edit = build_sites(list(SLUGS), out, project, jobs=2)
+    assert all(r.ok and r.skipped for r in after_backend_edit), after_backend_edit
 
     config = project / "site_config/sint-gillis.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("Service social", "Accueil social"), encoding="utf-8")

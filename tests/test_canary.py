@@ -22,13 +22,12 @@ import types
 import urllib.parse
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from portal.cli import main
+from portal.delivery.transport import SmtpTransport
+from portal.delivery.worker import RetryPolicy, deliver_due
 from portal.store import open_store
-from portal.transport import SmtpTransport
-from portal.worker import RetryPolicy, deliver_due
 from tests.hardening import FORM_URL, confirmed, hidden_value, make_app, old_stamp, post_and_confirm, valid_application
 from tests.smtp_server import SmtpServer
 from tests.test_durability import Gunicorn
@@ -244,9 +243,9 @@ def test_the_canary_is_in_no_log_error_or_output_and_gone_from_the_database_afte
         def now(cls, tz=None):
             return dt.datetime.now(tz) + dt.timedelta(days=retention + 1)
 
-    import portal.purge
+    import portal.store.retention
 
-    monkeypatch.setattr(portal.purge, "dt", types.SimpleNamespace(
+    monkeypatch.setattr(portal.store.retention, "dt", types.SimpleNamespace(
         datetime=Later, timedelta=dt.timedelta, timezone=dt.timezone))
     app.extensions["portal_store"].close()                # no idle connection of ours holds the WAL
     store.close()

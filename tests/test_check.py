@@ -8,7 +8,7 @@ import textwrap
 from click.testing import CliRunner
 
 from portal.cli import main
-from portal.config import load_all
+from portal.municipal.config import load_all
 
 BROKEN_BILINGUAL = textwrap.dedent("""\
     slug: brokenville

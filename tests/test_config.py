@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from portal.config import check_municipality, load_municipality
-from portal.findings import PortalError
+from portal.common.findings import PortalError
+from portal.municipal.config import check_municipality, load_municipality
 
 GOOD = textwrap.dedent("""\
     slug: testdorp

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from portal.config import load_municipality
+from portal.municipal.config import load_municipality
 from tests.conftest import ROOT
 from tests.smtp_server import SmtpServer
 
@@ -136,7 +136,7 @@ class Client:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """nginx + gunicorn + SMTP + built sites, started once for the tests of this module."""
-    from portal.build import build_sites
+    from portal.site.build import build_sites
 
     tmp = tmp_path_factory.mktemp("deploy")
     site_dir = tmp / "site"

@@ -88,7 +88,7 @@ class Gunicorn:
 
 def reference_from(location: str) -> str:
     token = location.rstrip("/").rsplit("/", 1)[-1]
-    return URLSafeTimedSerializer(SECRET, salt="portal.receipt").loads(token)["ref"]
+    return URLSafeTimedSerializer(SECRET, salt="portal.intake.receipt").loads(token)["ref"]
 
 
 def post_applications(port: int, total: int, clients: int, *, stop: threading.Event | None = None) -> dict:
@@ -146,8 +146,8 @@ WORKER_SCRIPT = textwrap.dedent("""
     import sys
     sys.path.insert(0, {root!r})
     from portal.store import open_store
-    from portal.transport import SmtpTransport
-    from portal.worker import RetryPolicy, run
+    from portal.delivery.transport import SmtpTransport
+    from portal.delivery.worker import RetryPolicy, run
     run(open_store({db!r}), SmtpTransport.from_url({smtp!r}),
         once={once}, lease_seconds={lease}, limit={limit}, poll_seconds=0.2,
         policy=RetryPolicy(first_delay=1, max_delay=2))
@@ -352,9 +352,9 @@ def test_a_connection_dropped_after_the_final_dot_is_resent_with_the_original_me
     same Message-ID and the same bytes, never a new one; nothing is marked failed."""
     import logging
 
+    from portal.delivery.transport import SmtpTransport
+    from portal.delivery.worker import RetryPolicy, run
     from portal.store import open_store
-    from portal.transport import SmtpTransport
-    from portal.worker import RetryPolicy, run
 
     app = make_app(tmp_path, RATELIMIT_ENABLED=False)
     client = app.test_client()
@@ -366,7 +366,7 @@ def test_a_connection_dropped_after_the_final_dot_is_resent_with_the_original_me
     store = open_store(f"sqlite:///{db}")
     queued = {row[0]: bytes(row[1]) for row in store._read("SELECT message_id, raw FROM outbox")}
     assert len(queued) == 20
-    caplog.set_level(logging.INFO, logger="portal.worker")
+    caplog.set_level(logging.INFO, logger="portal.delivery.worker")
     with SmtpServer(tmp_path / "smtp") as smtp:
         smtp.reply(drop_first=3, drop_every=4)
         # Retries due at once: the test is about what is sent, not about the backoff.

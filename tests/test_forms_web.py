@@ -446,7 +446,7 @@ def test_the_receipt_and_the_confirmation_promise_the_same_per_help_type(client,
 
 
 def test_every_routing_reason_has_a_sentence_for_the_citizen():
-    from portal.i18n import messages
+    from portal.common.i18n import messages
 
     reasons = {k.removeprefix("routing.") for k in messages() if k.startswith("routing.")} - {"forward_notice"}
     assert {k.removeprefix("forms.route.") for k in messages() if k.startswith("forms.route.")} == reasons
@@ -586,7 +586,7 @@ def test_portal_serve_sends_forms_and_healthz_to_the_app(app, tmp_path):
 
 
 def test_portal_check_names_the_file_and_line_of_a_missing_form_translation(scratch_project):
-    from portal.check import check
+    from portal.checks.run import check
 
     path = scratch_project / "forms" / "wijk-werken.yml"
     text = path.read_text(encoding="utf-8")
@@ -599,7 +599,7 @@ def test_portal_check_names_the_file_and_line_of_a_missing_form_translation(scra
 
 
 def test_portal_check_reports_a_broken_override(scratch_project):
-    from portal.check import check
+    from portal.checks.run import check
 
     folder = scratch_project / "site_config" / "sint-gillis" / "forms"
     folder.mkdir(parents=True)
@@ -612,9 +612,10 @@ def test_portal_check_reports_a_broken_override(scratch_project):
 
 def test_any_text_in_any_field_gets_a_page_never_a_500(app):
     """Unicode, control characters, markup and template syntax: the form again or the receipt."""
-    from hypothesis import HealthCheck, given, settings, strategies as st
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
 
-    from portal.forms import FIELD_NAMES
+    from portal.intake.forms import FIELD_NAMES
 
     client = app.test_client()
     page = client.get(OPWIJK).get_data(as_text=True)
@@ -633,12 +634,12 @@ def test_any_text_in_any_field_gets_a_page_never_a_500(app):
 
 
 def test_an_unexpected_error_gives_the_500_page_in_the_sites_language(client, monkeypatch):
-    import portal.intake
+    import portal.intake.accept
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(portal.intake, "accept", broken)
+    monkeypatch.setattr(portal.intake.accept, "accept", broken)
     response = submit(client, SINT_GILLIS_FR, support_answers(postcode="1060"))
     html = response.get_data(as_text=True)
     assert response.status_code == 500
@@ -759,7 +760,7 @@ def test_tampered_answers_are_refused_with_a_clear_message(client, store, tamper
 def test_answers_signed_for_another_form_or_site_are_refused(client, store):
     from itsdangerous import URLSafeTimedSerializer
 
-    from portal.web.check import CHECK_SALT
+    from portal.web.answers import CHECK_SALT
 
     html = send(client, OPWIJK, support_answers()).get_data(as_text=True)
     serializer = URLSafeTimedSerializer(SECRET, salt=CHECK_SALT)
@@ -793,7 +794,7 @@ def test_signed_answers_are_validated_again_before_storing(client, store):
     """A valid signature proves where the answers came from, not that they are valid now."""
     from itsdangerous import URLSafeTimedSerializer
 
-    from portal.web.check import CHECK_SALT
+    from portal.web.answers import CHECK_SALT
 
     html = send(client, OPWIJK, support_answers()).get_data(as_text=True)
     answers = {k: v for k, v in support_answers(postcode="17", consent=None).items() if k != "website"}
@@ -846,9 +847,9 @@ def test_wijk_werken_goes_through_the_check_page_too(client, store):
 # --- the receipt as the legal acknowledgement -------------------------------------------------
 
 def stored_facts(store, html: str, lang: str):
-    from portal.config import load_all
-    from portal.receipt import facts_for_receipt
-    from portal.intake import load_receipt
+    from portal.intake.accept import load_receipt
+    from portal.intake.receipt import facts_for_receipt
+    from portal.municipal.config import load_all
 
     reference = re.search(r'class="portal-reference">([A-Z0-9-]+)<', html).group(1)
     municipalities = load_all()
@@ -938,8 +939,8 @@ def test_the_quick_exit_files_are_the_sites_own(client, scratch_project):
 def test_every_text_of_the_forms_exists_in_dutch_and_french(scratch_project):
     """Every label, hint, choice, error and page text of the forms, and every message the form
     pages use, in both languages: what `portal check` enforces, asserted on the shipped files."""
-    from portal.forms import check_forms, load_forms
-    from portal.i18n import check_messages, messages
+    from portal.common.i18n import check_messages, messages
+    from portal.intake.forms import check_forms, load_forms
 
     assert check_forms(scratch_project) == []
     gaps = [f.message for f in check_messages()]
@@ -958,9 +959,9 @@ def test_every_text_of_the_forms_exists_in_dutch_and_french(scratch_project):
 
 def french_texts(scratch_project):
     """Every French text of the forms, receipts and e-mails."""
-    from portal.forms import load_forms
-    from portal.i18n import messages
-    from portal.receipt import _decisions
+    from portal.common.i18n import messages
+    from portal.intake.forms import load_forms
+    from portal.intake.receipt import _decisions
 
     texts = [value["fr"] for key, value in messages().items()
              if key.startswith(("forms.", "receipt.", "mail.", "routing.", "antiabuse.", "security."))]
@@ -1001,7 +1002,7 @@ def test_french_receipt_title_and_mail_colons(client, store):
 
 
 def test_portal_check_fails_on_a_form_choice_without_french(scratch_project):
-    from portal.check import check
+    from portal.checks.run import check
 
     path = scratch_project / "forms" / "support-application.yml"
     text = path.read_text(encoding="utf-8")
@@ -1016,17 +1017,17 @@ def test_portal_check_fails_on_a_form_choice_without_french(scratch_project):
 def test_portal_check_fails_on_a_form_message_without_french(tmp_path, monkeypatch):
     import shutil
 
-    import portal.i18n
+    import portal.common.i18n
 
     folder = tmp_path / "messages"
-    shutil.copytree(portal.i18n.MESSAGES_DIR, folder)
+    shutil.copytree(portal.common.i18n.MESSAGES_DIR, folder)
     path = folder / "forms.yml"
     text = path.read_text(encoding="utf-8")
     broken = text.replace("forms.check.change: {nl: Wijzigen, fr: Modifier}", "forms.check.change: {nl: Wijzigen}")
     assert broken != text
     path.write_text(broken, encoding="utf-8")
-    monkeypatch.setattr(portal.i18n, "MESSAGES_DIR", folder)
-    findings = portal.i18n.check_messages()
+    monkeypatch.setattr(portal.common.i18n, "MESSAGES_DIR", folder)
+    findings = portal.common.i18n.check_messages()
     line = broken.splitlines().index("forms.check.change: {nl: Wijzigen}") + 1
     assert [(f.path.name, f.line, f.message) for f in findings] == [
         ("forms.yml", line, "message 'forms.check.change' has no 'fr' text")]

@@ -26,11 +26,12 @@ import unicodedata
 from email.policy import default as default_policy
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from markupsafe import escape
 
-from portal.transport import FileTransport
-from portal.worker import deliver_due
+from portal.delivery.transport import FileTransport
+from portal.delivery.worker import deliver_due
 from tests.hardening import confirmed, make_app, valid_application
 
 SUPPORT_URL = "/forms/opwijk/nl/support-application/"
@@ -142,7 +143,7 @@ def world(tmp_path_factory):
 
 
 def fields_of(form_id: str) -> list[str]:
-    from portal.forms import load_form
+    from portal.intake.forms import load_form
 
     return [fdef.name for fdef in load_form(form_id).fields]
 
@@ -169,7 +170,7 @@ def reference_of(store, location: str) -> str:
     from tests.hardening import SECRET
 
     token = location.rstrip("/").rsplit("/", 1)[-1]
-    return URLSafeTimedSerializer(SECRET, salt="portal.receipt").loads(token)["ref"]
+    return URLSafeTimedSerializer(SECRET, salt="portal.intake.receipt").loads(token)["ref"]
 
 
 def deliver(world) -> list:
@@ -208,7 +209,7 @@ def same_text(value: str) -> str:
 
 
 def assert_mails_are_safe(messages, reference: str, stored: dict, form_id: str, lang: str) -> None:
-    from portal.i18n import t
+    from portal.common.i18n import t
 
     form_title = t(f"mail.form_title.{form_id}", lang)
     citizen = stored.get("email") or ""

@@ -13,9 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.config import Address, Closure, Municipality, Office, check_municipality, load_all
-from portal.hours import (
-    Calendar, HoursError, check_schedule, day_hours, note_text, parse_opening_hours, status_text,
+from portal.municipal.config import Address, Closure, Municipality, Office, check_municipality, load_all
+from portal.municipal.hours import (
+    Calendar,
+    HoursError,
+    check_schedule,
+    day_hours,
+    note_text,
+    parse_opening_hours,
+    status_text,
 )
 
 from .conftest import ROOT
@@ -348,7 +354,7 @@ def test_no_ph_rule_is_a_warning(tmp_path):
 
 
 def test_regional_holiday_names_exist_in_both_languages():
-    from portal.config import REGIONAL_HOLIDAYS
+    from portal.municipal.hours import REGIONAL_HOLIDAYS
 
     calendar = Calendar(regional=list(REGIONAL_HOLIDAYS))
     for code, (month, day) in REGIONAL_HOLIDAYS.items():

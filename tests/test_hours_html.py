@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from portal.hours_html import hours_data, opening_hours_specification, render_hours_html
+from portal.site.hours_html import hours_data, opening_hours_specification, render_hours_html
 
 from .test_hours import make_municipality
 
@@ -135,7 +135,7 @@ def test_dated_exception_with_hours_shows_in_the_list_and_json_ld():
 def test_the_first_of_the_month_is_1er_in_french():
     import datetime as dt
 
-    from portal.hours_html import date_text
+    from portal.municipal.contact import date_text
 
     assert date_text(dt.date(2027, 1, 1), "fr") == "vendredi 1er janvier 2027"
     assert date_text(dt.date(2027, 1, 1), "nl") == "vrijdag 1 januari 2027"

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cli import main as cli
-from portal.inbox_check import Inbox, check_inboxes, configured_inboxes, report
+from portal.delivery.inbox_check import Inbox, check_inboxes, configured_inboxes, report
+from portal.delivery.transport import FileTransport
 from portal.store import open_store
-from portal.transport import FileTransport
 
 ROOT = Path(__file__).resolve().parents[1]
 SENDER = "noreply@portal.example"

@@ -11,11 +11,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.intake import accept
-from portal.mail import (
-    HeaderInjection, compose_confirmation, compose_office_message, header_value, queued, valid_address,
+from portal.intake.accept import accept
+from portal.intake.compose import (
+    HeaderInjection,
+    compose_confirmation,
+    compose_office_message,
+    header_value,
+    queued,
+    valid_address,
 )
-from portal.routing import route
+from portal.intake.routing import route
 
 ROOT = Path(__file__).resolve().parents[1]
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -256,20 +261,20 @@ def test_portal_check_names_the_file_and_key_of_an_email_text_without_french(tmp
     a text missing one language is a `portal check` error at its file and line."""
     import shutil
 
-    import portal.i18n
-    from portal.check import check
+    import portal.common.i18n
+    from portal.checks.run import check
 
     folder = tmp_path / "messages"
-    shutil.copytree(portal.i18n.MESSAGES_DIR, folder)
+    shutil.copytree(portal.common.i18n.MESSAGES_DIR, folder)
     path = folder / "mail.yml"
     lines = path.read_text(encoding="utf-8").splitlines()
     number = next(i for i, line in enumerate(lines) if line.startswith("mail.confirmation_subject:"))
     lines[number] = 'mail.confirmation_subject: {nl: "Ontvangen: {form} {reference}"}'
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(portal.i18n, "MESSAGES_DIR", folder)
-    portal.i18n.messages.cache_clear()
+    monkeypatch.setattr(portal.common.i18n, "MESSAGES_DIR", folder)
+    portal.common.i18n.messages.cache_clear()
     try:
         findings = [f for f in check() if f.path.name == "mail.yml"]
     finally:
-        portal.i18n.messages.cache_clear()
+        portal.common.i18n.messages.cache_clear()
     assert [(f.line, f.message) for f in findings] == [(number + 1, "message 'mail.confirmation_subject' has no 'fr' text")]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.plugin import _body_line_offset
+from portal.site.plugin import _body_line_offset
 
 
 @pytest.mark.parametrize("source, body_as_mkdocs_gives_it, offset", [
@@ -13,5 +13,5 @@ from portal.plugin import _body_line_offset
 ])
 def test_an_error_on_body_line_n_is_reported_at_its_line_in_the_file(source, body_as_mkdocs_gives_it, offset):
     assert _body_line_offset(source, body_as_mkdocs_gives_it) == offset
-    error_line_in_body = body_as_mkdocs_gives_it.split("\n").index(next(l for l in body_as_mkdocs_gives_it.split("\n") if l)) + 1
+    error_line_in_body = body_as_mkdocs_gives_it.split("\n").index(next(line for line in body_as_mkdocs_gives_it.split("\n") if line)) + 1
     assert source.split("\n")[error_line_in_body + offset - 1] == body_as_mkdocs_gives_it.split("\n")[error_line_in_body - 1]

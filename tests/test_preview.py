@@ -83,7 +83,7 @@ def test_preview_serves_reloads_and_stops(scratch_project, tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-            raise AssertionError("preview did not stop on Ctrl+C:\n" + (tmp_path / "preview.log").read_text())
+            raise AssertionError("preview did not stop on Ctrl+C:\n" + (tmp_path / "preview.log").read_text()) from None
         log.close()
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "the port is still open after the preview stopped"

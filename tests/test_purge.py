@@ -11,10 +11,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from portal.cli import main
-from portal.intake import accept
-from portal.purge import purge
-from portal.transport import FileTransport, PermanentFailure
-from portal.worker import deliver_due
+from portal.delivery.transport import FileTransport, PermanentFailure
+from portal.delivery.worker import deliver_due
+from portal.intake.accept import accept
+from portal.store.retention import purge
 
 NOW = dt.datetime.now(dt.timezone.utc)
 CANARY_NAME = "Quarkfinder"
@@ -139,7 +139,7 @@ def test_the_purge_command_and_its_log_name_no_person(store, municipalities, tmp
 
 
 def test_a_purged_receipt_still_shows_its_reference(store, municipalities, tmp_path):
-    from portal.intake import load_receipt
+    from portal.intake.accept import load_receipt
 
     reference = submit(store, municipalities, days_ago=45)
     deliver_all(store, tmp_path)

@@ -8,10 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.config import LANGUAGES
-from portal.intake import accept, load_receipt
-from portal.receipt import (
-    DECISIONS_PATH, HELP_TYPES, check_decisions, facts_for_receipt, format_date, receipt_facts,
+from portal.common.i18n import LANGUAGES
+from portal.intake.accept import accept, load_receipt
+from portal.intake.receipt import (
+    DECISIONS_PATH,
+    HELP_TYPES,
+    check_decisions,
+    facts_for_receipt,
+    format_date,
+    receipt_facts,
 )
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

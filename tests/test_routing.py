@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from portal.config import load_all
-from portal.i18n import messages
-from portal.routing import FORWARD_WITHIN_DAYS, RoutingError, reason_text, route
+from portal.common.i18n import messages
+from portal.intake.routing import FORWARD_WITHIN_DAYS, RoutingError, reason_text, route
+from portal.municipal.config import load_all
 
 ROOT = Path(__file__).resolve().parents[1]
 

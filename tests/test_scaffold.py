@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from portal import cli
 from portal.cli import main
-from portal.config import load_municipality
+from portal.municipal.config import load_municipality
 
 NL_ONLY = ["new", "meerdaal", "--name", "Meerdaal", "--languages", "nl", "--postcode", "3040",
            "--street", "Dorpsstraat 1", "--phone", "016 00 00 00", "--email", "ocmw@meerdaal.example",

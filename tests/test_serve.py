@@ -7,7 +7,7 @@ import re
 import pytest
 from werkzeug.test import Client
 
-from portal.config import load_all
+from portal.municipal.config import load_all
 from portal.serve import combined_app
 
 from .conftest import ROOT

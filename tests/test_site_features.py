@@ -10,13 +10,13 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from portal import search_split
-from portal.build import build_site
-from portal.catalogue_ld import FILE_NAME, catalogue, ServicePage
-from portal.config import load_municipality
-from portal.content import front_matter, source_pages
-from portal.i18n import t
-from portal.quick_exit import neutral_page_path
+from portal.common.i18n import t
+from portal.common.paths import neutral_page_path
+from portal.municipal.config import load_municipality
+from portal.site import search_split
+from portal.site.build import build_site
+from portal.site.catalogue_ld import FILE_NAME, ServicePage, catalogue
+from portal.site.content import front_matter, source_pages
 
 from .conftest import ROOT, copy_project
 
@@ -176,14 +176,14 @@ def test_catalogue_lists_exactly_the_sites_services_per_language(built_sites, mu
             authority = graph["#competent-authority"]
             assert authority["skos:prefLabel"] == {"@value": m.text(m.social_house, lang), "@language": lang}
             assert authority["locn:address"]["locn:postCode"] == m.offices[0].address.postcode
-            for service_id, node in services.items():
+            for node in services.values():
                 # Ids are the page addresses: absolute under the site_url, else relative.
                 prefix = (m.site_url.rstrip("/") + "/" + lang_root(m, lang)) if m.site_url else ""
                 assert node["@id"].startswith(prefix)
                 page = site / lang_root(m, lang) / node["@id"].removeprefix(prefix) / "index.html"
                 html = page.read_text(encoding="utf-8")
                 # What the catalogue says is what the page shows.
-                assert f"<h1" in html and node["dct:title"]["@value"] in html, page
+                assert "<h1" in html and node["dct:title"]["@value"] in html, page
                 assert node["dct:title"]["@language"] == lang
                 assert f'<meta name="description" content="{node["dct:description"]["@value"]}"' in html.replace("&#39;", "'"), page
                 assert {loc["locn:postCode"] for loc in node["dct:spatial"]} == set(m.postcodes)
@@ -270,7 +270,7 @@ def test_the_notice_stays_out_of_that_languages_navigation_and_search(one_langua
 
 
 def test_french_spacing_touches_text_only():
-    from portal.typography import NBSP, NNBSP, french_spacing
+    from portal.common.typography import NBSP, NNBSP, french_spacing
 
     html = ('<h2 id="pour-qui">Pour qui ?</h2><p title="a : b">Appelez : <a href="https://x.example/?a=1;b">ici !</a> '
             '« bien »</p><pre><code>x ? y : z;</code></pre><script>a ? b : c</script><!-- a ? -->')

@@ -208,8 +208,8 @@ def test_concurrent_writers_in_several_processes_never_see_database_is_locked(tm
 
 
 def test_accept_draws_a_new_reference_when_one_is_taken(store, monkeypatch):
-    from portal import intake
-    from portal.config import load_all
+    from portal.intake import accept as intake
+    from portal.municipal.config import load_all
 
     municipalities = load_all(ROOT)
     if "opwijk" not in municipalities:
@@ -225,7 +225,7 @@ def test_accept_draws_a_new_reference_when_one_is_taken(store, monkeypatch):
 
 
 def test_references_use_the_unambiguous_alphabet():
-    from portal.intake import REFERENCE_RE, municipality_code, new_reference
+    from portal.intake.accept import REFERENCE_RE, municipality_code, new_reference
 
     assert [municipality_code(s) for s in ("opwijk", "sint-gillis", "antwerpen", "turnhout")] == ["OPW", "SGI", "ANT", "TUR"]
     references = {new_reference("opwijk", 2026) for _ in range(500)}

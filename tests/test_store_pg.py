@@ -24,7 +24,7 @@ from tests.test_store import (  # noqa: F401  (the same tests, collected here wi
 
 
 def open_pg(url: str):
-    from portal.store_pg import PgStore
+    from portal.store.pg import PgStore
 
     return PgStore(url)
 
@@ -40,7 +40,7 @@ def store(pg_server):  # noqa: F811
 
 def test_open_store_chooses_postgresql_for_a_postgresql_url(pg_server):  # noqa: F811
     from portal.store import open_store
-    from portal.store_pg import PgStore
+    from portal.store.pg import PgStore
 
     store = open_store(pg_server.url)
     assert isinstance(store, PgStore)
@@ -69,7 +69,7 @@ def test_a_dropped_connection_fails_once_then_reconnects(store, pg_server):  # n
 
 
 def _claimer(url: str, results, ready, go) -> None:
-    from portal.store_pg import PgStore
+    from portal.store.pg import PgStore
 
     store, claimed = PgStore(url), []
     ready.release()
@@ -106,8 +106,8 @@ def test_workers_claiming_at_once_never_get_the_same_row(store, pg_server):  # n
 
 
 def test_purge_erases_delivered_answers_from_the_table_files(store, pg_server):  # noqa: F811
-    from portal.config import load_all
-    from portal.purge import purge
+    from portal.municipal.config import load_all
+    from portal.store.retention import purge
 
     old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=45)
     make_submission(store, reference="TST-2026-OLD01", received_at=old, competent_slug="opwijk",

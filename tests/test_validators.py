@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from portal import validators as v
+from portal.intake import validators as v
 
 TODAY = dt.date(2026, 11, 24)
 

@@ -16,10 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cli import main as cli
-from portal.intake import REFERENCE_RE, accept, load_receipt
+from portal.common import settings
+from portal.delivery.transport import FileTransport, SmtpTransport, transport_for
+from portal.delivery.worker import RetryPolicy, run
+from portal.intake.accept import REFERENCE_RE, accept, load_receipt
 from portal.store import open_store
-from portal.transport import FileTransport, SmtpTransport
-from portal.worker import RetryPolicy, run
 
 
 def application(**overrides) -> dict:
@@ -152,7 +153,7 @@ def test_550_ends_as_failed_and_is_listed_by_portal_outbox(tmp_path, smtp, munic
     accepted = accept(municipalities["opwijk"], "support-application", "nl", application(),
                       store=store, municipalities=municipalities)
     smtp.reply(rcpt={"ahmed@mail.example": 550})
-    with caplog.at_level(logging.INFO, logger="portal.worker"):
+    with caplog.at_level(logging.INFO, logger="portal.delivery.worker"):
         totals = deliver(store, smtp)
     assert (totals["sent"], totals["failed"]) == (1, 1)
     assert store.health() == {"database": "ok", "outbox": {"pending": 0, "failed": 1, "sent": 1}}
@@ -184,7 +185,7 @@ def test_temporary_failures_end_as_failed_after_72_hours(store, smtp, municipali
     later = 0.0
     for _ in range(100):
         totals = run(store, SmtpTransport.from_url(smtp.url), once=True, policy=policy,
-                     clock=lambda: time.time() + later)
+                     clock=lambda later=later: time.time() + later)
         if totals["failed"]:
             break
         later += policy.max_delay + 1
@@ -209,10 +210,13 @@ def test_without_smtp_url_messages_are_written_as_eml_files(tmp_path, municipali
     project = tmp_path / "project"
     monkeypatch.delenv("PORTAL_SMTP_URL", raising=False)
     monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{tmp_path / 'portal.sqlite3'}")
-    store = open_store()
+    config = settings.load({"ROOT": project})
+    store = open_store(config["DATABASE_URL"])
     accepted = accept(municipalities["opwijk"], "support-application", "fr", application(),
                       store=store, municipalities=municipalities)
-    assert run(store, FileTransport(project / "instance" / "mail"), once=True)["sent"] == 2
+    transport = transport_for(config["SMTP_URL"], config["MAIL_DIR"])
+    assert isinstance(transport, FileTransport)
+    assert run(store, transport, once=True)["sent"] == 2
     files = sorted((project / "instance" / "mail").glob("*.eml"))
     assert len(files) == 2
     parsed = [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
@@ -223,7 +227,7 @@ def test_without_smtp_url_messages_are_written_as_eml_files(tmp_path, municipali
 def test_background_worker_delivers_while_the_app_runs(store, smtp, municipalities):
     from flask import Flask
 
-    from portal.worker import start_background_worker
+    from portal.delivery.worker import start_background_worker
 
     app = Flask("portal-test")
     app.extensions["portal_store"] = store

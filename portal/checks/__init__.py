@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portal import content, render
+from portal.checks import links, writing
 from portal.checks.markdown import body_start, element_ids, prose_lines
-from portal.config import Municipality
-from portal.findings import Finding, PortalError
+from portal.common.findings import Finding, PortalError
+from portal.municipal.config import Municipality
+from portal.site import content, render
 
 
 class Site:
@@ -42,8 +43,6 @@ class Site:
 
 def check_site_content(municipality: Municipality, root: Path) -> list[Finding]:
     """Every content finding for the markdown pages of one municipality's site."""
-    from portal.checks import links, writing
-
     site = Site(municipality, root)
     findings = []
     for tree_path, page in site.pages.items():
@@ -52,7 +51,7 @@ def check_site_content(municipality: Municipality, root: Path) -> list[Finding]:
         try:
             text = page.path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            continue  # reported by portal.check.check_pages
+            continue  # reported by portal.checks.run.check_pages
         lines = prose_lines(text)
         findings.extend(links.check_links(site, tree_path, lines))
         findings.extend(writing.check_writing(page, lines))

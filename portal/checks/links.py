@@ -12,9 +12,9 @@ import posixpath
 from urllib.parse import unquote
 
 from portal.checks.markdown import Line, is_internal, links
-from portal.config import SERVICE_IDS
-from portal.content import catalogue_dir
-from portal.findings import Finding
+from portal.common.findings import Finding
+from portal.municipal.config import SERVICE_IDS
+from portal.site.content import catalogue_dir
 
 
 def check_links(site, tree_path: str, lines: list[Line]) -> list[Finding]:

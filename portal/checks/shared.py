@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from portal.findings import Finding
+from portal.common.findings import Finding
 
 
 def _normal(text: str, slug: str) -> str:

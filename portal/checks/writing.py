@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 from portal.checks.markdown import Line, headings
-from portal.config import SERVICE_IDS
-from portal.content import SourcePage, front_matter
-from portal.findings import WARNING, Finding
+from portal.common.findings import WARNING, Finding
+from portal.municipal.config import SERVICE_IDS
+from portal.site.content import SourcePage, front_matter
 
 MAX_SENTENCE_WORDS = 25
 # The questions every service page answers, in this order, as level-2 headings.
@@ -103,7 +103,7 @@ def _normal(title: str) -> str:
 def _sections(page: SourcePage, lines: list[Line]) -> list[Finding]:
     try:
         meta = front_matter(page.path)
-    except Exception:  # noqa: BLE001 - invalid front matter is reported by portal.check
+    except Exception:  # noqa: BLE001 - invalid front matter is reported by portal.checks.run
         meta = {}
     if meta.get("service") not in SERVICE_IDS and page.stem not in SERVICE_IDS:
         return []

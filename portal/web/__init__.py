@@ -1,41 +1,36 @@
 """The form backend: `create_app()` is the WSGI app for gunicorn and for `portal serve`.
 
-Configuration, in order (later wins):
-  1. `Defaults` below;
-  2. `PORTAL_*` environment variables without the prefix (`PORTAL_SECRET_KEY` -> `SECRET_KEY`,
-     `PORTAL_DATABASE_URL` -> `DATABASE_URL`, `PORTAL_ENV` -> `ENV`, `PORTAL_ROOT` -> `ROOT`);
-  3. the `test_config` mapping.
-
-`ENV` is `production` unless set: gunicorn gets the safe default, `portal serve` sets
-`development`. Outside development the app refuses to start without a `SECRET_KEY`, because it
-signs the CSRF tokens and the receipt links.
+Configuration (`portal.common.settings.load`): its defaults, then the `PORTAL_*` variables
+without the prefix (`PORTAL_SECRET_KEY` -> `SECRET_KEY`), then the `test_config` mapping, checked
+as a whole before anything starts. `ENV` is `production` unless set: gunicorn gets the safe
+default, `portal serve` passes `env_default="development"`.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from pathlib import Path
 
+import jinja2
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+
+from portal.common import settings
+from portal.common.settings import ConfigurationError
+from portal.intake.forms import load_forms
+from portal.municipal.config import load_all
+from portal.store import StoreUnavailable, open_store
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 STATIC_URL_PATH = "/forms/_static"   # under /forms/ so `portal serve` sends it to this app
 
-
-class ConfigurationError(RuntimeError):
-    """The app cannot start with this configuration; the message says what to set."""
+__all__ = ["ConfigurationError", "create_app", "csrf"]
 
 
-class Defaults:
-    ENV = "production"
-    SECRET_KEY = None
-    ROOT = None                       # project folder (forms/, site_config/, templates/)
-    DATABASE_URL = None               # default: SQLite under <ROOT>/instance/
-    SITE_DIR = None
+class FlaskDefaults:
+    """Flask's own settings (the portal's are in `portal.common.settings`)."""
     # Where the forms link back to the static site when a local server serves it (`portal serve`:
     # "/{slug}/"; `portal preview`: its own path). None: the published `site_url`, else /<slug>/.
     SITE_BASE = None
@@ -51,49 +46,28 @@ class Defaults:
     SESSION_COOKIE_NAME = "portal_session"
 
 
-def _configure(app: Flask, test_config: dict | None) -> None:
-    app.config.from_object(Defaults)
-    app.config.from_prefixed_env("PORTAL")
-    if test_config:
-        app.config.update(test_config)
-    env = str(app.config["ENV"])
-    app.config["ENV"] = env
-    secret = app.config.get("SECRET_KEY")
-    if secret is not None:
-        secret = str(secret)  # from_prefixed_env reads "12345" as a number
-    if not secret:
-        if env != "development":
-            raise ConfigurationError(
-                f"PORTAL_SECRET_KEY is not set (PORTAL_ENV={env}). It signs the forms' security codes and "
-                "the receipt links: set it to a long random value, e.g. "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, "
-                "or run with PORTAL_ENV=development for a local test."
-            )
-        # Development only: a fresh random key per start (receipt links end with the server).
-        secret = secrets.token_urlsafe(32)
+def _configure(app: Flask, test_config: dict | None, env_default: str) -> None:
+    app.config.from_object(FlaskDefaults)
+    app.config.update(settings.load(test_config, defaults={"ENV": env_default}))
+    settings.check_secret(app.config)
+    if not app.config["SECRET_KEY"]:
+        # Development only (settings.load refuses elsewhere): a fresh random key per start
+        # (receipt links end with the server).
+        app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
         log.warning("PORTAL_SECRET_KEY not set: using a random key for this development server")
-    app.config["SECRET_KEY"] = secret
     if app.config.get("SESSION_COOKIE_SECURE") is None:
-        app.config["SESSION_COOKIE_SECURE"] = env == "production"
-    from portal.config import project_root
-
-    app.config["ROOT"] = Path(app.config["ROOT"]) if app.config.get("ROOT") else project_root()
+        app.config["SESSION_COOKIE_SECURE"] = app.config["ENV"] == "production"
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """The form backend. Raises ConfigurationError (no secret outside development) and
+def create_app(test_config: dict | None = None, *, env_default: str = "production") -> Flask:
+    """The form backend. Raises ConfigurationError (a missing or malformed PORTAL_* value) and
     PortalError (a broken site_config/ or forms/ file, with file:line) at start-up."""
-    from portal.config import load_all
-    from portal.forms import load_forms
-
     app = Flask(__name__, static_folder=None)
-    _configure(app, test_config)
+    _configure(app, test_config, env_default)
     root = app.config["ROOT"]
     app.static_folder = str(root / "templates" / "forms" / "static")
     app.static_url_path = STATIC_URL_PATH
     app.add_url_rule(f"{STATIC_URL_PATH}/<path:filename>", endpoint="static", view_func=app.send_static_file)
-
-    import jinja2
 
     app.jinja_loader = jinja2.FileSystemLoader(str(root / "templates"))
     app.extensions["portal_municipalities"] = load_all(root)
@@ -102,13 +76,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _open_store(app)
 
     csrf.init_app(app)
-    from portal.web import errors, health, views
+    # Imported here, as in Flask's tutorial: the blueprints' modules import `csrf` from this one.
+    from portal.web import antiabuse, errors, health, security, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(health.bp)
     errors.register(app)
-    from portal import antiabuse, security
-
     security.init_app(app)    # headers (CSP, no-store), cookies, ProxyFix, body size, rate limits
     antiabuse.init_app(app)
     return app
@@ -117,10 +90,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _open_store(app: Flask) -> None:
     """Open the database now, so a wrong URL shows at start-up; a database that cannot be opened
     yet (full disk, locked) is retried on the first request instead of refusing to start."""
-    from portal.store import StoreUnavailable, default_url, open_store
-
-    if not app.config.get("DATABASE_URL"):
-        app.config["DATABASE_URL"] = default_url(app.config["ROOT"])
     try:
         app.extensions["portal_store"] = open_store(app.config["DATABASE_URL"])
     except StoreUnavailable as exc:

@@ -12,8 +12,9 @@ from flask import request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from portal.i18n import t
+from portal.common.i18n import t
 from portal.web.pages import render_page, site_for_request
+from portal.web.views import render_csrf_error
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,6 @@ def register(app) -> None:
     def csrf_error(exc):
         args = request.view_args or {}
         if request.endpoint == "forms.form" and {"slug", "lang", "form_id"} <= set(args):
-            from portal.web.views import render_csrf_error
-
             return render_csrf_error(args["slug"], args["lang"], args["form_id"])
         return error_page(400)
 

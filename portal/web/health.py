@@ -6,16 +6,16 @@ the database is reachable, 503 when not, so a load balancer or uptime check can 
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
+
+from portal.store import StoreUnavailable
+from portal.web.pages import get_store
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    from portal.store import StoreUnavailable
-    from portal.web.views import get_store
-
     try:
         health = get_store().health()
     except StoreUnavailable:

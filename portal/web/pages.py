@@ -7,8 +7,10 @@ from __future__ import annotations
 from flask import current_app, render_template, request, url_for
 from markupsafe import Markup
 
-from portal.config import LANGUAGE_NAMES, LANGUAGES, Municipality
-from portal.i18n import t
+from portal.common.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from portal.common.paths import neutral_page_url
+from portal.municipal.config import Municipality
+from portal.store import open_store
 
 
 def municipalities() -> dict:
@@ -61,8 +63,6 @@ def render_page(template: str, *, site: Municipality | None, lang: str, status: 
     brand = None
     quick_exit = None
     if site is not None:
-        from portal.quick_exit import neutral_page_url
-
         # The site's neutral page; the button's files come from this app (views.quick_exit_asset).
         quick_exit = {
             "href": neutral_page_url(site_base(site), lang, site.default_language),
@@ -84,3 +84,14 @@ def render_page(template: str, *, site: Municipality | None, lang: str, status: 
                            quick_exit=quick_exit, **context)
     # render_template output: Flask's autoescaping environment already escaped every value.
     return Markup(html), status  # nosec B704
+
+
+def get_store():
+    """The store, opened now if it could not be at start-up. Raises StoreUnavailable."""
+    store = current_app.extensions.get("portal_store")
+    if store is None:
+        store = open_store(current_app.config["DATABASE_URL"])
+        current_app.extensions["portal_store"] = store
+    return store
+
+

@@ -1,8 +1,8 @@
 """Blueprint `forms`: the form pages, the receipt, and each site's colours and logo.
 
 GET shows the form; POST validates every answer on the server. Invalid: the same page with an
-error summary and the answers kept (200). Valid: the check-your-answers page (portal/web/check.py),
-and only its send button stores: `portal.intake.accept` stores the submission and its e-mails in
+error summary and the answers kept (200). Valid: the check-your-answers page (portal/web/answers.py),
+and only its send button stores: `portal.intake.accept.accept` stores the submission and its e-mails in
 one transaction, then a 303 to the receipt, whose URL carries only a signed reference. When the
 database cannot write, the form comes back with the answers and a 503: never a receipt for
 something that is not stored. The receipt has a print view (`.../received/<token>/print`).
@@ -17,12 +17,22 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, se
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import safe_join
 
-from portal.forms import answers as form_answers, build_form_class, form_for_site, site_text
-from portal.web.pages import municipalities, render_page, site_and_lang
+from portal.common.i18n import t
+from portal.intake import accept as intake
+from portal.intake.accept import load_receipt
+from portal.intake.forms import answers as form_answers
+from portal.intake.forms import build_form_class, form_for_site, site_text
+from portal.intake.receipt import facts_for_receipt
+from portal.municipal.contact import tel_href
+from portal.store import StoreUnavailable
+from portal.web import answers as check_page
+from portal.web import antiabuse
+from portal.web.answers import CHECK_FIELD, RETURN_FIELD, REVIEW_FIELD, REVIEW_VALUE, raw_answers
+from portal.web.pages import get_store, municipalities, render_page, site_and_lang
 
 log = logging.getLogger(__name__)
 bp = Blueprint("forms", __name__)
-RECEIPT_SALT = "portal.receipt"
+RECEIPT_SALT = "portal.intake.receipt"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -46,17 +56,6 @@ def form_class(site, definition, lang: str):
     if key not in cache:
         cache[key] = build_form_class(definition, lang, site)
     return cache[key]
-
-
-def get_store():
-    """The store, opened now if it could not be at start-up. Raises StoreUnavailable."""
-    store = current_app.extensions.get("portal_store")
-    if store is None:
-        from portal.store import open_store
-
-        store = open_store(current_app.config["DATABASE_URL"])
-        current_app.extensions["portal_store"] = store
-    return store
 
 
 def receipt_serializer() -> URLSafeTimedSerializer:
@@ -101,7 +100,6 @@ def render_form(site, definition, lang: str, form, *, status: int = 200, notice:
     notices = [t_site(notice, lang, site)] if notice else []
     alternates = {other: url_for("forms.form", slug=site.slug, lang=other, form_id=definition.id)
                   for other in site.languages}
-    from portal.web.check import RETURN_FIELD, REVIEW_FIELD, REVIEW_VALUE
 
     body, status = render_page(
         "forms/form.html", site=site, lang=lang, status=status, alternates=alternates,
@@ -117,14 +115,12 @@ def render_form(site, definition, lang: str, form, *, status: int = 200, notice:
 def render_check_page(site, definition, lang: str, form, answers: dict):
     """The check page: every answer with a change button, which OCMW will receive it (the
     routing rule that stores it), and the send button (status 200)."""
-    from portal.web import check
-
     body, status = render_page(
         "forms/check.html", site=site, lang=lang, definition=definition, form=form,
-        rows=check.rows(definition, answers, lang, site),
-        route_text=check.route_sentence(definition, form_answers(form), lang, site, municipalities()),
-        signed=check.sign(site.slug, lang, definition.id, answers),
-        check_field=check.CHECK_FIELD, change_field=check.CHANGE_FIELD, send_field=check.SEND_FIELD,
+        rows=check_page.rows(definition, answers, lang, site),
+        route_text=check_page.route_sentence(definition, form_answers(form), lang, site, municipalities()),
+        signed=check_page.sign(site.slug, lang, definition.id, answers),
+        check_field=check_page.CHECK_FIELD, change_field=check_page.CHANGE_FIELD, send_field=check_page.SEND_FIELD,
         submit=site_text(definition.submit, lang, site),
         title=site_text(definition.title, lang, site),
     )
@@ -132,17 +128,13 @@ def render_check_page(site, definition, lang: str, form, answers: dict):
 
 
 def t_site(key: str, lang: str, site) -> str:
-    from portal.i18n import t
-
     return t(key, lang, social_house=site.text(site.social_house, lang), municipality=site.text(site.name, lang))
 
 
 @bp.route("/forms/<slug>/<lang>/<form_id>/", methods=["GET", "POST"])
 def form(slug: str, lang: str, form_id: str):
     """GET: the form. POST: the form's answers (-> the check page), or the check page's change or
-    send button (see portal/web/check.py for the whole flow)."""
-    from portal.web.check import CHECK_FIELD, RETURN_FIELD, REVIEW_FIELD, REVIEW_VALUE, raw_answers
-
+    send button (see portal/web/answers.py for the whole flow)."""
     site, definition = lookup(slug, lang, form_id)
     if request.method == "GET":
         return render_form(site, definition, lang, form_class(site, definition, lang)())
@@ -150,7 +142,6 @@ def form(slug: str, lang: str, form_id: str):
         return from_check_page(site, definition, lang)
     form = form_class(site, definition, lang)()
     returning = bool(request.form.get(RETURN_FIELD))
-    from portal import antiabuse
 
     automated = antiabuse.looks_automated(slug, form_id)
     valid = form.validate()
@@ -177,18 +168,16 @@ def form(slug: str, lang: str, form_id: str):
 
 def from_check_page(site, definition, lang: str):
     """A POST from the check page: change one answer, or send them all."""
-    from portal.web import check
-
-    answers = check.unsign(request.form.get(check.CHECK_FIELD), site.slug, lang, definition.id)
+    answers = check_page.unsign(request.form.get(check_page.CHECK_FIELD), site.slug, lang, definition.id)
     if answers is None:
         # Tampered with, too old, or from another form: nothing of it can be trusted or shown.
         log.info("form %s/%s: check page answers refused (bad or expired signature)", site.slug, definition.id)
         return render_form(site, definition, lang, form_class(site, definition, lang)(formdata=None),
                            status=400, notice="forms.check.tampered")
-    form = form_class(site, definition, lang)(formdata=check.formdata(answers))
-    change = request.form.get(check.CHANGE_FIELD)
+    form = form_class(site, definition, lang)(formdata=check_page.formdata(answers))
+    change = request.form.get(check_page.CHANGE_FIELD)
     if change is not None:
-        names = {fdef.name for fdef in check.answer_fields(definition)}
+        names = {fdef.name for fdef in check_page.answer_fields(definition)}
         return render_form(site, definition, lang, form, focus=change if change in names else None, returning=True)
     if not form.validate():
         # Valid when signed, so only a change of the rules in between gets here: show the form.
@@ -201,12 +190,9 @@ def from_check_page(site, definition, lang: str):
 
 def store_and_redirect(site, definition, lang: str, form):
     """Store durably, then 303 to the receipt; a database that cannot write: 503, answers kept."""
-    from portal import intake
-    from portal.store import StoreUnavailable
-
     try:
         accepted = intake.accept(site, definition.id, lang, form_answers(form), store=get_store(),
-                                 municipalities=municipalities())
+                                 municipalities=municipalities(), sender=current_app.config["MAIL_FROM"])
     except StoreUnavailable as exc:
         # Logged without answers: the message comes from the database layer, not the citizen.
         log.error("submission not stored (%s/%s): %s", site.slug, definition.id, exc)
@@ -219,20 +205,16 @@ def posted_form(site, definition, lang: str):
     """The form bound to what this POST carries: the form's fields, or the check page's signed
     answers (none when their signature is bad). For pages that give the answers back on a refusal
     (CSRF, rate limit) without validating them."""
-    from portal.web import check
-
-    if check.CHECK_FIELD not in request.form:
+    if check_page.CHECK_FIELD not in request.form:
         return form_class(site, definition, lang)(formdata=request.form)
-    answers = check.unsign(request.form.get(check.CHECK_FIELD), site.slug, lang, definition.id)
-    return form_class(site, definition, lang)(formdata=check.formdata(answers or {}, with_csrf=False))
+    answers = check_page.unsign(request.form.get(check_page.CHECK_FIELD), site.slug, lang, definition.id)
+    return form_class(site, definition, lang)(formdata=check_page.formdata(answers or {}, with_csrf=False))
 
 
 def render_csrf_error(slug: str, lang: str, form_id: str):
     """For the app-wide CSRFError: the form again with the answers just sent and a notice."""
-    from portal.web import check
-
     site, definition = lookup(slug, lang, form_id)
-    returning = check.CHECK_FIELD in request.form or bool(request.form.get(check.RETURN_FIELD))
+    returning = check_page.CHECK_FIELD in request.form or bool(request.form.get(check_page.RETURN_FIELD))
     return render_form(site, definition, lang, posted_form(site, definition, lang), status=400,
                        notice="forms.error.csrf", returning=returning)
 
@@ -241,9 +223,6 @@ def render_csrf_error(slug: str, lang: str, form_id: str):
 
 def _receipt(slug: str, lang: str, form_id: str, token: str):
     """(site, definition, receipt dict or None) for a receipt link. Raises 404/503 via abort."""
-    from portal.intake import load_receipt
-    from portal.store import StoreUnavailable
-
     site, definition = lookup(slug, lang, form_id)
     try:
         data = receipt_serializer().loads(token, max_age=current_app.config["RECEIPT_MAX_AGE"])
@@ -261,9 +240,6 @@ def _receipt(slug: str, lang: str, form_id: str, token: str):
 
 
 def _render_receipt(template: str, endpoint: str, slug: str, lang: str, form_id: str, token: str):
-    from portal.receipt import facts_for_receipt
-    from portal.render import tel_href
-
     site, definition, receipt = _receipt(slug, lang, form_id, token)
     alternates = {other: url_for(endpoint, slug=slug, lang=other, form_id=form_id, token=token)
                   for other in site.languages}
@@ -289,7 +265,7 @@ def _render_receipt(template: str, endpoint: str, slug: str, lang: str, form_id:
 
 @bp.get("/forms/<slug>/<lang>/<form_id>/received/<token>")
 def received(slug: str, lang: str, form_id: str, token: str):
-    """The receipt: the legal acknowledgement (portal.receipt.receipt_facts), never an answer."""
+    """The receipt: the legal acknowledgement (portal.intake.receipt.receipt_facts), never an answer."""
     return _render_receipt("forms/receipt.html", "forms.received", slug, lang, form_id, token)
 
 

@@ -105,3 +105,22 @@ def foreign_requests(context) -> list[str]:
 
     context.on("request", on_request)
     return seen
+
+
+@pytest.fixture
+def new_page(browser, browser_context_args):
+    """new_page(width, javascript=True): a page in a fresh context; foreign requests recorded."""
+    contexts, foreign = [], []
+
+    def make(width: int = 1280, *, javascript: bool = True):
+        context = browser.new_context(**{**browser_context_args, "viewport": {"width": width, "height": 900},
+                                         "java_script_enabled": javascript})
+        context.on("request", lambda r: urlparse(r.url).hostname not in LOCAL_HOSTS
+                   and r.url.startswith(("http:", "https:")) and foreign.append(r.url))
+        contexts.append(context)
+        return context.new_page()
+
+    make.foreign = foreign
+    yield make
+    for context in contexts:
+        context.close()

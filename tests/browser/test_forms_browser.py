@@ -5,12 +5,11 @@ the receipt, in Dutch and French, phone and desktop."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import LOCAL_HOSTS, axe_violations, forms_backend, serving
+from .conftest import axe_violations, forms_backend, serving
 
 pytestmark = pytest.mark.browser
 WIDTHS = (390, 1280)
@@ -39,25 +38,6 @@ def forms_url(tmp_path_factory):
 def form_page_url(forms_url: str, lang_key: str) -> str:
     slug, lang, form_id, _ = FORMS[lang_key]
     return f"{forms_url}/forms/{slug}/{lang}/{form_id}/"
-
-
-@pytest.fixture
-def new_page(browser, browser_context_args):
-    """new_page(width, javascript=True): a page in a fresh context; foreign requests recorded."""
-    contexts, foreign = [], []
-
-    def make(width: int = 1280, *, javascript: bool = True):
-        context = browser.new_context(**{**browser_context_args, "viewport": {"width": width, "height": 900},
-                                         "java_script_enabled": javascript})
-        context.on("request", lambda r: urlparse(r.url).hostname not in LOCAL_HOSTS
-                   and r.url.startswith(("http:", "https:")) and foreign.append(r.url))
-        contexts.append(context)
-        return context.new_page()
-
-    make.foreign = foreign
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def fill_valid(page, lang_key: str) -> None:

@@ -17,9 +17,9 @@ import pytest
 from markupsafe import escape
 from playwright.sync_api import expect
 
-from portal.config import project_root
-from portal.hours import status_text
-from portal.hours_html import render_hours_html
+from portal.common.settings import project_root
+from portal.municipal.hours import status_text
+from portal.site.hours_html import render_hours_html
 
 from ..test_hours import make_municipality
 

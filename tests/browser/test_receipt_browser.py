@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import axe_violations, forms_backend, serving
-from .test_forms_browser import TEXTS, fill_valid, form_page_url, new_page  # noqa: F401  (new_page: a fixture)
+from .test_forms_browser import TEXTS, fill_valid, form_page_url
 
 pytestmark = pytest.mark.browser
 RECEIPT = {
@@ -39,8 +39,9 @@ DATE = r"(1er|\d{1,2}) [a-zéû]+ \d{4}"
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory):
     """The form backend and a static site folder with the neutral pages, on one loopback port."""
-    from portal.quick_exit import neutral_page_html, neutral_page_path
+    from portal.common.paths import neutral_page_path
     from portal.serve import combined_app
+    from portal.site.quick_exit import neutral_page_html
 
     folder = tmp_path_factory.mktemp("receipt-browser")
     app = forms_backend(folder)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.build import build_sites
 from portal.serve import combined_app
+from portal.site.build import build_sites
 
 from ..conftest import ROOT
 from .conftest import serving

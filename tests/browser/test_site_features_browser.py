@@ -7,9 +7,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from portal.config import load_all
-from portal.i18n import t
-from portal.quick_exit import neutral_page_path
+from portal.common.i18n import t
+from portal.common.paths import neutral_page_path
+from portal.municipal.config import load_all
 
 from ..conftest import ROOT
 from .conftest import axe_violations

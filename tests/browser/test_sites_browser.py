@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from portal.config import load_all
+from portal.municipal.config import load_all
 
 from ..conftest import ROOT
 from .conftest import LOCAL_HOSTS, axe_violations

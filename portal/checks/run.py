@@ -1,0 +1,144 @@
+"""`portal check`: everything that would break or mislead a published site, as file:line findings.
+
+Configs (portal.municipal.config), branding contrast, front matter, macros and language parity are checked
+here; links, anchors, images, headings and plain language in `portal.checks`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from portal.checks import check_site_content, shared
+from portal.checks import markdown as checks_markdown
+from portal.common.findings import ERROR, WARNING, Finding, PortalError
+from portal.common.i18n import check_messages
+from portal.intake.forms import check_forms
+from portal.intake.receipt import check_decisions
+from portal.municipal.config import (
+    SERVICE_IDS,
+    YAML_HINT,
+    check_municipality,
+    check_postcodes_shared,
+    config_path,
+    project_root,
+    yaml_error_finding,
+)
+from portal.site import content, render
+
+REQUIRED_FRONT_MATTER = ("title", "description")
+
+
+def _contrast(hex_color: str, other: str = "#ffffff") -> float:
+    """WCAG 2.1 contrast ratio between two #rrggbb colours."""
+
+    def luminance(color):
+        channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(hex_color), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def check_branding(municipality) -> list[Finding]:
+    """The header and buttons put white text on the primary colour: it needs 4.5:1 (WCAG AA)."""
+    color = municipality.branding["primary_color"]
+    ratio = _contrast(color)
+    if ratio < 4.5:
+        return [Finding(municipality.path, municipality.line_of("branding", "primary_color"),
+                        f"branding.primary_color {color}: white text on it has contrast {ratio:.2f}:1, below 4.5:1 (WCAG AA)",
+                        hint="choose a darker colour")]
+    return []
+
+
+def check_pages(municipality, root: Path) -> list[Finding]:
+    """Front matter, macros and language parity of every page the site publishes."""
+    findings = []
+    # Images and other files are checked where a page links to them.
+    pages = [p for p in content.source_pages(municipality, root) if p.name.endswith(".md")]
+    by_lang = {lang: {p.name for p in pages if p.lang == lang} for lang in municipality.languages}
+    for page in pages:
+        try:
+            text = page.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            line = exc.object[:exc.start].count(b"\n") + 1
+            findings.append(Finding(page.path, line, "the file is not UTF-8 text", hint="save it as UTF-8 in your editor"))
+            continue
+        try:
+            meta = content.front_matter(page.path)
+        except yaml.MarkedYAMLError as exc:
+            finding = yaml_error_finding(page.path, exc)
+            findings.append(Finding(page.path, finding.line, "front matter is not valid YAML: " + finding.message.removeprefix("invalid YAML: "), hint=finding.hint))
+            continue
+        except Exception as exc:  # other yaml errors in front matter
+            findings.append(Finding(page.path, 1, f"front matter is not valid YAML: {exc}", hint=YAML_HINT))
+            continue
+        for key in REQUIRED_FRONT_MATTER:
+            if not meta.get(key):
+                findings.append(Finding(page.path, 1, f"front matter: missing {key!r}", hint=f"add `{key}: ...` between the --- lines"))
+        if page.stem in SERVICE_IDS and meta.get("service") != page.stem:
+            findings.append(Finding(page.path, 1, f"front matter: `service: {page.stem}` expected on a catalogue page"))
+        offset, lines = checks_markdown.body_start(text)
+        findings.extend(render.check_macros(text[offset:], municipality, page.lang, root, page.path, lines))
+        for lang in municipality.languages:
+            if page.name not in by_lang[lang]:
+                findings.append(Finding(page.path, 1, f"{page.name} has no {lang!r} version: this site is in {', '.join(municipality.languages)}",
+                                        hint=f"add {lang}/{page.name} (catalogue: content/{lang}/, own pages: site_config/{municipality.own_dir.name}/content/{lang}/)"))
+    return findings
+
+
+def check_services(municipality, root: Path) -> list[Finding]:
+    """A listed service needs its catalogue page (or an own page) in every language of the site."""
+    findings = []
+    published = {(p.lang, p.stem) for p in content.source_pages(municipality, root)}
+    for i, service in enumerate(municipality.services):
+        for lang in municipality.languages:
+            if (lang, service) not in published:
+                findings.append(Finding(
+                    municipality.path, municipality.line_of("services", i),
+                    f"service {service!r} is listed but has no {lang!r} page",
+                    hint=f"write content/{lang}/{service}.md, or remove {service} from services"))
+    return findings
+
+
+def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Finding]:
+    """All findings for the named municipalities (every one when none), plus shared files."""
+    root = root or project_root()
+    slugs = slugs or sorted(p.stem for p in (root / "site_config").glob("*.yml"))
+    try:
+        findings = list(check_messages())
+    except PortalError as exc:  # a malformed messages file is a finding, not a crash
+        findings = list(exc.findings)
+
+    findings.extend(check_decisions())   # the legal receipt texts, per help type, in every language
+    loaded = []
+    # Page findings per site, merged below: a catalogue page is checked once for each site.
+    page_findings: list[tuple[str, Finding]] = []
+    published: dict[Path, list[str]] = {}
+    for slug in slugs:
+        path = config_path(slug, root)
+        if not path.is_file():
+            findings.append(Finding(path, 1, f"no municipality {slug!r}"))
+            continue
+        municipality, config_findings = check_municipality(path)
+        findings.extend(config_findings)
+        if municipality is None:
+            continue
+        loaded.append(municipality)
+        findings.extend(check_branding(municipality))
+        findings.extend(check_services(municipality, root))
+        page_findings.extend((slug, f) for f in check_pages(municipality, root) + check_site_content(municipality, root))
+        for page in content.source_pages(municipality, root):
+            published.setdefault(page.path, []).append(slug)
+    findings.extend(shared.merge(page_findings, root / "content", published))
+    findings.extend(check_postcodes_shared([config_path(s, root) for s in slugs if config_path(s, root).is_file()], root))
+
+    findings.extend(check_forms(root, loaded))   # forms/*.yml and site_config/<slug>/forms/
+    # A page shared by several sites is reported once.
+    return list(dict.fromkeys(findings))
+
+
+def has_errors(findings: list[Finding], strict: bool = False) -> bool:
+    return any(f.severity == ERROR or (strict and f.severity == WARNING) for f in findings)

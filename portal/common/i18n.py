@@ -1,0 +1,56 @@
+"""Interface texts in Dutch and French: `t("key", lang, **values)`.
+
+Texts live in `portal/messages/*.yml` (one file per area, `key: {nl: ..., fr: ...}`), so every
+label, notice and error message exists once, in both languages; `portal check` fails on a gap.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from portal.common.findings import Finding, PortalError
+from portal.common.yamlfile import load_yaml
+
+LANGUAGES = ("nl", "fr")                 # every language a site may list; the first is the default
+LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français"}
+MESSAGES_DIR = Path(__file__).parent / "messages"
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict:
+    """All texts by key. Raises PortalError when a key is defined twice."""
+    result, origin = {}, {}
+    for path in sorted(MESSAGES_DIR.glob("*.yml")):
+        data = load_yaml(path) or {}
+        for key, value in data.items():
+            if key in result:
+                raise PortalError(Finding(path, data.line_of(key), f"message {key!r} is also defined in {origin[key].name}"))
+            result[key], origin[key] = value, path
+    return result
+
+
+def t(key: str, lang: str, **values) -> str:
+    """The text `key` in `lang`, with `{name}` placeholders filled from `values`."""
+    text = messages()[key][lang]
+    return text.format(**values) if values else text
+
+
+def check_messages() -> list[Finding]:
+    """A finding for every message that lacks a language."""
+    findings = []
+    for path in sorted(MESSAGES_DIR.glob("*.yml")):
+        data = load_yaml(path) or {}
+        for key, value in data.items():
+            for lang in LANGUAGES:
+                if not isinstance(value, dict) or not str(value.get(lang) or "").strip():
+                    findings.append(Finding(path, data.line_of(key), f"message {key!r} has no {lang!r} text"))
+    return findings
+
+
+def format_date(day, lang: str, *, weekday: bool = False) -> str:
+    """'25 november 2026' / '1er décembre 2026'; with `weekday`: 'dinsdag 1 december 2026' /
+    'mardi 1er décembre 2026'. The one place dates are written out for citizens."""
+    number = t("date.first_day", lang) if day.day == 1 else str(day.day)
+    text = t("date.long", lang, day=number, month=t(f"hours.month.{day.month}", lang), year=day.year)
+    return f"{t(f'hours.day.{day.weekday()}', lang)} {text}" if weekday else text

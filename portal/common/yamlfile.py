@@ -1,0 +1,74 @@
+"""YAML loading that remembers the line of every key, so errors can say `file:line`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from portal.common.findings import Finding, PortalError
+
+
+class LineDict(dict):
+    """A mapping from a YAML file; `line_of(key)` is the 1-based line the key is on."""
+
+    line = 1
+    key_lines: dict
+
+    def line_of(self, key, default: int | None = None) -> int:
+        return self.key_lines.get(key, default if default is not None else self.line)
+
+
+class LineList(list):
+    """A sequence from a YAML file; `line_of(i)` is the 1-based line of item i."""
+
+    line = 1
+    item_lines: list
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader, node):
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _sequence(loader, node):
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+
+def load_yaml(path: Path):
+    """Parse a YAML file into LineDict/LineList values.
+
+    Raises PortalError naming the file and line when the YAML itself is malformed.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PortalError(Finding(path, 1, f"cannot read file: {exc.strerror}")) from exc
+    try:
+        return yaml.load(text, Loader=_Loader)  # nosec B506  # _Loader is a yaml.SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise PortalError(Finding(path, line, f"invalid YAML: {exc.problem or exc}")) from exc

@@ -1,0 +1,102 @@
+"""Which office receives a submission: the routing rules of DESIGN.md, as a plain function.
+
+- `support-application`: the configured municipality whose `postcodes` hold the applicant's
+  postcode is competent, whichever site the form was sent from. With no fixed address: the site's
+  own OCMW. With a postcode no configured municipality serves (or whose municipality takes no
+  applications online): the site's own OCMW, marked as outside its area, because an OCMW that is
+  not competent must pass the application on to the competent one within five calendar days.
+- `wijk-werken`: the `wijk-werken` inbox of the municipality serving the postcode when it has
+  one, else the site's own.
+
+The reason is a message key of `portal/messages/routing.yml`; the office mail shows it in the
+receiving office's language with `reason_text(route, lang)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal.common.i18n import t
+from portal.municipal.config import Municipality
+
+FORWARD_WITHIN_DAYS = 5   # calendar days for a non-competent OCMW to pass an application on
+
+
+class RoutingError(ValueError):
+    """The site does not offer this form (the web layer answers 404 before it gets here)."""
+
+
+@dataclass(frozen=True)
+class Route:
+    municipality: Municipality         # whose inbox receives it
+    inbox: str
+    reason: str                        # message key in portal/messages/routing.yml
+    outside_area: bool = False         # the receiving OCMW is not competent: pass it on
+    forward_within_days: int | None = None
+    reason_values: dict = field(default_factory=dict)   # placeholders of the reason text
+
+
+def _serving(postcode: str, site: Municipality, municipalities: dict) -> Municipality | None:
+    """The municipality whose postcodes hold `postcode`: the site itself first, then by slug."""
+    postcode = (postcode or "").strip()
+    if not postcode:
+        return None
+    candidates = [site] + [municipalities[slug] for slug in sorted(municipalities) if slug != site.slug]
+    for municipality in candidates:
+        if postcode in municipality.postcodes:
+            return municipality
+    return None
+
+
+def _truthy(value) -> bool:
+    return value not in (None, False, "", "0", "n", "no", "false", "off")
+
+
+def route(form_id: str, answers: dict, site: Municipality, municipalities: dict) -> Route:
+    """The route of one submission sent from `site`. Raises RoutingError if the site lacks the form."""
+    if form_id not in site.inboxes:
+        raise RoutingError(f"{site.slug} does not offer the form {form_id!r}")
+    postcode = str(answers.get("postcode") or "").strip()
+    own = site.inboxes[form_id]
+    if form_id == "support-application":
+        return _support(answers, postcode, site, municipalities, own)
+    if form_id == "wijk-werken":
+        return _wijk_werken(postcode, site, municipalities, own)
+    raise RoutingError(f"no routing rule for the form {form_id!r}")
+
+
+def _support(answers, postcode, site, municipalities, own) -> Route:
+    if _truthy(answers.get("no_fixed_address")):
+        return Route(site, own, "routing.no_fixed_address")
+    competent = _serving(postcode, site, municipalities)
+    names = {"postcode": postcode, "site": site.text(site.name, site.default_language)}
+    if competent is None:
+        return Route(site, own, "routing.outside_area", True, FORWARD_WITHIN_DAYS, names)
+    names["competent"] = competent.text(competent.name, competent.default_language)
+    if competent.slug == site.slug:
+        return Route(site, own, "routing.own_area", reason_values=names)
+    if "support-application" not in competent.inboxes:
+        # Competent, but it takes no applications online: the site's OCMW receives it and passes it on.
+        return Route(site, own, "routing.competent_without_form", True, FORWARD_WITHIN_DAYS, names)
+    return Route(competent, competent.inboxes["support-application"], "routing.other_municipality", reason_values=names)
+
+
+def _wijk_werken(postcode, site, municipalities, own) -> Route:
+    serving = _serving(postcode, site, municipalities)
+    names = {"postcode": postcode, "site": site.text(site.name, site.default_language)}
+    if serving is None:
+        return Route(site, own, "routing.wijk_werken_unknown_postcode", reason_values=names)
+    names["competent"] = serving.text(serving.name, serving.default_language)
+    if serving.slug == site.slug:
+        return Route(site, own, "routing.wijk_werken_own_area", reason_values=names)
+    if "wijk-werken" in serving.inboxes:
+        return Route(serving, serving.inboxes["wijk-werken"], "routing.wijk_werken_other_municipality", reason_values=names)
+    return Route(site, own, "routing.wijk_werken_no_inbox", reason_values=names)
+
+
+def reason_text(route: Route, lang: str) -> str:
+    """The routing reason as a sentence in `lang`, with the forwarding notice when it applies."""
+    text = t(route.reason, lang, **route.reason_values)
+    if route.forward_within_days:
+        text += " " + t("routing.forward_notice", lang, days=route.forward_within_days)
+    return text

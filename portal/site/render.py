@@ -1,0 +1,204 @@
+"""Macros in markdown pages, rendered through Jinja2 for one municipality and language.
+
+Authors write `{{ contact_card() }}`, `{{ office_list() }}`, `{{ form_button("wijk-werken") }}`,
+`{{ service_list() }}`, `{{ municipality }}` and `{{ social_house }}`. StrictUndefined makes a
+typo fail with the page's file and line instead of printing nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import traceback
+from pathlib import Path
+
+import jinja2
+from jinja2 import nodes
+from markupsafe import Markup, escape
+
+from portal.common import paths
+from portal.common.findings import Finding, PortalError
+from portal.common.i18n import t
+from portal.municipal.config import FORM_IDS, Municipality
+from portal.municipal.contact import tel_href
+from portal.site.content import front_matter, source_pages
+from portal.site.hours_html import render_hours_html
+
+MACRO_NAMES = ("contact_card", "office_list", "form_button", "service_list", "opening_hours", "municipality", "social_house")
+TEMPLATE_NAME = "<template>"  # what Jinja calls a template made from a string
+
+
+def form_url(municipality: Municipality, lang: str, form_id: str) -> str:
+    """Where a form lives (see portal.common.paths.form_url)."""
+    return paths.form_url(municipality.slug, lang, form_id)
+
+def _one_block(html: str) -> Markup:
+    """Raw HTML for markdown: a blank line would end the HTML block, so there is none."""
+    # Callers pass HTML they built with every value escaped (contact card, opening hours).
+    return Markup("\n".join(line for line in str(html).splitlines() if line.strip()))  # nosec B704
+
+
+def contact_card_html(municipality: Municipality, office, lang: str, heading_level: int = 3) -> Markup:
+    """An office's card (address, phone, e-mail, hours, notes), the same on every page."""
+    return municipality.memo(("contact_card", office.id, lang, heading_level),
+                             lambda: _contact_card_html(municipality, office, lang, heading_level))
+
+
+def _contact_card_html(municipality: Municipality, office, lang: str, heading_level: int) -> Markup:
+    name = municipality.text(office.name, lang)
+    city = municipality.text(office.address.city, lang)
+    h = f"h{heading_level}"
+    notes = municipality.text(office.notes, lang) if office.notes else ""
+    html = f"""
+<section class="portal-contact" aria-labelledby="office-{office.id}-{lang}">
+<{h} id="office-{office.id}-{lang}">{escape(name)}</{h}>
+<address>{escape(office.address.street)}<br>{escape(office.address.postcode)} {escape(city)}</address>
+<ul class="portal-contact__ways">
+<li>{escape(t("contact.phone", lang))}: <a href="{escape(tel_href(office.phone))}">{escape(office.phone)}</a></li>
+<li>{escape(t("contact.email", lang))}: <a href="mailto:{escape(office.email)}">{escape(office.email)}</a></li>
+</ul>
+{render_hours_html(office, municipality, lang)}
+{f'<p class="portal-contact__notes">{escape(notes)}</p>' if notes else ''}
+</section>
+"""
+    return _one_block(html)
+
+
+class MacroContext:
+    """The functions and values a page of `municipality` in `lang` can use."""
+
+    def __init__(self, municipality: Municipality, lang: str, root: Path):
+        self.municipality = municipality
+        self.lang = lang
+        self.root = root
+
+    def contact_card(self, office_id: str | None = None) -> Markup:
+        office = self.municipality.offices[0] if office_id is None else self.municipality.office(office_id)
+        return contact_card_html(self.municipality, office, self.lang)
+
+    def office_list(self) -> Markup:
+        return Markup("\n").join(contact_card_html(self.municipality, o, self.lang) for o in self.municipality.offices)
+
+    def opening_hours(self, office_id: str | None = None) -> Markup:
+        office = self.municipality.offices[0] if office_id is None else self.municipality.office(office_id)
+        return _one_block(render_hours_html(office, self.municipality, self.lang))
+
+    def form_button(self, form_id: str) -> Markup:
+        if form_id not in FORM_IDS:
+            raise KeyError(f"unknown form {form_id!r} (known: {', '.join(FORM_IDS)})")
+        if form_id not in self.municipality.forms:
+            return Markup("")
+        label = t(f"form_button.{form_id}", self.lang)
+        url = form_url(self.municipality, self.lang, form_id)
+        # The URL and the label are escaped; the rest is constant markup.
+        return Markup(f'<p class="portal-form-button"><a class="md-button md-button--primary" href="{escape(url)}">{escape(label)}</a></p>')  # nosec B704
+
+    def service_list(self) -> str:
+        """Markdown list of the site's services with their descriptions, in config order."""
+        pages = {p.stem: p for p in source_pages(self.municipality, self.root) if p.lang == self.lang}
+        lines = []
+        for service in self.municipality.services:
+            page = pages.get(service)
+            if page is None:
+                continue
+            meta = front_matter(page.path)
+            title = meta.get("title", service)
+            description = meta.get("description", "")
+            lines.append(f"- [{title}]({page.name}){': ' + description if description else ''}")
+        return "\n".join(lines)
+
+    def variables(self) -> dict:
+        return {
+            "contact_card": self.contact_card,
+            "office_list": self.office_list,
+            "opening_hours": self.opening_hours,
+            "form_button": self.form_button,
+            "service_list": self.service_list,
+            "municipality": self.municipality.text(self.municipality.name, self.lang),
+            "social_house": self.municipality.text(self.municipality.social_house, self.lang),
+        }
+
+
+# Renders Markdown (not HTML) written by the site's editors in the repository: HTML escaping would
+# corrupt the Markdown, and every macro that emits HTML escapes its values itself (Markup).
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)  # nosec B701
+
+
+@functools.lru_cache(maxsize=256)
+def _compile(source: str) -> jinja2.Template:
+    """A page body as a template, compiled once: catalogue pages are the same for every site."""
+    return _ENV.from_string(source)
+
+
+def _template_line(exc: BaseException) -> int | None:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename == TEMPLATE_NAME:
+            return frame.lineno
+    return getattr(exc, "lineno", None)
+
+
+OFFICE_MACROS = ("contact_card", "opening_hours")
+SYNTAX_HINT = "a macro is written {{ name() }} or {{ name(\"id\") }}: check the braces and the quotes"
+
+
+def check_macros(markdown: str, municipality: Municipality, lang: str, root: Path,
+                 source: Path, line_offset: int = 0) -> list[Finding]:
+    """Every macro mistake in a page body, each at its line (rendering stops at the first).
+
+    Names, office ids and form ids written in the page are checked one by one before rendering;
+    the page is then rendered to catch what only shows then (a wrong number of arguments).
+    """
+    if "{{" not in markdown and "{%" not in markdown and "{#" not in markdown:
+        return []
+    try:
+        tree = _ENV.parse(markdown)
+    except jinja2.TemplateSyntaxError as exc:
+        return [Finding(source, (exc.lineno or 1) + line_offset, f"macro syntax: {exc.message}", hint=SYNTAX_HINT)]
+    findings = []
+    assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    for name in tree.find_all(nodes.Name):
+        if name.ctx == "load" and name.name not in MACRO_NAMES and name.name not in assigned:
+            close = difflib.get_close_matches(name.name, MACRO_NAMES, n=1)
+            findings.append(Finding(source, name.lineno + line_offset, f"macro: {name.name!r} is undefined",
+                                    hint=f"did you mean {close[0]}?" if close else "known macros: " + ", ".join(MACRO_NAMES)))
+    offices = [o.id for o in municipality.offices]
+    for call in tree.find_all(nodes.Call):
+        if not isinstance(call.node, nodes.Name) or not call.args or not isinstance(call.args[0], nodes.Const):
+            continue
+        value, line = call.args[0].value, call.lineno + line_offset
+        if call.node.name in OFFICE_MACROS and value not in offices:
+            findings.append(Finding(source, line, f"macro: unknown office id {value!r}",
+                                    hint=f"office ids: {', '.join(offices)}; "
+                                         f"{{{{ {call.node.name}() }}}} without an id shows the first office"))
+        elif call.node.name == "form_button" and value not in FORM_IDS:
+            close = difflib.get_close_matches(str(value), FORM_IDS, n=1)
+            findings.append(Finding(source, line, f"macro: unknown form {value!r}",
+                                    hint=f"did you mean {close[0]!r}?" if close else "forms: " + ", ".join(FORM_IDS)))
+    if findings:
+        return sorted(findings, key=lambda f: f.line)
+    try:
+        render_markdown(markdown, municipality, lang, root, source, line_offset)
+    except PortalError as exc:
+        return exc.findings
+    return []
+
+
+def render_markdown(markdown: str, municipality: Municipality, lang: str, root: Path,
+                    source: Path, line_offset: int = 0) -> str:
+    """Render the macros in a page body. Raises PortalError naming `source` and the line.
+
+    `line_offset` is the number of front-matter lines above the body, so lines match the file.
+    """
+    if "{{" not in markdown and "{%" not in markdown and "{#" not in markdown:
+        return markdown
+    try:
+        template = _compile(markdown)
+        return template.render(MacroContext(municipality, lang, root).variables())
+    except jinja2.TemplateSyntaxError as exc:
+        raise PortalError(Finding(source, (exc.lineno or 1) + line_offset, f"macro syntax: {exc.message}")) from exc
+    except (jinja2.UndefinedError, KeyError, TypeError) as exc:
+        line = (_template_line(exc) or 1) + line_offset
+        message = exc.args[0] if exc.args else str(exc)
+        if isinstance(exc, jinja2.UndefinedError):
+            message = f"{message}; known macros: {', '.join(MACRO_NAMES)}"
+        raise PortalError(Finding(source, line, f"macro: {message}")) from exc

@@ -1,0 +1,142 @@
+"""Check your answers (the GOV.UK pattern): a valid form is shown back before it is sent.
+
+The flow, all on the form's own URL and all without JavaScript:
+
+1. POST of the form by its button (`REVIEW_FIELD`, the button's name and value, sent by every
+   browser, also when Enter is pressed in a field): the anti-robot checks and validation run;
+   valid answers are NOT stored but shown on a check page, one row per question, each with a
+   "Wijzigen" / "Modifier" button, and a send button. A POST without `REVIEW_FIELD` (a client
+   that posts the documented fields itself, DESIGN.md's contract) is stored at once: 303 to the
+   receipt, after the same checks.
+2. The check page is one POST form carrying the answers in a hidden field `CHECK_FIELD`, signed
+   with itsdangerous (own salt, bound to site, form and language, max age = the CSRF time limit).
+   No server-side state and nothing in the URL: a URL ends up in logs and browser history, a
+   hidden field only in this no-store page.
+3. A change button (`CHANGE_FIELD` = the field's name) brings the form back with the answers
+   filled in, focus on that question and the `RETURN_FIELD` marker; sending that form shows the
+   check page again (step 1, with a button text that says so).
+4. The send button: the signed answers are verified and validated again (never trusted), and
+   only then stored (`portal.intake.accept.accept`) and answered with a 303 to the receipt. A tampered or
+   expired signature gives the empty form with a clear notice, nothing stored.
+
+The signed answers are the raw strings the citizen typed (what the form would post), so the same
+validation runs on them in step 4 as in step 1.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.datastructures import MultiDict
+
+from portal.common.i18n import t
+from portal.intake.forms import site_text
+from portal.intake.receipt import format_date
+from portal.intake.routing import FORWARD_WITHIN_DAYS, route
+from portal.intake.validators import parse_birth_date
+
+CHECK_SALT = "portal.checks.run-answers"
+CHECK_FIELD = "check_answers"    # the signed answers on the check page
+CHANGE_FIELD = "change"          # which answer to change (a button's value)
+RETURN_FIELD = "return_to_check" # on the form after a change: sending it returns to the check page
+SEND_FIELD = "send"
+REVIEW_FIELD, REVIEW_VALUE = "step", "check"  # the form's own button: show the answers first
+
+
+def serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CHECK_SALT)
+
+
+def answer_fields(definition) -> list:
+    """The fields whose answers are shown and carried: every field but the honeypot."""
+    return [fdef for fdef in definition.fields if not fdef.honeypot]
+
+
+def raw_answers(definition, formdata) -> dict:
+    """The answers as the browser sent them: {name: text}; an unticked checkbox is left out."""
+    result = {}
+    for fdef in answer_fields(definition):
+        value = formdata.get(fdef.name)
+        if value is not None:
+            result[fdef.name] = str(value)
+    return result
+
+
+def sign(slug: str, lang: str, form_id: str, answers: dict) -> str:
+    return serializer().dumps({"site": slug, "lang": lang, "form": form_id, "answers": answers})
+
+
+def unsign(token: str | None, slug: str, lang: str, form_id: str) -> dict | None:
+    """The answers signed for this site, language and form, or None when the token is missing,
+    tampered with, too old (older than the CSRF time limit) or made for another form."""
+    if not token:
+        return None
+    max_age = current_app.config.get("WTF_CSRF_TIME_LIMIT")
+    try:
+        data = serializer().loads(token, max_age=max_age)
+    except BadSignature:          # SignatureExpired is a BadSignature
+        return None
+    if not (isinstance(data, dict) and data.get("site") == slug and data.get("lang") == lang
+            and data.get("form") == form_id and isinstance(data.get("answers"), dict)):
+        return None
+    answers = data["answers"]
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in answers.items()):
+        return None
+    return answers
+
+
+def formdata(answers: dict, *, with_csrf: bool = True) -> MultiDict:
+    """Form data to bind a form class to: the answers, plus the CSRF token of this request (the
+    app-wide check already accepted it; the form's own check must see it too)."""
+    data = MultiDict(answers)
+    if with_csrf and "csrf_token" in request.form:
+        data["csrf_token"] = request.form["csrf_token"]
+    return data
+
+
+def shown_value(fdef, value: str, lang: str, site) -> str:
+    """An answer as the check page shows it: the choice's label, Ja/Nee, a date in words."""
+    if fdef.type == "checkbox":
+        return t("forms.check.yes" if value else "forms.check.no", lang)
+    value = value.replace("\r\n", "\n").strip()    # as the form's filters will store it
+    if not value:
+        return t("forms.check.not_given", lang)
+    if fdef.choices:
+        for choice, label in fdef.choices:
+            if choice == value:
+                return site_text(label, lang, site)
+        return value
+    if fdef.format == "birth_date":
+        day = parse_birth_date(value)
+        return format_date(day, lang) if day else value
+    return value
+
+
+def rows(definition, answers: dict, lang: str, site) -> list[dict]:
+    """One row per question, in page order: name, label, value."""
+    result = []
+    for fdef in answer_fields(definition):
+        if fdef.type == "hidden":
+            continue
+        label = site_text(fdef.label, lang, site)
+        result.append({"name": fdef.name, "label": label,
+                       # The visually hidden part of "Wijzigen <question>": no trailing "?" or ":".
+                       "change_label": label.rstrip(" ?:\u00a0\u202f"),
+                       "value": shown_value(fdef, answers.get(fdef.name, ""), lang, site),
+                       "multiline": fdef.type == "textarea"})
+    return result
+
+
+def route_sentence(definition, answers: dict, lang: str, site, municipalities: dict) -> str:
+    """Which OCMW (or wijk-werk organisation) will receive these answers, and why, as a sentence
+    for the check page: the citizen learns it before sending, not from the receipt.
+
+    `answers`: the validated answers (`portal.intake.forms.answers`). The office is decided by
+    `portal.intake.routing.route`, the very rule `portal.intake.accept.accept` stores with.
+    """
+    chosen = route(definition.id, answers, site, municipalities)
+    receiver = chosen.municipality
+    office = receiver.text(receiver.social_house, lang) or receiver.text(receiver.name, lang)
+    values = {"office": office, "postcode": chosen.reason_values.get("postcode", ""),
+              "competent": chosen.reason_values.get("competent", ""), "days": FORWARD_WITHIN_DAYS}
+    return t("forms.route." + chosen.reason.removeprefix("routing."), lang, **values)
