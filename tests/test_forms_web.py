@@ -9,9 +9,8 @@ import datetime as dt
 import re
 import time
 
+import itsdangerous.timed
 import pytest
-
-from portal.store import StoreUnavailable
 
 SECRET = "a-test-secret-that-is-long-enough"
 OPWIJK = "/forms/opwijk/nl/support-application/"
@@ -42,6 +41,12 @@ def wijk_answers(**overrides) -> dict:
     }
     answers.update(overrides)
     return {k: v for k, v in answers.items() if v is not None}
+
+
+def later(monkeypatch, *, seconds: float) -> None:
+    """Move the clock of every signed value (CSRF tokens, receipt links, check pages) forward."""
+    real = time.time
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real() + seconds)
 
 
 @pytest.fixture
@@ -325,11 +330,11 @@ def test_wrong_csrf_token_in_french(client, store):
     assert store.count_submissions() == 0
 
 
-def test_expired_csrf_token_keeps_the_answers(make_app):
+def test_expired_csrf_token_keeps_the_answers(make_app, monkeypatch):
     app = make_app(WTF_CSRF_TIME_LIMIT=1)
     client = app.test_client()
     token = token_of(client.get(OPWIJK).get_data(as_text=True))
-    time.sleep(2.1)
+    later(monkeypatch, seconds=2.1)
     response = client.post(OPWIJK, data={**support_answers(last_name="Van Damme"), "csrf_token": token})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -488,28 +493,21 @@ def test_a_bad_receipt_link_gives_a_clear_page(client, mangle):
     assert "Deze link werkt niet meer" in html and "Traceback" not in html
 
 
-def test_an_expired_receipt_link_gives_a_clear_page(make_app):
+def test_an_expired_receipt_link_gives_a_clear_page(make_app, monkeypatch):
     app = make_app(RECEIPT_MAX_AGE=1)
     client = app.test_client()
     location = submit(client, OPWIJK, support_answers()).headers["Location"]
     assert client.get(location).status_code == 200
-    time.sleep(2.1)
+    later(monkeypatch, seconds=2.1)
     response = client.get(location)
     assert response.status_code == 404 and "Deze link werkt niet meer" in response.get_data(as_text=True)
 
 
 def test_a_database_that_cannot_write_gives_503_with_the_answers_kept(app, client, store):
-    class FullDisk:
-        """The real store, except that writing fails as on a full disk."""
-
-        def __getattr__(self, name):
-            return getattr(store, name)
-
-        def insert_submission(self, **kwargs):
-            raise StoreUnavailable("database or disk is full")
-
-    app.extensions["portal_store"] = FullDisk()
-    response = submit(client, OPWIJK, support_answers(first_name="Fatima"))
+    # SQLite itself answers SQLITE_FULL, as on a full disk: the file may not grow by one page.
+    conn = app.extensions["portal_store"]._connection()       # this thread's: the test client's
+    conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+    response = submit(client, OPWIJK, support_answers(first_name="Fatima", message="x" * 1900))
     html = response.get_data(as_text=True)
     assert response.status_code == 503
     assert "kon nu niet bewaard worden" in html and 'value="Fatima"' in html
@@ -647,15 +645,18 @@ def test_an_unexpected_error_gives_the_500_page_in_the_sites_language(client, mo
     assert "a bug" not in html and "Traceback" not in html
 
 
-def test_healthz_is_503_when_the_database_does_not_answer(app, client):
-    class Unreachable:
-        def health(self):
-            return {"database": "unavailable", "outbox": None}
-
-    app.extensions["portal_store"] = Unreachable()
-    response = client.get("/healthz")
+def test_healthz_is_503_when_the_database_does_not_answer(make_app, tmp_path):
+    # A database file that is not a database: SQLite refuses every statement on it.
+    broken = tmp_path / "broken.sqlite3"
+    app = make_app(DATABASE_URL=f"sqlite:///{broken}")
+    broken.write_bytes(b"this is not an SQLite database" * 100)
+    for leftover in (tmp_path / "broken.sqlite3-wal", tmp_path / "broken.sqlite3-shm"):
+        leftover.unlink(missing_ok=True)
+    app.extensions["portal_store"] = None                      # as when it could not open at start-up
+    response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "unavailable", "database": "unavailable", "outbox": None}
+    assert response.get_json()["status"] == "unavailable"
+    assert response.get_json()["database"] == "unavailable"
 
 
 # --- check your answers -----------------------------------------------------------------------
@@ -779,11 +780,11 @@ def test_answers_signed_for_another_form_or_site_are_refused(client, store):
     assert store.count_submissions() == 0
 
 
-def test_answers_older_than_the_csrf_time_limit_are_refused(make_app):
+def test_answers_older_than_the_csrf_time_limit_are_refused(make_app, monkeypatch):
     app = make_app(WTF_CSRF_TIME_LIMIT=1, WTF_CSRF_ENABLED=False)
     client = app.test_client()
     check_page = send(client, OPWIJK, support_answers())
-    time.sleep(2.1)
+    later(monkeypatch, seconds=2.1)
     response = confirm(client, OPWIJK, check_page)
     assert response.status_code == 400
     assert "We konden je antwoorden niet meer lezen" in response.get_data(as_text=True)

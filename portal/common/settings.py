@@ -57,16 +57,6 @@ def _seconds(value) -> float:
     return seconds
 
 
-def _count(value) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise ValueError("expected a whole number, e.g. 3") from None
-    if number < 0:
-        raise ValueError("cannot be negative")
-    return number
-
-
 def proxy_count(value) -> int:
     """A number of proxies: unset/false/0 -> 0, true -> 1, "2" -> 2; anything else is an error
     (a typo must not silently trust forged client addresses)."""

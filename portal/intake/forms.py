@@ -91,11 +91,6 @@ class FieldDef:
     width: str | None = None     # a CSS width class: "4", "10", "20" characters
     line: int = 1
 
-    @property
-    def grouped_choices(self) -> bool:
-        """Radios get a fieldset with a legend; other inputs a label."""
-        return self.type == "radio"
-
 
 @dataclass(frozen=True)
 class FormDefinition:

@@ -481,11 +481,3 @@ def check_postcodes_shared(checked: list[Path], root: Path | None = None) -> lis
                     "applications from it would go to whichever OCMW's site was used",
                     hint=f"one OCMW is competent per postcode: remove {code} from {path.name} or from {other.name}"))
     return findings
-
-
-def municipality_for_postcode(postcode: str, municipalities) -> Municipality | None:
-    """The configured municipality whose `postcodes` hold `postcode`, if any."""
-    for municipality in municipalities:
-        if postcode in municipality.postcodes:
-            return municipality
-    return None

@@ -1,12 +1,12 @@
 /*
- * "Open now": fills each opening-hours status element (rendered by portal/hours_html.py) with
+ * "Open now": fills each opening-hours status element (rendered by portal/site/hours_html.py) with
  * the office's status at this moment in Brussels, whatever the visitor's time zone, and keeps it
  * right: it re-checks at the next opening or closing time and every minute.
  *
  * The element carries its data: data-portal-hours (the plain week, Monday first, and every day
  * that differs, [start minute, end minute, note] per interval, valid from..to) and
- * data-portal-texts (the sentences in the page's language, from portal/messages/hours.yml).
- * The sentences are composed exactly like portal.hours.status_text; keep the two in step.
+ * data-portal-texts (the sentences in the page's language, from portal/common/messages/hours.yml).
+ * The sentences are composed exactly like portal.municipal.hours.status_text; keep the two in step.
  * Without data for today or tomorrow the element stays hidden: the table below is then all
  * the visitor sees, never a stale "open". No dependencies, no inline script.
  */

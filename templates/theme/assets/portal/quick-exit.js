@@ -8,7 +8,7 @@
  * times within two seconds leaves from anywhere on the page, as on GOV.UK's "Exit this page";
  * Escape is not used because it already closes the search and dialogs.
  *
- * Markup (see portal/quick_exit.py):
+ * Markup (see portal/site/quick_exit.py):
  *   <div class="portal-quick-exit" data-portal-quick-exit>
  *     <a class="portal-quick-exit__button" href="NEUTRAL-PAGE-URL" rel="nofollow">LABEL</a>
  *     <span class="portal-quick-exit__hint" hidden>HINT</span>

@@ -1,0 +1,37 @@
+"""What a newcomer reads is complete: every config key, command, macro and setting is documented
+(datasette's habit). A new key or command without its line in the docs fails here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portal.cli import main
+from portal.common.settings import SETTINGS
+from portal.municipal.config import KEYS
+from portal.site.render import MACRO_NAMES
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+AUTHORS = (ROOT / "docs" / "authors.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("key", [key.name for key in KEYS])
+def test_every_key_of_the_municipality_file_has_a_row_in_the_authors_guide(key):
+    assert f"| `{key}` |" in AUTHORS
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_is_in_the_readme(command):
+    assert f"`portal {command}" in README
+
+
+@pytest.mark.parametrize("macro", MACRO_NAMES)
+def test_every_macro_is_explained_to_authors(macro):
+    assert f"{{{{ {macro}(" in AUTHORS or f"{{{{ {macro} }}}}" in AUTHORS
+
+
+@pytest.mark.parametrize("name", [setting.name for setting in SETTINGS])
+def test_every_setting_is_in_the_readme(name):
+    assert f"`PORTAL_{name}`" in README
