@@ -36,8 +36,9 @@ STATIC = Path(__file__).with_name("static")
 CHECKOUT = Path(__file__).resolve().parents[2]
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 BUNDLE_FILE = re.compile(r"^[\w.-]+\.(?:js|css|wasm)$")
-# Decap runs eval-free but compiles WebAssembly and injects its styles; it talks only to this host.
-CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+# Decap validates its configuration with ajv (compiled with eval) and injects its styles; the
+# policy's point is connect-src/img-src/font-src 'self': the editor talks to this host only.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-src 'self' blob:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
 
