@@ -19,6 +19,7 @@ import base64
 import hashlib
 from pathlib import Path, PurePosixPath
 
+from portal.admin.markdown_tidy import tidy_markdown
 from portal.admin.yaml_merge import merge_yaml
 
 TEXT_SUFFIXES = {".md", ".yml", ".yaml"}
@@ -127,6 +128,8 @@ class LocalBackend:
             raise BackendError(f"{rel!r}: the editor writes only {', '.join(sorted(TEXT_SUFFIXES))} files", 403)
         if rel == f"site_config/{self.slug}.yml" and path.is_file():
             raw = merge_yaml(path.read_text(encoding="utf-8"), raw, self.managed_keys)
+        elif path.suffix == ".md":
+            raw = tidy_markdown(path.read_text(encoding="utf-8") if path.is_file() else "", raw)
         if not raw.endswith("\n"):
             raw += "\n"
         path.parent.mkdir(parents=True, exist_ok=True)
