@@ -179,6 +179,7 @@
     var panel = document.getElementById("portal-check"), list = document.getElementById("portal-check-list");
     var summary = document.getElementById("portal-check-summary");
     panel.hidden = false;
+    panel.dataset.runs = String(Number(panel.dataset.runs || 0) + 1);   // one more finished check
     panel.classList.toggle("has-errors", result.errors > 0);
     list.textContent = "";
     summary.textContent = result.errors || result.warnings
