@@ -2,8 +2,11 @@
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
+# The browser editor (/admin/ of `portal preview`): Decap CMS at the version package-lock.json pins.
+NPM_STAMP := node_modules/.installed
 PYTHON  ?= python3
 # System packages the tests drive for real: the browser, the web server, the database server.
+# (npm, for the editor's bundle, is installed by `make install` when missing.)
 APT_PACKAGES := chromium nginx-light postgresql
 PORT    ?= 8000
 export NO_MKDOCS_2_WARNING := 1
@@ -16,7 +19,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(STAMP)
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(NPM_STAMP)
 
 # A server's install (docs/deploy.md): the portal and gunicorn, without the test tools. Editable,
 # so the portal finds this checkout's site_config/, forms/ and templates/ after a `git pull`.

@@ -124,13 +124,14 @@ def disk_usage(path: Path) -> int:
     return total
 
 
-def timed_portal_build(project: Path, out: Path, jobs: int, *extra: str) -> tuple[float, float, str]:
-    """`portal build` as a user runs it (a new process): wall seconds, CPU seconds (the process
-    and its workers, user + system), and its summary line."""
+def timed_portal_build(project: Path, out: Path, jobs: int, *extra: str,
+                       python: Path | None = None) -> tuple[float, float, str]:
+    """`portal build` as a user runs it (a new process; `python`'s venv, default this one): wall
+    seconds, CPU seconds (the process and its workers, user + system), and its summary line."""
     env = dict(os.environ, PORTAL_ROOT=str(project), NO_MKDOCS_2_WARNING="1")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    command = [str(Path(sys.executable).with_name("portal")), "build", "--out", str(out), "--jobs", str(jobs), *extra]
+    command = [str(Path(python or sys.executable).with_name("portal")), "build", "--out", str(out), "--jobs", str(jobs), *extra]
     proc = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)  # nosec B603
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

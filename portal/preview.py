@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 from mkdocs.commands import serve as mkdocs_serve
 from mkdocs.livereload import LiveReloadServer
 
+from portal.admin import create_admin_app
 from portal.common.settings import project_root
 from portal.delivery.worker import start_background_worker
 from portal.municipal.config import load_municipality
@@ -30,11 +31,15 @@ from portal.web import create_app
 log = logging.getLogger("portal.preview")
 
 
-def _dispatcher(backend, site_app):
-    """WSGI: the backend's prefixes to the form backend, everything else to MkDocs' server."""
+def _dispatcher(backend, site_app, admin=None):
+    """WSGI: the backend's prefixes to the form backend, `/admin` to the browser editor,
+    everything else to MkDocs' server."""
 
     def app(environ, start_response):
-        if environ.get("PATH_INFO", "").startswith(BACKEND_PREFIXES):
+        path = environ.get("PATH_INFO", "")
+        if admin is not None and (path == "/admin" or path.startswith("/admin/")):
+            return admin(environ, start_response)
+        if backend is not None and path.startswith(BACKEND_PREFIXES):
             return backend(environ, start_response)
         return site_app(environ, start_response)
 
@@ -66,6 +71,8 @@ def preview(slug: str, host: str = "127.0.0.1", port: int = 8000, forms: bool = 
     # MkDocs serves the site at the path of its site_url (the municipality's), else at /.
     site_base = urlparse(load_municipality(slug, root).site_url or "").path or "/"
     backend = _form_backend(site_base) if forms else None
+    # The editor writes files and has no sign-in: only on a loopback address (portal.admin).
+    admin = create_admin_app(slug, root) if host in ("127.0.0.1", "localhost", "::1") else None
 
     class PreviewServer(LiveReloadServer):
         """MkDocs' server, plus: a failed rebuild shows its error in the browser and the terminal.
@@ -98,7 +105,7 @@ def preview(slug: str, host: str = "127.0.0.1", port: int = 8000, forms: bool = 
 
             super().__init__(*args, builder=guarded_builder, **kwargs)
             site_app = self._site_or_error
-            self.set_app(_dispatcher(backend, site_app) if backend is not None else site_app)
+            self.set_app(_dispatcher(backend, site_app, admin))
 
         def _site_or_error(self, environ, start_response):
             path = environ.get("PATH_INFO", "")

@@ -22,6 +22,7 @@ ALLOWED = {
     "delivery": {"common", "municipal", "store", "intake"},
     "web": {"common", "municipal", "store", "intake", "delivery"},
     "checks": {"common", "municipal", "site", "intake"},
+    "admin": {"common", "municipal", "site", "checks"},     # the browser editor of `portal preview`
 }
 
 
