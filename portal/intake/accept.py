@@ -12,8 +12,8 @@ import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
+from portal.common.brussels import BRUSSELS
 from portal.common.settings import DEFAULT_SENDER
 from portal.intake.compose import (
     compose_confirmation,
@@ -27,7 +27,6 @@ from portal.municipal.config import Municipality, load_all
 from portal.municipal.contact import contact_office, office_context
 from portal.store import ReferenceTaken, StoreUnavailable
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 # No 0/O, 1/I/L, U (read as V): a reference read over the phone cannot be mistaken.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_RE = re.compile(r"^[A-Z0-9]{3}-[0-9]{4}-[" + REFERENCE_ALPHABET + r"]{5}$")

@@ -19,8 +19,8 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from portal.common.brussels import BRUSSELS
 from portal.common.findings import Finding, PortalError
 from portal.common.i18n import LANGUAGES, format_date, t
 from portal.common.yamlfile import load_yaml
@@ -29,7 +29,6 @@ from portal.intake.routing import FORWARD_WITHIN_DAYS
 from portal.municipal.config import FORM_IDS, Municipality
 from portal.municipal.contact import contact_office, office_context
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 DECISIONS_PATH = Path(__file__).parent / "decisions.yml"
 HELP_TYPES = ("leefloon", "financial", "housing", "energy", "medical", "debt", "work", "other")
 TEXT_KEYS = ("law", "period", "no_decision")

@@ -32,13 +32,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 
+from portal.common.brussels import BRUSSELS
 from portal.common.i18n import LANGUAGES, messages, t
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 # Regional days a municipality may choose to close on, beyond the national public holidays.
 REGIONAL_HOLIDAYS = {
     "flemish-community": (7, 11),       # Feest van de Vlaamse Gemeenschap

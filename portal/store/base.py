@@ -16,7 +16,8 @@ import datetime as dt
 import json
 import time
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+
+from portal.common.brussels import BRUSSELS
 
 STATUSES = ("pending", "sent", "failed")
 KINDS = ("office", "confirmation")
@@ -129,7 +130,7 @@ class StoredSubmission:
 def _brussels(value: str | dt.datetime) -> dt.datetime:
     """A stored time (ISO text in SQLite, a datetime from PostgreSQL) in Brussels time."""
     when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    return when.astimezone(ZoneInfo("Europe/Brussels"))
+    return when.astimezone(BRUSSELS)
 
 
 class SqlStore:
