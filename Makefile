@@ -3,12 +3,13 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PYTHON  ?= python3
-# System packages the tests drive for real: the browser, the web server, the database server.
-APT_PACKAGES := chromium nginx-light postgresql
+# System packages the tests drive for real: the browser, the web server, the database server,
+# and the Java runtime of the W3C Nu HTML Checker.
+APT_PACKAGES := chromium nginx-light postgresql default-jre-headless
 PORT    ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install install-prod system-deps run test test-fast build check clean
+.PHONY: install install-node install-prod system-deps run test test-fast build check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +18,15 @@ $(STAMP): pyproject.toml
 	touch $@
 
 install: $(STAMP)
+
+# The checkers of tests/test_html_checkers.py (vnu-jar, pa11y) from package-lock.json. No install
+# scripts: puppeteer's would download a browser and vnu-jar's a Java runtime; Debian's are used.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+install-node: $(NODE_STAMP)
 
 # A server's install (docs/deploy.md): the portal and gunicorn, without the test tools. Editable,
 # so the portal finds this checkout's site_config/, forms/ and templates/ after a `git pull`.
@@ -31,6 +41,7 @@ system-deps:
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	test -x /usr/sbin/nginx || missing="$$missing nginx-light"; \
 	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
@@ -48,12 +59,12 @@ run: install
 	$(BIN)/portal build
 	$(BIN)/portal serve --port $(PORT)
 
-test: install system-deps
+test: install install-node system-deps
 	$(BIN)/pytest
 
 # Skips the long fault and load tests.
-test-fast: install
+test-fast: install install-node
 	$(BIN)/pytest -m "not slow"
 
 clean:
-	rm -rf site .cache instance
+	rm -rf site .cache instance node_modules
