@@ -157,3 +157,11 @@ def test_pa11y_warnings_are_all_triaged_and_the_list_holds_nothing_stale(pa11y_r
                        if i["type"] == "warning" and i["code"] not in ALLOWED)
     assert not untriaged, "triage each in tests/a11y/pa11y-allow.json (why it is not a failure) or fix it:\n" + "\n".join(untriaged)
     assert sorted(set(ALLOWED) - seen) == [], "no page raises these any more: remove them from the allow-list"
+
+
+def test_every_backend_page_has_a_meta_description_without_answers(backend_pages):
+    for page in sorted(backend_pages.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        match = re.search(r'<meta name="description" content="([^"]+)">', text)
+        assert match and len(match.group(1)) > 15, page.name
+        assert "Peeters" not in match.group(1) and "Claes" not in match.group(1), page.name
