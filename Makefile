@@ -2,12 +2,13 @@
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-# The browser editor (/admin/ of `portal preview`): Decap CMS at the version package-lock.json pins.
+# npm packages at the versions package-lock.json pins: the browser editor (Decap CMS, /admin/ of
+# `portal preview`) and the checkers of tests/test_html_checkers.py (vnu-jar, pa11y).
 NPM_STAMP := node_modules/.installed
 PYTHON  ?= python3
-# System packages the tests drive for real: the browser, the web server, the database server.
-# (npm, for the editor's bundle, is installed by `make install` when missing.)
-APT_PACKAGES := chromium nginx-light postgresql
+# System packages the tests drive for real: the browser, the web server, the database server,
+# and the Java runtime of the W3C Nu HTML Checker. (npm is installed by `make install` when missing.)
+APT_PACKAGES := chromium nginx-light postgresql default-jre-headless
 PORT    ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
@@ -22,7 +23,8 @@ $(STAMP): pyproject.toml
 $(NPM_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
-	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	# No install scripts: puppeteer's would download a browser and vnu-jar's a Java runtime; Debian's are used.
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(STAMP) $(NPM_STAMP)
@@ -40,6 +42,7 @@ system-deps:
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	test -x /usr/sbin/nginx || missing="$$missing nginx-light"; \
 	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
@@ -66,4 +69,4 @@ test-fast: install
 	$(BIN)/pytest -m "not slow"
 
 clean:
-	rm -rf site .cache instance
+	rm -rf site .cache instance node_modules

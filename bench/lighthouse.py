@@ -1,120 +1,195 @@
-"""Lighthouse (mobile) on a built service page, against a default mkdocs-material page, same run.
+"""Lighthouse (mobile) on what citizens get: the pages behind the shipped nginx configuration,
+this branch ("after") against a git revision ("before"), in one run.
 
-    .venv/bin/python bench/lighthouse.py [--slug opwijk] [--page leefloon]
+    .venv/bin/python bench/lighthouse.py [--before REV] [--out bench/out/lighthouse.json]
 
-Installs Lighthouse from the npm registry into .cache/lighthouse on first use and drives
-Debian's /usr/bin/chromium. The baseline is the same markdown page built by plain mkdocs with
-the default mkdocs-material theme (its Google Fonts fail offline, as they would be blocked by a
-strict privacy policy; that is part of what the portal fixes). Prints the four category scores,
-total bytes and the failing audits of both, and the ratios.
+For each variant: the example sites opwijk (nl) and sint-gillis (fr, nl) built with that variant's
+templates/ and mkdocs.yml, `deploy/precompress.py` when the variant has it, deploy/render.py and
+deploy/nginx/ of that variant rendered with loopback ports and a self-signed certificate (HTTPS,
+HTTP/2, as on a server), gunicorn running the form backend in production mode. Pages: home,
+service page, empty form, form with errors, check page, receipt; nl and fr. Lighthouse navigates
+with GET only: the form with errors and the check page are the backend's answers to real POSTs
+through nginx, saved and served by the same nginx under /_bench/ (their CSS and script still come
+from the backend through nginx). The Python code is this branch's in both variants.
+
+Lighthouse 12.8.2 from npm into .cache/lighthouse (no install scripts, no browser download),
+Debian's /usr/bin/chromium, default mobile settings (simulated slow 4G, 4x CPU slowdown).
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
-import textwrap
-import threading
+from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 LIGHTHOUSE_DIR = ROOT / ".cache" / "lighthouse"
 LIGHTHOUSE_VERSION = "12.8.2"
-CATEGORIES = ("accessibility", "seo", "best-practices", "performance")
-CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --no-first-run"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+DOMAINS = {"opwijk": "www.opwijk.example", "sint-gillis": "www.sint-gillis.example"}
+SLUGS = tuple(DOMAINS)
 
 
 def lighthouse_bin() -> Path:
     binary = LIGHTHOUSE_DIR / "node_modules" / ".bin" / "lighthouse"
     if not binary.exists():
         LIGHTHOUSE_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(LIGHTHOUSE_DIR),
-                        f"lighthouse@{LIGHTHOUSE_VERSION}"], check=True)
+        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--ignore-scripts", "--prefix",
+                        str(LIGHTHOUSE_DIR), f"lighthouse@{LIGHTHOUSE_VERSION}"], check=True,
+                       env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"})
     return binary
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+def variant_project(rev: str | None, dest: Path) -> Path:
+    """A copy of the project with templates/, mkdocs.yml and deploy/ from `rev` (None: the work tree)."""
+    from tests.conftest import copy_project
+
+    dest.mkdir(parents=True)
+    copy_project(dest, slugs=SLUGS)
+    shutil.copytree(ROOT / "deploy", dest / "deploy")
+    if rev:
+        for name in ("templates", "deploy"):
+            shutil.rmtree(dest / name)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "templates", "deploy", "mkdocs.yml"],
+                                 check=True, capture_output=True).stdout
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(dest, filter="data")
+    return dest
 
 
-def serve(directory: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}", server
+def start_stack(project: Path, tmp: Path) -> dict:
+    import importlib.util
+
+    from portal.municipal.config import load_municipality
+    from portal.site.build import build_sites
+    from tests.test_deploy_nginx import NGINX, free_port, wait_for_port, write_nginx_conf
+
+    site = tmp / "site"
+    failed = [r for r in build_sites(list(SLUGS), site, project) if not r.ok]
+    assert not failed, failed
+    if (project / "deploy" / "precompress.py").exists():
+        subprocess.run([sys.executable, str(project / "deploy" / "precompress.py"), str(site)], check=True, capture_output=True)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=bench",
+                    "-keyout", str(tmp / "key.pem"), "-out", str(tmp / "cert.pem")], check=True, capture_output=True)
+    backend_port, https_port, http_port = free_port(), free_port(), free_port()
+    env = dict(os.environ, PORTAL_ENV="production", PORTAL_SECRET_KEY="bench-secret-" + "y" * 32, PORTAL_ROOT=str(project),
+               PORTAL_DATABASE_URL=f"sqlite:///{tmp / 'portal.sqlite3'}", PORTAL_MAIL_FROM="noreply@portal.example",
+               PORTAL_PROXY_FIX="1", PORTAL_SITE_DIR=str(site), PORTAL_FORM_MIN_FILL_SECONDS="0",
+               PORTAL_RATELIMIT_FORM="1000 per minute", NO_MKDOCS_2_WARNING="1")
+    log = (tmp / "gunicorn.log").open("w")
+    gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{backend_port}",
+                                 "--workers", "1", "--forwarded-allow-ips", "127.0.0.1", "portal.web:create_app()"],
+                                cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT)
+    spec = importlib.util.spec_from_file_location("render", project / "deploy" / "render.py")
+    render = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(render)
+    render.NGINX = project / "deploy" / "nginx"
+    (tmp / "acme").mkdir()
+    (tmp / "portal.conf").write_text(render.render(
+        [load_municipality(s, project) for s in SLUGS], domains=DOMAINS, BACKEND=f"127.0.0.1:{backend_port}",
+        SITE_ROOT=site, LOG_DIR=tmp / "logs", LISTEN=f"127.0.0.1:{https_port}", HTTP_LISTEN=f"127.0.0.1:{http_port}",
+        ACME_ROOT=tmp / "acme", CERT=tmp / "cert.pem", CERT_KEY=tmp / "key.pem",
+        PROXY_SNIPPET=project / "deploy" / "nginx" / "proxy.conf"), encoding="utf-8")
+    write_nginx_conf(tmp)
+    nginx = subprocess.Popen([str(NGINX), "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "logs" / "error.log")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    wait_for_port(backend_port, gunicorn, tmp / "gunicorn.log")
+    wait_for_port(https_port, nginx, tmp / "logs" / "error.log")
+    return {"site": site, "https": https_port, "processes": [nginx, gunicorn]}
+
+
+def form_pages(stack: dict, slug: str, lang: str) -> dict[str, str]:
+    """Empty form (URL), errors and check page (saved POST answers), receipt (URL)."""
+    from tests.page_states import SUPPORT
+    from tests.test_deploy_nginx import Client, hidden
+
+    client = Client(stack["https"], DOMAINS[slug])
+    path = f"/forms/{slug}/{lang}/support-application/"
+    referer = {"Referer": f"https://{DOMAINS[slug]}{path}"}
+    _, form = client.request("GET", path)
+    base = {"csrf_token": hidden(form, "csrf_token"), "form_started": hidden(form, "form_started")}
+    _, errors = client.request("POST", path, {**base, "step": "check", "first_name": "An", "postcode": "12"}, referer)
+    response, check = client.request("POST", path, {**base, **SUPPORT, "consent": "y", "step": "check"}, referer)
+    assert 'name="check_answers"' in check, check[:1000]
+    send = {"csrf_token": hidden(check, "csrf_token"), "form_started": hidden(check, "form_started"),
+            "check_answers": hidden(check, "check_answers"), "send": "1"}
+    response, _ = client.request("POST", path, send, referer)
+    assert response.status == 303, response.status
+    saved = stack["site"] / slug / "_bench"
+    saved.mkdir(exist_ok=True)
+    (saved / f"{lang}-errors.html").write_text(errors, encoding="utf-8")
+    (saved / f"{lang}-check.html").write_text(check, encoding="utf-8")
+    return {"empty form": path, "form with errors": f"/_bench/{lang}-errors.html",
+            "check page": f"/_bench/{lang}-check.html",
+            "receipt": response.headers["Location"].replace(f"https://{DOMAINS[slug]}", "")}
 
 
 def run_lighthouse(url: str, out: Path) -> dict:
-    env = {**os.environ, "CHROME_PATH": "/usr/bin/chromium"}
+    flags = ("--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update "
+             "--no-first-run --ignore-certificate-errors "
+             f"--host-resolver-rules=\"MAP {DOMAINS['opwijk']} 127.0.0.1, MAP {DOMAINS['sint-gillis']} 127.0.0.1\"")
     subprocess.run([str(lighthouse_bin()), url, "--output=json", f"--output-path={out}", "--quiet",
-                    f"--chrome-flags={CHROME_FLAGS}"], check=True, env=env)
+                    f"--chrome-flags={flags}"], check=True, env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"})
     report = json.loads(out.read_text())
     audits = report["audits"]
-    failing = {}
-    for category in CATEGORIES:
-        refs = report["categories"][category]["auditRefs"]
-        failing[category] = [r["id"] for r in refs if audits[r["id"]]["score"] is not None
-                             and audits[r["id"]]["score"] < 1 and r.get("weight", 0) > 0]
+    failing = sorted(r["id"] for c in CATEGORIES for r in report["categories"][c]["auditRefs"]
+                     if r.get("weight", 0) > 0 and audits[r["id"]]["score"] is not None and audits[r["id"]]["score"] < 1)
     return {
         "scores": {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES},
         "bytes": int(audits["total-byte-weight"]["numericValue"]),
+        "lcp_ms": int(audits["largest-contentful-paint"]["numericValue"]),
+        "fcp_ms": int(audits["first-contentful-paint"]["numericValue"]),
         "failing": failing,
     }
 
 
-def build_baseline(markdown: Path, dest: Path) -> Path:
-    """The same page in a default mkdocs-material site (what a municipality gets out of the box)."""
-    docs = dest / "docs"
-    docs.mkdir(parents=True)
-    body = markdown.read_text(encoding="utf-8").split("---", 2)[-1]
-    # Macros are the portal's; the baseline shows the text without them.
-    (docs / "index.md").write_text("\n".join(line for line in body.splitlines() if "{{" not in line), encoding="utf-8")
-    (dest / "mkdocs.yml").write_text(textwrap.dedent("""\
-        site_name: Baseline
-        theme: {name: material}
-        """), encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(dest / "mkdocs.yml"), "-d", str(dest / "site")],
-                   check=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    return dest / "site"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--slug", default="opwijk")
-    parser.add_argument("--page", default="leefloon")
+    parser.add_argument("--before", default="521bae0", help="git revision measured as 'before' (default: where issue-17 branched)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "lighthouse.json"))
     args = parser.parse_args()
-    from portal.site.build import build_sites
+    lighthouse_bin()
+    from tests.test_deploy_nginx import stop
 
+    results = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        results = build_sites([args.slug], tmp / "site", ROOT)
-        if not all(r.ok for r in results):
-            sys.exit(f"build failed: {results}")
-        baseline_site = build_baseline(ROOT / "content" / "nl" / f"{args.page}.md", tmp / "baseline")
-        portal_url, portal_server = serve(tmp / "site")
-        baseline_url, baseline_server = serve(baseline_site)
-        try:
-            portal = run_lighthouse(f"{portal_url}/{args.slug}/{args.page}/", tmp / "portal.json")
-            baseline = run_lighthouse(f"{baseline_url}/", tmp / "baseline.json")
-        finally:
-            portal_server.shutdown()
-            baseline_server.shutdown()
-
-    print(f"Lighthouse {LIGHTHOUSE_VERSION}, mobile, Debian chromium; page /{args.slug}/{args.page}/")
-    print(f"{'':24}{'portal':>10}{'baseline':>10}")
-    for category in CATEGORIES:
-        print(f"{category:24}{portal['scores'][category]:>10}{baseline['scores'][category]:>10}")
-    print(f"{'total bytes (KiB)':24}{portal['bytes'] / 1024:>10.0f}{baseline['bytes'] / 1024:>10.0f}"
-          f"   ratio {portal['bytes'] / baseline['bytes']:.2f}")
-    for name, result in (("portal", portal), ("baseline", baseline)):
-        failing = {c: ids for c, ids in result["failing"].items() if ids}
-        print(f"failing audits, {name}: {failing or 'none'}")
+        for name, rev in (("before", args.before), ("after", None)):
+            project = variant_project(rev, tmp / name / "project")
+            stack = start_stack(project, tmp / name)
+            try:
+                pages = []
+                for slug, lang, service in (("opwijk", "nl", "leefloon/"), ("sint-gillis", "fr", "leefloon/")):
+                    host = f"https://{DOMAINS[slug]}:{stack['https']}"
+                    pages += [(lang, "home", host + "/"), (lang, "service page", host + "/" + service)]
+                    pages += [(lang, label, host + path) for label, path in form_pages(stack, slug, lang).items()]
+                for lang, label, url in pages:
+                    key = f"{label} ({lang})"
+                    results.setdefault(key, {})[name] = run_lighthouse(url, tmp / name / "lh.json")
+                    r = results[key][name]
+                    print(f"{name:7} {key:24} {' '.join(str(r['scores'][c]) for c in CATEGORIES):16} "
+                          f"{r['bytes'] / 1024:6.1f} KiB  LCP {r['lcp_ms']:5d} ms  {r['failing']}", flush=True)
+            finally:
+                for process in stack["processes"]:
+                    stop(process, signal.SIGQUIT if process is stack["processes"][0] else signal.SIGTERM)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, indent=1))
+    print(f"\nLighthouse {LIGHTHOUSE_VERSION}, mobile (simulated slow 4G), Debian chromium, behind deploy/nginx; "
+          f"before = {args.before}, after = work tree; scores perf/a11y/bp/seo")
+    print(f"{'page':26}{'before':>18}{'after':>18}{'KiB before':>12}{'KiB after':>11}{'LCP before':>12}{'LCP after':>11}")
+    for key, r in results.items():
+        b, a = r["before"], r["after"]
+        print(f"{key:26}{'/'.join(str(b['scores'][c]) for c in CATEGORIES):>18}{'/'.join(str(a['scores'][c]) for c in CATEGORIES):>18}"
+              f"{b['bytes'] / 1024:12.1f}{a['bytes'] / 1024:11.1f}{b['lcp_ms'] / 1000:11.2f}s{a['lcp_ms'] / 1000:10.2f}s")
 
 
 if __name__ == "__main__":

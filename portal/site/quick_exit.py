@@ -41,14 +41,15 @@ td.today {{ background: #1d1d1b; color: #fff; border-radius: .2rem; }}
 <main>
 <h1>{title}</h1>
 <p id="today"></p>
-<table id="month" hidden><caption id="caption"></caption><thead><tr id="days"></tr></thead><tbody id="weeks"></tbody></table>
+<table id="month" hidden><caption id="caption"></caption><thead id="days"></thead><tbody id="weeks"></tbody></table>
 </main>
 <script>
 (function () {{
   var now = new Date(), locale = "{locale}";
   document.getElementById("today").textContent = now.toLocaleDateString(locale, {{weekday: "long", day: "numeric", month: "long", year: "numeric"}});
   document.getElementById("caption").textContent = now.toLocaleDateString(locale, {{month: "long", year: "numeric"}});
-  var days = document.getElementById("days");
+  var days = document.createElement("tr");  // a <tr> only with its cells: an empty one is invalid HTML
+  document.getElementById("days").appendChild(days);
   for (var d = 0; d < 7; d++) {{
     var th = document.createElement("th");
     th.scope = "col";

@@ -164,7 +164,7 @@
   }
 
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
+    document.addEventListener("DOMContentLoaded", start, {once: true});  // once: main.html repeats the event for the lazily loaded theme bundle
   } else {
     start();
   }

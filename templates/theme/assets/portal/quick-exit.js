@@ -61,7 +61,7 @@
   }
 
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUp);
+    document.addEventListener("DOMContentLoaded", setUp, {once: true});  // once: main.html repeats the event for the lazily loaded theme bundle
   } else {
     setUp();
   }

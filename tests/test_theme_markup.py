@@ -1,0 +1,43 @@
+"""The theme files copied from mkdocs-material (templates/theme/base.html, partials/search.html,
+partials/nav-item.html) are the installed theme's with only their documented change, and the
+lazily loaded bundle of main.html is the one the theme ships: a theme upgrade fails here until the
+copies are redone, instead of silently serving an old base.html."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import material
+
+from tests.conftest import ROOT
+
+UPSTREAM = Path(material.__file__).parent / "templates"
+OURS = ROOT / "templates" / "theme"
+HEADER = re.compile(r"\A\{#-.*?-#\}\n", re.S)
+
+EDITS = {
+    "base.html": [(' id="__drawer" autocomplete="off">', ' id="__drawer">'), (' id="__search" autocomplete="off">', ' id="__search">')],
+    "partials/search.html": [('      <label class="md-search__icon md-icon" for="__search">',
+                              '''      <button type="submit" class="md-search__submit" tabindex="-1">{{ lang.t('search') }}</button>\n'''
+                              '''      <label class="md-search__icon md-icon" for="__search">''')],
+    "partials/nav-item.html": [('      <input class="md-nav__toggle md-toggle" type="checkbox" id="__toc">\n', ''),
+                               ('      {% if toc %}\n        <label class="md-nav__link md-nav__link--active" for="__toc">',
+                                '      {% if toc %}\n        <input class="md-nav__toggle md-toggle" type="checkbox" id="__toc">\n'
+                                '        <label class="md-nav__link md-nav__link--active" for="__toc">')],
+}
+
+
+def test_copied_theme_files_are_upstream_plus_their_documented_change():
+    for name, edits in EDITS.items():
+        expected = HEADER.sub("", (UPSTREAM / name).read_text(encoding="utf-8"), count=1)
+        for old, new in edits:
+            assert expected.count(old) == 1, f"{name}: the theme changed ({old!r}); redo the copy"
+            expected = expected.replace(old, new)
+        assert HEADER.sub("", (OURS / name).read_text(encoding="utf-8"), count=1) == expected, name
+
+
+def test_the_lazily_loaded_bundle_is_the_themes():
+    bundle = re.search(r"assets/javascripts/bundle\.[0-9a-f]{8}\.min\.js", (UPSTREAM / "base.html").read_text()).group(0)
+    assert bundle in (OURS / "main.html").read_text()
+    assert (UPSTREAM / bundle).exists()
