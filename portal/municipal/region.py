@@ -106,15 +106,15 @@ ACCESSIBILITY_LAWS = {
         enforcement_url="https://www.vlaamseombudsdienst.be",
     ),
     "brussels": AccessibilityLaw(
-        law={"nl": "de Brusselse ordonnantie van 4 oktober 2018 over de toegankelijkheid van websites en mobiele apps",
-             "fr": "l'ordonnance bruxelloise du 4 octobre 2018 relative à l'accessibilité des sites internet et des applications mobiles",
+        law={"nl": "de Brusselse ordonnantie van 4 oktober 2018 over de toegankelijkheid van websites",
+             "fr": "l'ordonnance bruxelloise du 4 octobre 2018 sur l'accessibilité des sites internet",
              "de": "die Brüsseler Ordonnanz vom 4. Oktober 2018 über die Barrierefreiheit von Websites und mobilen Anwendungen"},
         enforcement={"nl": "de Brusselse Ombudsman", "fr": "l'Ombudsman bruxellois", "de": "der Brüsseler Ombudsman"},
         enforcement_url="https://www.ombudsman.brussels",
     ),
     "wallonia": AccessibilityLaw(
-        law={"nl": "het Waalse decreet van 2 mei 2019 over de toegankelijkheid van websites en mobiele apps",
-             "fr": "le décret wallon du 2 mai 2019 relatif à l'accessibilité des sites internet et des applications mobiles",
+        law={"nl": "het Waalse decreet van 2 mei 2019 over de toegankelijkheid van websites",
+             "fr": "le décret wallon du 2 mai 2019 sur l'accessibilité des sites internet",
              "de": "das wallonische Dekret vom 2. Mai 2019 über die Barrierefreiheit von Websites und mobilen Anwendungen"},
         enforcement={"nl": "de Ombudsman van Wallonië en de Federatie Wallonië-Brussel",
                      "fr": "le Médiateur de la Wallonie et de la Fédération Wallonie-Bruxelles",
@@ -123,7 +123,7 @@ ACCESSIBILITY_LAWS = {
     ),
     "german": AccessibilityLaw(
         law={"nl": "het decreet van de Duitstalige Gemeenschap van 25 februari 2019 over de toegankelijkheid van websites",
-             "fr": "le décret de la Communauté germanophone du 25 février 2019 relatif à l'accessibilité des sites internet",
+             "fr": "le décret de la Communauté germanophone du 25 février 2019 sur l'accessibilité des sites",
              "de": "das Dekret der Deutschsprachigen Gemeinschaft vom 25. Februar 2019 über die Barrierefreiheit der Websites"},
         enforcement={"nl": "de Ombudsman van de Duitstalige Gemeenschap", "fr": "l'Ombudsman de la Communauté germanophone",
                      "de": "die Ombudsfrau der Deutschsprachigen Gemeinschaft"},
