@@ -4,6 +4,7 @@ the accessibility statement (EU 2016/2102), the footer links to both, the DPO re
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html as htmllib
 import re
@@ -16,9 +17,15 @@ from click.testing import CliRunner
 
 from portal.cli import main
 from portal.common.cookies import COOKIES
+from portal.intake.compose import compose_confirmation
+from portal.intake.routing import route
 from portal.municipal.config import check_municipality, load_municipality
 from portal.municipal.region import region_for_postcode
 from portal.site import accessibility_record, legal
+from portal.site.build import build_sites
+from portal.web import create_app
+from tests.test_forms_web import hidden, support_answers, token_of
+from tests.test_mail import WHEN, application, bodies, reparse
 
 MAX_WORDS = 20   # B1: at most 20 words a sentence on these pages
 
@@ -175,8 +182,6 @@ def test_the_privacy_page_names_the_supervisory_authority_of_the_region(built_si
 def test_a_walloon_site_names_the_data_protection_authority_and_the_walloon_decree(scratch_project, tmp_path):
     """Namur (5000): the federal authority for data protection; the Walloon decree of 2 May 2019
     and the médiateur for accessibility."""
-    from portal.site.build import build_sites
-
     write_config(scratch_project, "namen", "5000")
     [result] = build_sites(["namen"], tmp_path / "out", scratch_project)
     assert result.ok, result.error
@@ -286,9 +291,6 @@ def test_every_cookie_the_backend_sets_is_listed(scratch_project, tmp_path):
     """Drive the backend's pages (form, errors, check page, send, receipt, print, 404, health,
     branding) and compare each Set-Cookie name with portal/common/cookies.py: a new cookie that
     is not on the privacy page fails here."""
-    from portal.web import create_app
-    from tests.test_forms_web import hidden, support_answers, token_of
-
     app = create_app({"SECRET_KEY": "a-test-secret-that-is-long-enough", "ENV": "testing", "ROOT": scratch_project,
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}", "FORM_MIN_FILL_SECONDS": 0,
                       "RATELIMIT_ENABLED": False})
@@ -318,10 +320,6 @@ def test_every_cookie_the_backend_sets_is_listed(scratch_project, tmp_path):
 
 
 def test_the_confirmation_mail_links_the_competent_ocmws_privacy_page(municipalities):
-    from portal.intake.compose import compose_confirmation
-    from portal.intake.routing import route
-    from tests.test_mail import WHEN, application, bodies, reparse
-
     answers = application()
     r = route("support-application", answers, municipalities["opwijk"], municipalities)
     msg = reparse(compose_confirmation(reference="OPW-2026-7K3Q9", form_id="support-application", lang="nl",
@@ -335,8 +333,6 @@ def test_the_confirmation_mail_links_the_competent_ocmws_privacy_page(municipali
 @pytest.mark.parametrize("lang", ["nl", "fr"])
 def test_every_region_s_texts_are_plain_language(municipalities, region, lang):
     """The texts that differ per region (law, authority, ombudsman), in sentences of at most 20 words."""
-    import dataclasses
-
     m = dataclasses.replace(municipalities["sint-gillis"], region=region)
     for text in (legal.privacy_markdown(m, lang), legal.accessibility_markdown(m, lang)):
         body = text.split("\n---\n", 1)[1]
