@@ -169,7 +169,7 @@ def test_every_site_has_both_pages_in_each_language_with_the_dpo_and_retention(b
 
 
 @pytest.mark.parametrize("slug, authority, address", [
-    ("opwijk", "Vlaamse Toezichtcommissie", "Havenlaan 88 bus 30, 1000 Brussel"),        # Flanders: 1745
+    ("opwijk", "Vlaamse Toezichtcommissie", "Koning Albert II-laan 15, 1210 Brussel"),        # Flanders: 1745
     ("sint-gillis", "Autorité de protection des données", "Rue de la Presse 35, 1000 Bruxelles"),  # Brussels: 1060
 ])
 def test_the_privacy_page_names_the_supervisory_authority_of_the_region(built_sites, slug, authority, address):

@@ -58,27 +58,25 @@ def check_region(checker, raw: LineDict, postcodes: list) -> str:
     return "flanders"
 
 
-def _mapping(checker, raw: LineDict, key: str, known: tuple) -> LineDict:
+def _mapping(checker, raw: LineDict, key: str, known: tuple, where: str = "") -> LineDict:
+    """raw[key] as a mapping with only `known` keys (an empty one when absent or not a mapping)."""
     value = raw.get(key)
-    if value is None:
-        empty = LineDict()
-        empty.key_lines = {}
-        return empty
     if not isinstance(value, LineDict):
-        checker.error(raw.line_of(key), f"{key}: expected a mapping of {', '.join(known)}")
-        empty = LineDict()
-        empty.key_lines = {}
-        return empty
+        if value is not None:
+            checker.error(raw.line_of(key), f"{where}{key}: expected a mapping of {', '.join(known)}")
+        value = LineDict()
+        value.key_lines = {}
+        return value
     for name in value:
         if name not in known:
-            checker.error(value.line_of(name), f"{key}: unknown key {name!r}", "known: " + ", ".join(known))
+            checker.error(value.line_of(name), f"{where}{key}: unknown key {name!r}", "known: " + ", ".join(known))
     return value
 
 
 def check_privacy(checker, raw: LineDict, forms: list) -> Privacy:
     """`privacy:`; an error when a form is offered without the DPO's e-mail address."""
     section = _mapping(checker, raw, "privacy", ("dpo", "processors"))
-    dpo = _mapping(checker, section, "dpo", ("email", "phone", "address")) if "dpo" in section else None
+    dpo = _mapping(checker, section, "dpo", ("email", "phone", "address"), "privacy.") if "dpo" in section else None
     email = str(dpo.get("email") or "") if dpo is not None else ""
     line = (dpo.line_of("email", section.line_of("dpo")) if dpo is not None
             else raw.line_of("privacy") if "privacy" in raw else raw.line_of("inboxes"))
@@ -89,7 +87,7 @@ def check_privacy(checker, raw: LineDict, forms: list) -> Privacy:
     phone = str(dpo.get("phone") or "") if dpo is not None else ""
     if phone and not PHONE_RE.match(phone):
         checker.error(dpo.line_of("phone"), f"privacy.dpo.phone {phone!r} is not a phone number")
-    processors = _mapping(checker, section, "processors", ("hosting", "mail"))
+    processors = _mapping(checker, section, "processors", ("hosting", "mail"), "privacy.")
     return Privacy(
         dpo_email=email or None, dpo_phone=phone or None,
         dpo_address=str(dpo["address"]) if dpo is not None and dpo.get("address") else None,

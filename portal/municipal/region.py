@@ -10,8 +10,8 @@ table (issue 16) may replace its body with a lookup, keeping its name and return
 
 LEGAL REVIEW NEEDED before going live: the addresses and references below were checked against
 the public sites of the bodies named as far as possible from here (2026-11), but a lawyer of the
-region should confirm (1) that the Vlaamse Toezichtcommissie is competent for the OCMW/sociaal huis
-of every Flemish municipality (VTC decree of 8 June 2018, "Vlaamse instanties"), (2) the Brussels
+region should confirm (1) the Vlaamse Toezichtcommissie's postal address (its competence for
+local governments is stated on its own complaint page), (2) the Brussels
 and German-speaking Community accessibility texts and their enforcement bodies, and (3) the postal
 addresses, which move.
 """
@@ -59,13 +59,17 @@ class Authority:
 
 # Data protection (GDPR art. 77): the Vlaamse Toezichtcommissie for Flemish public bodies
 # (decree of 8 June 2018), for every other public body the federal Data Protection Authority
-# (law of 3 December 2017). LEGAL REVIEW: VTC competence for local governments, see above.
+# (law of 3 December 2017). Local governments count as Flemish bodies (the VTC's complaint page).
 VTC = Authority(
     name={"nl": "Vlaamse Toezichtcommissie voor de verwerking van persoonsgegevens",
           "fr": "Vlaamse Toezichtcommissie (Commission de contrôle flamande du traitement des données à caractère personnel)",
           "de": "Vlaamse Toezichtcommissie (Flämische Aufsichtskommission für die Verarbeitung personenbezogener Daten)"},
-    address={"nl": "Havenlaan 88 bus 30, 1000 Brussel", "fr": "Avenue du Port 88 boîte 30, 1000 Bruxelles",
-             "de": "Havenlaan 88 bus 30, 1000 Brüssel"},
+    # The postal address of the VTC's complaint procedure (vtc.corve.be/klachten.php); its current
+    # page (vlaanderen.be/vlaamse-toezichtcommissie/.../klachtenprocedure-vtc) confirms that local
+    # governments fall under it and that a complaint must first be made in writing to the body's DPO.
+    # LEGAL REVIEW: confirm the address (the Flemish administration moves buildings).
+    address={"nl": "Koning Albert II-laan 15, 1210 Brussel", "fr": "Boulevard du Roi Albert II 15, 1210 Bruxelles",
+             "de": "Koning Albert II-laan 15, 1210 Brüssel"},
     email="contact@toezichtcommissie.be",
     website="https://www.vlaanderen.be/vlaamse-toezichtcommissie",
 )
