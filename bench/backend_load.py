@@ -40,7 +40,7 @@ FORM_URL = "/forms/opwijk/nl/support-application/"
 APPLICATION = {
     "help_type": "leefloon", "first_name": "Bench", "last_name": "Mark", "birth_date": "1980-04-12",
     "street": "Kerkstraat", "house_number": "3", "postcode": "1745", "city": "Opwijk", "phone": "",
-    "email": "bench@mail.example", "contact_preference": "email", "message": "Load test.", "consent": "y",
+    "email": "bench@mail.example", "contact_preference": "email", "message": "Load test.", "declaration": "y",
     "website": "",
 }
 BASELINE_APP = textwrap.dedent('''

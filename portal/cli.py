@@ -211,9 +211,10 @@ def _stdin_is_terminal() -> bool:
 @click.option("--email", help="The office's public e-mail address, shown on the site.")
 @click.option("--inbox", help="Where support applications are delivered (test with an address on .example).")
 @click.option("--wijk-werken-inbox", help="Where wijk-werken requests are delivered (omit: no wijk-werken form).")
+@click.option("--dpo", help="The data protection officer's e-mail address (default: dpo@ the inbox's domain).")
 @click.option("--services", help="Catalogue pages to show, comma-separated (default: onthaal,leefloon,art60,werk-zoeken).")
 @click.option("--force", is_flag=True, help="Overwrite an existing site_config/SLUG.yml.")
-def new(slug, names, languages, postcodes, street, phone, email, inbox, wijk_werken_inbox, services, force):
+def new(slug, names, languages, postcodes, street, phone, email, inbox, wijk_werken_inbox, dpo, services, force):
     """Create site_config/SLUG.yml and a placeholder logo for a new municipality."""
     from portal.common.findings import PortalError
     from portal.municipal import scaffold
@@ -231,7 +232,7 @@ def new(slug, names, languages, postcodes, street, phone, email, inbox, wijk_wer
         slug=slug, names=scaffold.parse_names(answers["--name"], langs), languages=langs,
         postcodes=[code for value in answers["--postcode"] for code in scaffold.split_list(value)],
         street=answers["--street"], phone=answers["--phone"], email=answers["--email"], inbox=answers["--inbox"],
-        wijk_werken_inbox=wijk_werken_inbox,
+        wijk_werken_inbox=wijk_werken_inbox, dpo=dpo,
         services=scaffold.split_list(services) if services else list(scaffold.DEFAULT_SERVICES),
     )
     try:

@@ -21,7 +21,7 @@ def valid_application(**overrides) -> dict:
         "help_type": "leefloon", "first_name": "Griet", "last_name": "Vermeulen",
         "birth_date": "1980-04-12", "street": "Kerkstraat", "house_number": "3",
         "postcode": "1745", "city": "Opwijk", "phone": "", "email": "griet@mail.example",
-        "contact_preference": "email", "message": "Ik heb hulp nodig.", "consent": "y", "website": "",
+        "contact_preference": "email", "message": "Ik heb hulp nodig.", "declaration": "y", "website": "",
     }
     data.update(overrides)
     return data

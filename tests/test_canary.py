@@ -65,7 +65,7 @@ def canary_answers(**overrides) -> dict:
 def wijk_canary() -> dict:
     return {"request_type": "user", "requester_kind": "private", "organisation_name": "", "first_name": FIRST,
             "last_name": LAST, "street": STREET, "house_number": "77", "postcode": "1745", "city": "Opwijk",
-            "phone": PHONE, "email": EMAIL, "job_description": MESSAGE, "message": "", "consent": "y", "website": ""}
+            "phone": PHONE, "email": EMAIL, "job_description": MESSAGE, "message": "", "declaration": "y", "website": ""}
 
 
 def forms_of(text: str) -> list[str]:

@@ -27,6 +27,7 @@ BROKEN_BILINGUAL = textwrap.dedent("""\
     inboxes:
       support-application: cpas@brokenville.example
     services: [leefloon, leefloonn]
+    privacy: {dpo: {email: dpd@brokenville.example}}
     """)
 
 

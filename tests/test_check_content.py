@@ -41,6 +41,7 @@ def config(slug, *, languages, services, closure):
         inboxes:
           support-application: ocmw@{slug}.example
         services: [{", ".join(services)}]
+        privacy: {{dpo: {{email: dpo@{slug}.example}}}}
         """)
 
 

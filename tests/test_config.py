@@ -26,6 +26,7 @@ GOOD = textwrap.dedent("""\
     inboxes:
       support-application: welzijn@testdorp.example
     services: [leefloon, onthaal]
+    privacy: {dpo: {email: dpo@testdorp.example}}
     """)
 
 
@@ -52,7 +53,7 @@ def test_a_good_config_loads(tmp_path):
 
 
 def test_unknown_key_is_named_with_its_line(tmp_path):
-    assert (17, "unknown key 'servics'") in messages(tmp_path, GOOD + "servics: []\n")
+    assert (18, "unknown key 'servics'") in messages(tmp_path, GOOD + "servics: []\n")
 
 
 def test_slug_must_equal_file_name(tmp_path):

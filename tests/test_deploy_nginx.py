@@ -219,7 +219,7 @@ def test_a_support_application_goes_through_nginx_end_to_end(stack):
         "help_type": "energy", "first_name": "Griet", "last_name": "Nginxtest", "birth_date": "1980-04-12",
         "street": "Kerkstraat", "house_number": "3", "postcode": "1745", "city": "Opwijk", "phone": "",
         "email": "griet@mail.example", "contact_preference": "email", "message": "Mijn energiefactuur is te hoog.",
-        "consent": "y", "website": "", "step": "check",  # the form's button: check the answers first
+        "declaration": "y", "website": "", "step": "check",  # the form's button: check the answers first
     }
     # A browser sends the page as Referer; over HTTPS Flask-WTF requires it to be same-origin,
     # which only passes when the backend believes nginx's X-Forwarded-Proto.

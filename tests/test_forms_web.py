@@ -26,7 +26,7 @@ def support_answers(**overrides) -> dict:
         "birth_date": "1985-07-30", "national_number": "85.07.30-033.28",
         "street": "Kerkstraat", "house_number": "5", "postcode": "1745", "city": "Opwijk",
         "phone": "0470 12 34 56", "email": "an.peeters@example.be",
-        "contact_preference": "email", "message": "", "consent": "y", "website": "",
+        "contact_preference": "email", "message": "", "declaration": "y", "website": "",
     }
     answers.update(overrides)
     return {k: v for k, v in answers.items() if v is not None}
@@ -37,7 +37,7 @@ def wijk_answers(**overrides) -> dict:
         "request_type": "user", "requester_kind": "private", "organisation_name": "",
         "first_name": "Jan", "last_name": "Claes", "street": "Markt", "house_number": "1",
         "postcode": "1745", "city": "Opwijk", "phone": "052 36 19 23", "email": "",
-        "job_description": "De haag snoeien in maart.", "message": "", "consent": "y", "website": "",
+        "job_description": "De haag snoeien in maart.", "message": "", "declaration": "y", "website": "",
     }
     answers.update(overrides)
     return {k: v for k, v in answers.items() if v is not None}
@@ -207,7 +207,7 @@ def test_empty_form_in_dutch_lists_every_required_field(client, store):
     assert links["first_name"] == "Vul je voornaam in"
     assert links["phone"] == "Vul een telefoonnummer of een e-mailadres in"
     assert set(links) == {"help_type", "first_name", "last_name", "birth_date", "street", "house_number",
-                          "postcode", "city", "phone", "contact_preference", "consent"}
+                          "postcode", "city", "phone", "contact_preference", "declaration"}
     for field_id in links:                                       # each link has its target
         assert f'id="{field_id}"' in html
     # The message sits next to the field, which points at it.
@@ -222,7 +222,7 @@ def test_empty_form_in_french(client):
     assert "Il y a un problème" in html
     links = dict(summary_links(html))
     assert links["first_name"] == "Indiquez votre prénom"
-    assert links["consent"] == "Cochez que vous êtes d&#39;accord, sinon nous ne pouvons pas traiter votre demande"
+    assert links["declaration"] == "Cochez pour confirmer que vos réponses sont exactes et complètes"
 
 
 def test_answers_are_kept_when_something_is_wrong(client):
@@ -230,7 +230,7 @@ def test_answers_are_kept_when_something_is_wrong(client):
     assert dict(summary_links(html)) == {"postcode": "Vul een Belgische postcode van 4 cijfers in, zoals 1745"}
     assert 'value="An"' in html and 'value="17450"' in html and 'value="1985-07-30"' in html
     assert re.search(r'id="help_type" name="help_type" value="leefloon" checked', html)
-    assert re.search(r'id="consent" name="consent" value="y" checked', html)
+    assert re.search(r'id="declaration" name="declaration" value="y" checked', html)
     assert "Ik &lt;b&gt;bel&lt;/b&gt; liever\nna 17 uur</textarea>" in html
 
 
@@ -246,7 +246,7 @@ def test_answers_are_kept_when_something_is_wrong(client):
     ({"first_name": "=?utf-8?b?QW4=?="}, "first_name", "Gebruik alleen gewone tekst, zonder regeleinden of de tekens =?"),
     ({"help_type": "everything"}, "help_type", "Kies een van de mogelijkheden"),
     ({"contact_preference": "pigeon"}, "contact_preference", "Kies een van de mogelijkheden"),
-    ({"consent": None}, "consent", "Vink aan dat je akkoord gaat, anders kunnen we je aanvraag niet behandelen"),
+    ({"declaration": None}, "declaration", "Vink aan dat je antwoorden juist en volledig zijn"),
 ])
 def test_each_invalid_answer_gets_its_message_and_nothing_is_stored(client, store, changes, field, message):
     response = send(client, OPWIJK, support_answers(**changes))
@@ -457,10 +457,78 @@ def test_every_routing_reason_has_a_sentence_for_the_citizen():
     assert {k.removeprefix("forms.route.") for k in messages() if k.startswith("forms.route.")} == reasons
 
 
-def test_the_consent_names_no_ocmw_by_name(client):
+def test_the_form_asks_a_declaration_not_a_consent(client):
     html = client.get(OPWIJK).get_data(as_text=True)
-    assert "Ik ga akkoord dat het OCMW dat bevoegd is voor mijn adres deze gegevens gebruikt" in html
-    assert "akkoord dat Sociaal Huis De Wegwijzer" not in html
+    assert 'name="declaration"' in html and 'name="consent"' not in html
+    assert "Ik verklaar dat mijn antwoorden juist en volledig zijn" in html
+
+
+def test_posting_the_old_consent_name_still_works(client, store):
+    """DESIGN.md: scripts may still send `consent` instead of `declaration` for one release; a
+    script posts the fields at once (no check page) and the answer is stored as the declaration."""
+    answers = {k: v for k, v in support_answers().items() if k != "declaration"} | {"consent": "y"}
+    page = client.get(OPWIJK).get_data(as_text=True)
+    data = answers | {"csrf_token": token_of(page), "form_started": hidden(page, "form_started")}
+    response = client.post(OPWIJK, data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    reference = re.search(r"OPW-\d{4}-[A-Z0-9]{5}", receipt).group(0)
+    assert store.get_submission(reference).answers["declaration"] is True
+    assert "consent" not in store.get_submission(reference).answers
+
+
+def test_without_declaration_nor_consent_the_form_asks_for_it(client):
+    answers = {k: v for k, v in support_answers().items() if k != "declaration"}
+    html = submit(client, OPWIJK, answers).get_data(as_text=True)
+    assert dict(summary_links(html)) == {"declaration": "Vink aan dat je antwoorden juist en volledig zijn"}
+
+
+@pytest.mark.parametrize("url, privacy", [
+    (OPWIJK, "https://www.opwijk.be/privacy/#form-support-application"),
+    (OPWIJK_WIJK, "https://www.opwijk.be/privacy/#form-wijk-werken"),
+    (SINT_GILLIS_FR, "/sint-gillis/privacy/#form-support-application"),
+    (SINT_GILLIS_NL, "/sint-gillis/nl/privacy/#form-support-application"),
+])
+def test_the_form_says_what_happens_with_the_data_and_links_the_privacy_page(client, url, privacy):
+    html = client.get(url).get_data(as_text=True)
+    notice = html[html.index("data-portal-privacy"):]
+    assert f'href="{privacy}"' in notice[:1000]
+    assert 'target="_blank"' not in notice[:1000]              # the same tab
+    assert html.index("data-portal-privacy") < html.index('name="step"')     # above the button
+
+
+def test_the_check_page_has_the_privacy_notice_above_the_send_button(client):
+    html = send(client, OPWIJK, support_answers()).get_data(as_text=True)
+    assert "Wat gebeurt er met je gegevens?" in html
+    assert html.index("data-portal-privacy") < html.index("data-portal-send")
+    assert 'href="https://www.opwijk.be/privacy/#form-support-application"' in html
+
+
+@pytest.mark.parametrize("url, links", [
+    (OPWIJK, ["https://www.opwijk.be/privacy/", "https://www.opwijk.be/accessibility/",
+              "https://www.opwijk.be/privacy/#cookies", "https://www.opwijk.be/#contact"]),
+    (SINT_GILLIS_NL, ["/sint-gillis/nl/privacy/", "/sint-gillis/nl/accessibility/",
+                      "/sint-gillis/nl/privacy/#cookies", "/sint-gillis/nl/#contact"]),
+])
+def test_every_form_page_has_the_footer_links_in_its_language(client, url, links):
+    html = client.get(url).get_data(as_text=True)
+    footer = html[html.index('class="portal-footer__links"'):]
+    assert re.findall(r'<a href="([^"]+)">', footer)[:4] == links
+
+
+def test_no_form_field_asks_for_consent_to_use_the_data():
+    """GDPR recital 43: no consent where a public authority processes data by law. A form text
+    that asks to agree ("akkoord", "j'accepte", "d'accord", "toestemming") near data fails."""
+    from portal.common.settings import project_root
+
+    agree = re.compile(r"akkoord|j'accepte|j’accepte|d'accord|d’accord|toestemming|consens|consent", re.I)
+    data = re.compile(r"gegevens|données|data", re.I)
+    for path in sorted((project_root() / "forms").glob("*.yml")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.lstrip().startswith("#"):
+                continue
+            assert not (agree.search(line) and data.search(line)), f"{path.name}:{number}: {line.strip()}"
+            assert "name: consent" not in line, f"{path.name}:{number}"
 
 
 def test_unserved_postcode_receipt_says_it_will_be_passed_on(client):
@@ -798,13 +866,13 @@ def test_signed_answers_are_validated_again_before_storing(client, store):
     from portal.web.answers import CHECK_SALT
 
     html = send(client, OPWIJK, support_answers()).get_data(as_text=True)
-    answers = {k: v for k, v in support_answers(postcode="17", consent=None).items() if k != "website"}
+    answers = {k: v for k, v in support_answers(postcode="17", declaration=None).items() if k != "website"}
     signed = URLSafeTimedSerializer(SECRET, salt=CHECK_SALT).dumps(
         {"site": "opwijk", "lang": "nl", "form": "support-application", "answers": answers})
     response = client.post(OPWIJK, data={"csrf_token": token_of(html), "check_answers": signed, "send": "1"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert [f for f, _ in summary_links(page)] == ["postcode", "consent"]
+    assert [f for f, _ in summary_links(page)] == ["postcode", "declaration"]
     assert 'name="return_to_check" value="1"' in page
     assert store.count_submissions() == 0
 
@@ -965,7 +1033,8 @@ def french_texts(scratch_project):
     from portal.intake.receipt import _decisions
 
     texts = [value["fr"] for key, value in messages().items()
-             if key.startswith(("forms.", "receipt.", "mail.", "routing.", "antiabuse.", "security."))]
+             if key.startswith(("forms.", "receipt.", "mail.", "routing.", "antiabuse.", "security.",
+                                "privacy.", "footer.", "cookies.", "a11y."))]
     for definition in load_forms(scratch_project).values():
         texts += [definition.title["fr"], definition.next_steps["fr"], (definition.intro or {}).get("fr", "")]
         for fdef in definition.fields:

@@ -40,7 +40,7 @@ WIJK_ANSWERS = {
     "request_type": "user", "requester_kind": "private", "organisation_name": "",
     "first_name": "Jan", "last_name": "Claes", "street": "Markt", "house_number": "1",
     "postcode": "1745", "city": "Opwijk", "phone": "052 36 19 23", "email": "jan.claes@mail.example",
-    "job_description": "De haag snoeien in maart.", "message": "", "consent": "y", "website": "",
+    "job_description": "De haag snoeien in maart.", "message": "", "declaration": "y", "website": "",
 }
 FORMS = {
     "support-application": (SUPPORT_URL, valid_application(national_number="", no_fixed_address="")),

@@ -319,6 +319,7 @@ closures:
   - {date: CLOSURE, note: {nl: Kerstavond, fr: Veille de Noël}}
 inboxes: {support-application: welzijn@testdorp.example}
 services: [leefloon]
+privacy: {dpo: {email: dpo@testdorp.example}}
 """
 
 

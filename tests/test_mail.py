@@ -34,7 +34,7 @@ def application(**overrides) -> dict:
         "birth_date": "1984-07-09", "national_number": "84070912345", "no_fixed_address": False,
         "street": "Kerkstraat", "house_number": "12", "postcode": "1745", "city": "Opwijk",
         "phone": "0470 12 34 56", "email": "marieke@mail.example", "contact_preference": "email",
-        "message": "Mijn energiefactuur is te hoog", "consent": True,
+        "message": "Mijn energiefactuur is te hoog", "declaration": True,
     }
     answers.update(overrides)
     return answers

@@ -25,7 +25,7 @@ def submit(store, municipalities, *, days_ago: float, site="opwijk", postcode="1
     answers = {
         "help_type": "leefloon", "first_name": "Zebedeus", "last_name": canary, "birth_date": "1980-04-12",
         "street": "Kerkstraat", "house_number": "3", "postcode": postcode, "city": "X", "phone": "",
-        "email": CANARY_MAIL, "contact_preference": "email", "message": f"Ik ben {canary}.", "consent": True,
+        "email": CANARY_MAIL, "contact_preference": "email", "message": f"Ik ben {canary}.", "declaration": True,
         "no_fixed_address": False, "national_number": "",
     }
     return accept(municipalities[site], "support-application", "nl", answers, store=store,

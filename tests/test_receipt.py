@@ -140,7 +140,7 @@ def test_load_receipt_gives_the_page_what_it_needs_in_its_own_language(municipal
     answers = {"help_type": "leefloon", "first_name": "Ahmed", "last_name": "Janssens", "birth_date": "1990-05-17",
                "no_fixed_address": False, "street": "Rue de la Victoire", "house_number": "3", "postcode": "1060",
                "city": "Saint-Gilles", "phone": "", "email": "ahmed@mail.example", "contact_preference": "email",
-               "message": "", "consent": True}
+               "message": "", "declaration": True}
     accepted = accept(municipalities["sint-gillis"], "support-application", "fr", answers, store=store,
                       municipalities=municipalities, now=dt.datetime(2026, 12, 31, 16, 45, tzinfo=BRUSSELS))
     receipt = load_receipt(store, accepted.reference, municipalities)

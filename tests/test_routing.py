@@ -34,7 +34,8 @@ def write_config(root: Path, slug: str, *, postcodes, inboxes, languages=("nl",)
         f"    email: onthaal@{slug}.example\n"
         '    hours: "Mo-Fr 09:00-12:00; PH off"\n'
         "inboxes:\n" + inbox_lines +
-        "services: [leefloon]\n",
+        "services: [leefloon]\n"
+        f"privacy: {{dpo: {{email: dpo@{slug}.example}}}}\n",
         encoding="utf-8",
     )
 

@@ -43,6 +43,12 @@ def test_a_new_municipality_checks_and_builds(scratch_project, tmp_path, args):
     for lang in municipality.languages[1:]:
         assert (site / lang / "index.html").is_file()
     assert municipality.inboxes["support-application"].endswith(".example")
+    # The legal pages exist from the start, with a placeholder DPO on the .example domain.
+    assert municipality.privacy.dpo_email.endswith(".example")
+    for lang in municipality.languages:
+        folder = site if lang == municipality.default_language else site / lang
+        assert municipality.privacy.dpo_email in (folder / "privacy" / "index.html").read_text(encoding="utf-8")
+        assert (folder / "accessibility" / "index.html").is_file()
 
 
 def test_the_answers_are_written_as_given(scratch_project):
@@ -54,6 +60,13 @@ def test_the_answers_are_written_as_given(scratch_project):
     assert m.postcodes == ["1070", "1190"]
     assert m.offices[0].address.street == "Rue de l'Église 2"
     assert m.forms == ["support-application"]
+    assert m.privacy.dpo_email == "dpo@bruxelles-sud.example" and m.region == "brussels"
+    assert m.accessibility.contact == "cpas@bruxelles-sud.example" and m.accessibility.evaluated is None
+
+
+def test_the_dpo_can_be_given(scratch_project):
+    assert invoke(*NL_ONLY, "--dpo", "privacy@meerdaal.example").exit_code == 0
+    assert load_municipality("meerdaal", scratch_project).privacy.dpo_email == "privacy@meerdaal.example"
 
 
 def test_without_a_terminal_missing_options_are_an_error_not_a_question(scratch_project, monkeypatch):

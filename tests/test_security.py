@@ -228,7 +228,7 @@ def test_no_citizen_value_reaches_a_mail_header(tmp_path, hostile):
     municipalities = load_all()
     store = open_store(f"sqlite:///{tmp_path / 'p.sqlite3'}")
     answers = {name: hostile for name in valid_application()}
-    answers.update(consent=True, no_fixed_address=False, postcode="1745")
+    answers.update(declaration=True, no_fixed_address=False, postcode="1745")
     accepted = accept(municipalities["opwijk"], "support-application", "nl", answers, store=store,
                       municipalities=municipalities)
     rows = store.claim_outbox(limit=10)

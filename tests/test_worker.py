@@ -27,7 +27,7 @@ def application(**overrides) -> dict:
     answers = {"help_type": "leefloon", "first_name": "Ahmed", "last_name": "Janssens", "birth_date": "1990-05-17",
                "no_fixed_address": False, "street": "Stationsstraat", "house_number": "3", "postcode": "1745",
                "city": "Opwijk", "phone": "", "email": "ahmed@mail.example", "contact_preference": "email",
-               "message": "", "consent": True}
+               "message": "", "declaration": True}
     answers.update(overrides)
     return answers
 
@@ -36,7 +36,7 @@ def wijk_werken(request_type: str, **overrides) -> dict:
     answers = {"request_type": request_type, "requester_kind": "private", "first_name": "Lotte", "last_name": "Peeters",
                "street": "Meir", "house_number": "1", "postcode": "2000", "city": "Antwerpen", "phone": "0470 00 00 00",
                "email": "lotte@mail.example", "job_description": "Tuin onderhouden" if request_type == "user" else "",
-               "message": "", "consent": True}
+               "message": "", "declaration": True}
     answers.update(overrides)
     return answers
 

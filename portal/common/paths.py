@@ -28,3 +28,33 @@ def neutral_page_path(lang: str, default_language: str) -> str:
 def neutral_page_url(site_base: str, lang: str, default_language: str) -> str:
     """Its address, given the site's base ("/opwijk/" under `portal serve`, or the site_url)."""
     return site_base.rstrip("/") + "/" + neutral_page_path(lang, default_language)
+
+
+# The privacy notice and the accessibility statement: the same folder name in every language
+# (DESIGN.md: footers, monitoring and the regulators' crawlers rely on it).
+LEGAL_PAGES = ("privacy", "accessibility")
+COOKIES_ANCHOR = "cookies"       # the cookie list's heading on the privacy page
+CONTACT_ANCHOR = "contact"       # the home page's "Contact" heading (content/<lang>/index.md)
+
+
+def legal_page_path(page: str, lang: str, default_language: str) -> str:
+    """Where `page` ("privacy" or "accessibility") of `lang` is, relative to the site root."""
+    if page not in LEGAL_PAGES:
+        raise ValueError(f"unknown legal page {page!r}")
+    return language_root(lang, default_language) + f"{page}/"
+
+
+def footer_links(lang: str, default_language: str) -> list[tuple[str, str]]:
+    """The footer of every page, site and forms alike: (message key, path from the site root)."""
+    privacy = legal_page_path("privacy", lang, default_language)
+    return [
+        ("footer.privacy", privacy),
+        ("footer.accessibility", legal_page_path("accessibility", lang, default_language)),
+        ("footer.cookies", f"{privacy}#{COOKIES_ANCHOR}"),
+        ("footer.contact", language_root(lang, default_language) + f"#{CONTACT_ANCHOR}"),
+    ]
+
+
+def site_page_url(site_base: str, path: str) -> str:
+    """A page of the built site from its base ("/opwijk/" or the site_url) and its path."""
+    return site_base.rstrip("/") + "/" + path

@@ -35,6 +35,7 @@ import jinja2
 import yaml
 
 from portal.common.i18n import t
+from portal.common.paths import legal_page_path, site_page_url
 from portal.common.settings import DEFAULT_SENDER, project_root
 from portal.intake.receipt import decision_deadline, format_date, format_received, receipt_facts
 from portal.intake.routing import reason_text
@@ -268,6 +269,15 @@ def compose_office_message(*, reference: str, form_id: str, answers: dict, route
                     reply_to=valid_address(answers.get("email")), reference=reference)
 
 
+def privacy_url(municipality: Municipality, lang: str) -> str | None:
+    """The privacy page of the competent OCMW (the controller), in `lang` when its site has it;
+    None while the site's published address (`site_url`) is unknown: a mail needs a full URL."""
+    if not municipality.site_url:
+        return None
+    page_lang = lang if lang in municipality.languages else municipality.default_language
+    return site_page_url(municipality.site_url, legal_page_path("privacy", page_lang, municipality.default_language))
+
+
 def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: str, first_name: str,
                          route, received_at: dt.datetime, help_type: str | None = None,
                          sender: str = DEFAULT_SENDER) -> EmailMessage:
@@ -295,6 +305,7 @@ def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: 
         "office": facts.office,
         "next_steps": facts.next_steps,          # the same text as the receipt page
         "reply_to": reply_to,
+        "privacy_url": privacy_url(route.municipality, lang),
         "t": lambda key, **kw: t(key, lang, **kw),
     }
     subject = t("mail.confirmation_subject", lang, form=context["form_title"], reference=reference)

@@ -27,6 +27,7 @@ from functools import partial
 from pathlib import Path
 
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms.fields import BooleanField, StringField, TextAreaField
 
 from portal.common.findings import ERROR, Finding, PortalError, load_each
@@ -43,12 +44,12 @@ FIELD_NAMES = {
     "support-application": (
         "help_type", "first_name", "last_name", "birth_date", "national_number", "no_fixed_address",
         "street", "house_number", "postcode", "city", "phone", "email", "contact_preference",
-        "message", "consent", "website",
+        "message", "declaration", "website",
     ),
     "wijk-werken": (
         "request_type", "requester_kind", "organisation_name", "first_name", "last_name", "street",
         "house_number", "postcode", "city", "phone", "email", "job_description", "message",
-        "consent", "website",
+        "declaration", "website",
     ),
 }
 FIELD_KEYS = (
@@ -60,6 +61,8 @@ FORM_KEYS = ("id", "title", "intro", "submit", "next_steps", "groups", "fields")
 OVERRIDABLE_FIELD_KEYS = ("label", "hint")
 OVERRIDABLE_FORM_KEYS = ("title", "intro", "next_steps", "fields")
 DEFAULT_MAX_LENGTH = 200  # one-line answers; textareas set their own
+# Old field names still accepted in a POST, for one release (DESIGN.md): old name -> new name.
+LEGACY_FIELD_NAMES = {"consent": "declaration"}
 
 
 @dataclass(frozen=True)
@@ -413,6 +416,19 @@ def build_form_class(definition: FormDefinition, lang: str, municipality: Munici
             attrs[fdef.name] = StringField(label, validators=validators, filters=[_strip])
     name = re.sub(r"\W", "_", f"{definition.id}_{lang}_{municipality.slug}")
     return type(name, (FlaskForm,), attrs)
+
+
+def current_names(formdata):
+    """Form data with the old field names of LEGACY_FIELD_NAMES renamed to the current ones, so a
+    script that still posts `consent` is answered as if it sent `declaration`. When both are
+    sent, the current name wins. Returns `formdata` itself when there is nothing to rename."""
+    legacy = [old for old, new in LEGACY_FIELD_NAMES.items() if old in formdata and new not in formdata]
+    if not legacy:
+        return formdata
+    data = MultiDict(formdata)
+    for old in legacy:
+        data.setlist(LEGACY_FIELD_NAMES[old], data.poplist(old))
+    return data
 
 
 def answers(form) -> dict:

@@ -19,6 +19,8 @@ from portal.common.i18n import LANGUAGES
 from portal.common.settings import project_root
 from portal.common.yamlfile import LineDict, LineList, load_yaml
 from portal.municipal.hours import REGIONAL_HOLIDAYS, HoursError, check_schedule, parse_opening_hours
+from portal.municipal.legal import Accessibility, Privacy, check_accessibility, check_privacy, check_region
+from portal.municipal.region import REGIONS
 
 SERVICE_IDS = (
     "onthaal", "leefloon", "art60", "art61", "trajectbegeleiding",
@@ -73,6 +75,9 @@ class Municipality:
     site_url: str | None = None
     retention_days: int = DEFAULT_RETENTION_DAYS
     regional_holidays: list = field(default_factory=list)
+    region: str = "flanders"
+    privacy: Privacy = field(default_factory=Privacy)
+    accessibility: Accessibility = field(default_factory=Accessibility)
     path: Path | None = None
     raw: LineDict | None = field(default=None, repr=False)
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
@@ -147,6 +152,9 @@ KEYS = (
     Key("inboxes", True, "form id -> e-mail address receiving its submissions"),
     Key("services", True, "catalogue pages this site shows: " + ", ".join(SERVICE_IDS)),
     Key("retention_days", False, f"days to keep delivered submissions (default {DEFAULT_RETENTION_DAYS})"),
+    Key("region", False, "one of " + ", ".join(REGIONS) + " (default: from the first postcode)"),
+    Key("privacy", False, "dpo: {email, phone, address} (the e-mail is required when a form is offered); processors: {hosting, mail}"),
+    Key("accessibility", False, "contact (e-mail for accessibility feedback), evaluated (date of the last review), issues"),
 )
 
 
@@ -235,13 +243,17 @@ class _Checker:
         if not isinstance(retention, int) or isinstance(retention, bool) or not 1 <= retention <= 3650:
             self.error(raw.line_of("retention_days"), f"retention_days {retention!r}: expected a whole number of days between 1 and 3650")
             retention = DEFAULT_RETENTION_DAYS
+        region = check_region(self, raw, postcodes)
+        privacy = check_privacy(self, raw, list(inboxes))
+        accessibility = check_accessibility(self, raw)
         if any(f.severity == ERROR for f in self.findings):
             return None
         return Municipality(
             slug=slug, name=name, languages=self.languages, branding=branding,
             social_house=social_house, postcodes=postcodes, offices=offices, closures=closures,
             inboxes=inboxes, services=services, site_url=site_url, retention_days=retention,
-            regional_holidays=regional, path=self.path, raw=raw,
+            regional_holidays=regional, region=region, privacy=privacy, accessibility=accessibility,
+            path=self.path, raw=raw,
         )
 
     def branding(self, value, line) -> dict:

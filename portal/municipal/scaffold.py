@@ -44,6 +44,13 @@ class NewSite:
     primary_color: str = DEFAULT_PRIMARY
     accent_color: str = DEFAULT_ACCENT
     services: list = field(default_factory=lambda: list(DEFAULT_SERVICES))
+    dpo: str | None = None            # the data protection officer's e-mail (default: dpo@ the inbox's domain)
+
+    @property
+    def dpo_email(self) -> str:
+        """The DPO's address as given, else a placeholder on the inbox's domain (".example" while
+        testing): the file says to replace it, and `portal check` accepts it meanwhile."""
+        return self.dpo or "dpo@" + self.inbox.rpartition("@")[2]
 
 
 def parse_names(values, languages) -> dict:
@@ -80,7 +87,8 @@ def validate(site: NewSite) -> list[str]:
             problems.append(f"--postcode {code!r}: expected four digits, like 1745")
     if not re.match(r"^\+?[0-9][0-9 ./]{5,}$", site.phone):
         problems.append(f"--phone {site.phone!r}: expected a phone number, like \"02 600 54 11\"")
-    for option, address in (("--email", site.email), ("--inbox", site.inbox), ("--wijk-werken-inbox", site.wijk_werken_inbox)):
+    for option, address in (("--email", site.email), ("--inbox", site.inbox), ("--wijk-werken-inbox", site.wijk_werken_inbox),
+                            ("--dpo", site.dpo)):
         if address is not None and not EMAIL_RE.match(address):
             problems.append(f"{option} {address!r}: expected an e-mail address")
     for service in site.services:
@@ -150,8 +158,17 @@ inboxes:
 # Pages of the catalogue (content/nl/, content/fr/) this site shows, in menu order. Known:
 #   {", ".join(SERVICE_IDS)}
 services: [{", ".join(site.services)}]
-# Days to keep a delivered application in the database (default 30).
+# Days to keep a delivered application in the database (default 30); the privacy page says it.
 # retention_days: 30
+# The privacy page (/{site.slug}/privacy/) names the data protection officer (required while a
+# form is offered): replace the address with the real one. Optional: phone, address (postal).
+privacy:
+  dpo: {{email: {q(site.dpo_email)}}}
+# The accessibility statement (/{site.slug}/accessibility/): where citizens report a problem, and
+# the date of the last manual review of the site (until there is one, the statement says so).
+accessibility:
+  contact: {q(site.email)}
+  # evaluated: 2026-11-20
 """
 
 

@@ -32,7 +32,7 @@ ENGINE_PACKAGES = ("portal", "mkdocs", "mkdocs-material", "mkdocs-static-i18n", 
 # The parts of the package a site build runs (site/ imports nothing else: tests/test_architecture.py).
 SITE_PACKAGES = ("common", "municipal", "site")
 # The interface texts a built page shows; the other message files are the form backend's.
-SITE_MESSAGES = ("messages/site.yml", "messages/hours.yml")
+SITE_MESSAGES = ("messages/site.yml", "messages/hours.yml", "messages/legal.yml")
 SHARED_FILES = ("mkdocs.yml",)
 SHARED_DIRS = ("templates/theme",)
 

@@ -30,7 +30,7 @@ from portal.common import paths, typography
 from portal.common.findings import PortalError
 from portal.common.i18n import LANGUAGE_NAMES, t
 from portal.municipal.config import load_municipality
-from portal.site import catalogue_ld, content, jsonld, quick_exit, render, search_split
+from portal.site import catalogue_ld, content, jsonld, legal, quick_exit, render, search_split
 
 log = get_plugin_logger(__name__)
 
@@ -47,6 +47,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
     sources: dict = {}
     # {src_uri of a generated notice page: language the real page exists in}
     notices: dict = {}
+    # src_uris of the generated privacy pages and accessibility statements (portal/site/legal.py)
+    generated: set = set()
     # Collected across the language passes, written by the outer on_post_build.
     service_pages: dict = {}
     not_found_pages: dict = {}
@@ -74,6 +76,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         self.sources = content.assemble_docs(m, root, staging)
         self.root = root
         self.notices = self._write_language_notices(m, staging)
+        self.generated = self._write_legal_pages(m, staging)
         self.service_pages = {lang: [] for lang in m.languages}
         self.not_found_pages = {}
         config.docs_dir = str(staging)
@@ -144,6 +147,34 @@ class PortalPlugin(BasePlugin[PortalConfig]):
                 notices[src_uri] = lang
         return notices
 
+    def _write_legal_pages(self, m, staging: Path) -> set:
+        """The privacy page and the accessibility statement of every language: generated from
+        the config, reached from every page's footer, not from the navigation."""
+        written = set()
+        for src_uri, text in legal.pages(m).items():
+            if src_uri in self.sources:
+                raise PluginError(f"{self.sources[src_uri]}: {Path(src_uri).name} is generated from "
+                                  f"site_config/{m.slug}.yml (privacy:, accessibility:); rename this page")
+            target = staging / src_uri
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            written.add(src_uri)
+        return written
+
+    def _footer(self, lang: str, page_url: str | None, base: str = "/") -> list:
+        """The footer links of a page in `lang` (portal.common.paths.footer_links): relative to
+        the page, or absolute from the site's `base` when `page_url` is None (404 pages)."""
+        links = []
+        for key, path in paths.footer_links(lang, self.municipality.default_language):
+            target, _, anchor = path.partition("#")
+            if page_url is None:
+                href = paths.site_page_url(base, target)
+            else:
+                href = get_relative_url(target or ".", page_url)
+                href = href if href.endswith("/") else href + "/"
+            links.append({"href": href + (f"#{anchor}" if anchor else ""), "text": t(key, lang)})
+        return links
+
     def _page_url(self, lang: str, name: str) -> str:
         """The URL of page `name` ("x.md") of `lang`, relative to the site root (directory URLs)."""
         stem = Path(name).with_suffix("").as_posix()
@@ -191,8 +222,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         return getattr(page.file, "locale", None) or self._i18n(config).current_language
 
     def on_page_markdown(self, markdown, *, page, config, files):
-        if not self.config.enabled:
-            return markdown
+        if not self.config.enabled or page.file.src_uri in self.generated:
+            return markdown  # generated pages have no macros, and `{#id}` is no Jinja comment
         source = self.source_of(page)
         try:
             offset = _body_line_offset(source.read_text(encoding="utf-8"), markdown)
@@ -215,6 +246,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         self._relative_language_links(config, page)
         context["portal_lang"] = lang
         context["portal_catalogue_href"] = get_relative_url(root + catalogue_ld.FILE_NAME, page.url)
+        context["portal_footer"] = self._footer(lang, page.url)
         if page.meta.get("sensitive") is True:
             neutral = paths.neutral_page_path(lang, self.municipality.default_language)
             context["quick_exit_href"] = get_relative_url(neutral, page.url)
@@ -313,6 +345,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         context["base_url"] = base.rstrip("/") or "/"
         context["portal_lang"] = lang
         context["portal_catalogue_href"] = root + catalogue_ld.FILE_NAME
+        context["portal_footer"] = self._footer(lang, None, base)
         context["portal_404"] = {
             "lang": lang, "home": root, "services": root + "services/",
             "social_house": m.text(m.social_house, lang),
@@ -342,8 +375,10 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             return content.nav_rank(self.municipality, stem)
 
         # Notices for pages that exist in another language only are reached by the language switch.
-        nav.items = [item for item in nav.items if getattr(getattr(item, "file", None), "src_uri", None) not in self.notices]
-        nav.pages = [p for p in nav.pages if p.file.src_uri not in self.notices]
+        # The privacy page and the accessibility statement are reached from every page's footer.
+        hidden = set(self.notices) | self.generated
+        nav.items = [item for item in nav.items if getattr(getattr(item, "file", None), "src_uri", None) not in hidden]
+        nav.pages = [p for p in nav.pages if p.file.src_uri not in hidden]
         nav.items.sort(key=lambda item: rank(item) if not isinstance(item, Section) else (2, 1, item.title))
         nav.pages.sort(key=rank)
         for previous, current in zip([None] + nav.pages[:-1], nav.pages):

@@ -16,6 +16,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from portal.common import settings
+from portal.common.cookies import SESSION_COOKIE
 from portal.common.settings import ConfigurationError
 from portal.intake.forms import load_forms
 from portal.municipal.config import load_all
@@ -43,7 +44,7 @@ class FlaskDefaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = None      # None: True in production
-    SESSION_COOKIE_NAME = "portal_session"
+    SESSION_COOKIE_NAME = SESSION_COOKIE   # listed on the privacy page (portal/common/cookies.py)
 
 
 def _configure(app: Flask, test_config: dict | None, env_default: str) -> None:

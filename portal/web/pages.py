@@ -8,7 +8,7 @@ from flask import current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from portal.common.i18n import LANGUAGE_NAMES, LANGUAGES, t
-from portal.common.paths import neutral_page_url
+from portal.common.paths import footer_links, legal_page_path, neutral_page_url, site_page_url
 from portal.municipal.config import Municipality
 from portal.store import open_store
 
@@ -62,7 +62,15 @@ def render_page(template: str, *, site: Municipality | None, lang: str, status: 
 
     brand = None
     quick_exit = None
+    legal = None
+    footer = []
     if site is not None:
+        # The site's privacy page and accessibility statement, and the footer every page has.
+        base = site_base(site)
+        legal = {page: site_page_url(base, legal_page_path(page, lang, site.default_language))
+                 for page in ("privacy", "accessibility")}
+        footer = [{"href": site_page_url(base, path), "text": t(key, lang)}
+                  for key, path in footer_links(lang, site.default_language)]
         # The site's neutral page; the button's files come from this app (views.quick_exit_asset).
         quick_exit = {
             "href": neutral_page_url(site_base(site), lang, site.default_language),
@@ -81,7 +89,7 @@ def render_page(template: str, *, site: Municipality | None, lang: str, status: 
         switch = [{"lang": other, "name": LANGUAGE_NAMES[other], "url": alternates[other], "current": other == lang}
                   for other in site.languages if other in alternates]
     html = render_template(template, site=site, lang=lang, t=tr, portal_t=t, brand=brand, switch=switch,
-                           quick_exit=quick_exit, **context)
+                           quick_exit=quick_exit, legal=legal, footer_links=footer, **context)
     # render_template output: Flask's autoescaping environment already escaped every value.
     return Markup(html), status  # nosec B704
 

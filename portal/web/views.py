@@ -21,7 +21,7 @@ from portal.common.i18n import t
 from portal.intake import accept as intake
 from portal.intake.accept import load_receipt
 from portal.intake.forms import answers as form_answers
-from portal.intake.forms import build_form_class, form_for_site, site_text
+from portal.intake.forms import build_form_class, current_names, form_for_site, site_text
 from portal.intake.receipt import facts_for_receipt
 from portal.municipal.contact import tel_href
 from portal.store import StoreUnavailable
@@ -140,7 +140,8 @@ def form(slug: str, lang: str, form_id: str):
         return render_form(site, definition, lang, form_class(site, definition, lang)())
     if CHECK_FIELD in request.form:
         return from_check_page(site, definition, lang)
-    form = form_class(site, definition, lang)()
+    posted = current_names(request.form)   # `consent` is still accepted for `declaration`
+    form = form_class(site, definition, lang)(formdata=posted)
     returning = bool(request.form.get(RETURN_FIELD))
 
     automated = antiabuse.looks_automated(slug, form_id)
@@ -162,7 +163,7 @@ def form(slug: str, lang: str, form_id: str):
     if not valid:
         return render_form(site, definition, lang, form, returning=returning)
     if request.form.get(REVIEW_FIELD) == REVIEW_VALUE or returning:
-        return render_check_page(site, definition, lang, form, raw_answers(definition, request.form))
+        return render_check_page(site, definition, lang, form, raw_answers(definition, posted))
     return store_and_redirect(site, definition, lang, form)
 
 
@@ -206,7 +207,7 @@ def posted_form(site, definition, lang: str):
     answers (none when their signature is bad). For pages that give the answers back on a refusal
     (CSRF, rate limit) without validating them."""
     if check_page.CHECK_FIELD not in request.form:
-        return form_class(site, definition, lang)(formdata=request.form)
+        return form_class(site, definition, lang)(formdata=current_names(request.form))
     answers = check_page.unsign(request.form.get(check_page.CHECK_FIELD), site.slug, lang, definition.id)
     return form_class(site, definition, lang)(formdata=check_page.formdata(answers or {}, with_csrf=False))
 

@@ -56,7 +56,7 @@ def fill_valid(page, lang_key: str) -> None:
     page.fill("#email", "an.peeters@example.be")
     page.check("#contact_preference-email")
     page.fill("#message", "Ik ben liefst in de voormiddag bereikbaar.\nDank u.")
-    page.check("#consent")
+    page.check("#declaration")
 
 
 def send_from_check_page(page, lang_key: str) -> None:
