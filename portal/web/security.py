@@ -49,6 +49,7 @@ from flask import Flask, g, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.common.settings import proxy_count
@@ -169,7 +170,10 @@ def _rate_limits(app: Flask) -> None:
         retry_after = "60"
         args = request.view_args or {}
         if request.endpoint == "forms.form" and {"slug", "lang", "form_id"} <= set(args):
-            site, definition = lookup(args["slug"], args["lang"], args["form_id"])
+            try:
+                site, definition = lookup(args["slug"], args["lang"], args["form_id"])
+            except NotFound:          # a form this site does not offer: its 404, not a 500 from here
+                return error_page(404)
             form = posted_form(site, definition, args["lang"])   # also from the check page
             body, status, headers = render_form(site, definition, args["lang"], form, status=429,
                                                 notice="security.rate_limited")

@@ -192,7 +192,8 @@ def from_check_page(site, definition, lang: str):
             form.csrf_token.errors = []
             return render_form(site, definition, lang, form, status=400, notice="forms.error.csrf", returning=True)
         return render_form(site, definition, lang, form, returning=True)
-    return store_and_redirect(site, definition, lang, form)
+    key = check_page.send_key(request.form[check_page.CHECK_FIELD])
+    return store_and_redirect(site, definition, lang, form, key="check:" + key)
 
 
 def submission_key(site, definition, key: str | None) -> str | None:
