@@ -12,17 +12,17 @@ from portal.store import StoreUnavailable
 from tests.pg_server import pg_server  # noqa: F401  (the session fixture)
 from tests.test_store import (  # noqa: F401  (the same tests, collected here with the PostgreSQL `store`)
     make_submission,
-    test_a_submission_key_is_stored_once_and_the_second_insert_names_the_first,
-    test_limits_per_address_and_per_confirmation_recipient_are_counted_in_the_store,
-    test_the_database_itself_refuses_a_second_row_with_the_same_key,
     test_a_process_killed_between_insert_and_commit_leaves_nothing,
     test_a_reference_is_never_given_twice,
+    test_a_submission_key_is_stored_once_and_the_second_insert_names_the_first,
     test_accept_draws_a_new_reference_when_one_is_taken,
     test_an_error_before_commit_leaves_nothing,
     test_claimed_rows_are_leased_then_claimable_again_with_the_same_message_id,
     test_inbox_checks_keep_the_latest_result_per_form_and_show_in_health,
+    test_limits_per_address_and_per_confirmation_recipient_are_counted_in_the_store,
     test_retry_sent_and_failed_are_recorded_and_listed_without_addresses,
     test_submission_and_outbox_are_stored_together,
+    test_the_database_itself_refuses_a_second_row_with_the_same_key,
 )
 
 

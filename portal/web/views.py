@@ -19,8 +19,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import safe_join
 
 from portal.common.i18n import t
-from portal.intake import accept as intake
 from portal.common.settings import limit_rules
+from portal.intake import accept as intake
 from portal.intake.accept import Policy, load_receipt
 from portal.intake.forms import answers as form_answers
 from portal.intake.forms import build_form_class, form_for_site, site_text
