@@ -18,8 +18,6 @@ from ipaddress import ip_address
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import limits
-
 ENVIRONMENTS = ("development", "production", "testing")   # testing: the test suite's app
 DEFAULT_SENDER = "noreply@portal.example"
 # deploy/portal.env.example's PORTAL_SECRET_KEY: copied unchanged, it is a secret everybody knows.
@@ -114,6 +112,10 @@ def _smtp_url(value: str) -> str:
 
 def _limits(value: str) -> str:
     """A list of limits in the `limits` package's notation: "10 per minute;60 per day"."""
+    # Imported here: `limits` takes a quarter second to import, and only the web app's limits need
+    # it; the worker and the admin commands start without it.
+    import limits
+
     value = value.strip()
     try:
         if not limits.parse_many(value):
@@ -125,6 +127,8 @@ def _limits(value: str) -> str:
 
 def limit_rules(value: str) -> tuple[tuple[int, int], ...]:
     """((amount, seconds), ...) of a checked limits text: "10 per minute" -> ((10, 60),)."""
+    import limits  # see _limits: only the web app needs it
+
     return tuple((item.amount, item.get_expiry()) for item in limits.parse_many(value))
 
 
