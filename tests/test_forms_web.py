@@ -537,7 +537,8 @@ def test_a_municipality_changes_a_hint_without_code(scratch_project, make_app):
 
 def test_healthz_reports_the_database_and_the_outbox(client):
     assert client.get("/healthz").get_json() == {
-        "status": "ok", "database": "ok", "outbox": {"pending": 0, "failed": 0, "sent": 0}}
+        "status": "ok", "database": "ok", "outbox": {"pending": 0, "failed": 0, "sent": 0},
+        "alerts": {"busy_inboxes": 0}}
     submit(client, OPWIJK, support_answers())                 # office mail + confirmation queued
     body = client.get("/healthz").get_json()
     assert body["outbox"]["pending"] == 2
@@ -673,7 +674,7 @@ def test_an_unexpected_error_gives_the_500_page_in_the_sites_language(client, mo
 
 def test_healthz_is_503_when_the_database_does_not_answer(app, client):
     class Unreachable:
-        def health(self):
+        def health(self, **_):
             return {"database": "unavailable", "outbox": None}
 
     app.extensions["portal_store"] = Unreachable()
