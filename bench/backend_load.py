@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -134,12 +135,15 @@ def send_body(secret: str) -> dict:
 
     answers = {k: v for k, v in APPLICATION.items() if k != "website"}
     signed = URLSafeTimedSerializer(secret, salt=CHECK_SALT).dumps(
-        {"site": "opwijk", "lang": "nl", "form": "support-application", "answers": answers})
+        {"site": "opwijk", "lang": "nl", "form": "support-application", "answers": answers,
+         "key": secrets.token_urlsafe(16)})
     return {"check_answers": signed, "send": "1"}
 
 
-def load(port: int, requests: int, clients: int, form: dict) -> dict:
-    body = urllib.parse.urlencode(form).encode()
+def load(port: int, requests: int, clients: int, form) -> dict:
+    """`form`: the POST's fields, or a function that makes them per request (each send its own
+    submission key: the same send posted again is answered with its first receipt, not stored)."""
+    body = None if callable(form) else urllib.parse.urlencode(form).encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     latencies, failures, lock = [], [0], threading.Lock()
     counter = iter(range(requests))
@@ -149,10 +153,11 @@ def load(port: int, requests: int, clients: int, form: dict) -> dict:
             with lock:
                 if next(counter, None) is None:
                     return
+            data = body if body is not None else urllib.parse.urlencode(form()).encode()
             started = time.perf_counter()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             try:
-                conn.request("POST", FORM_URL, body, headers)
+                conn.request("POST", FORM_URL, data, headers)
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 303
@@ -198,7 +203,7 @@ def main(argv=None) -> int:
                "PORTAL_FORM_MIN_FILL_SECONDS": "0", "PORTAL_RATELIMIT_ENABLED": "false",
                "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}", "BENCH_BASELINE_DB": str(tmp / "baseline.sqlite3")}
         results = {}
-        form = send_body(env["PORTAL_SECRET_KEY"])
+        form = lambda: send_body(env["PORTAL_SECRET_KEY"])  # noqa: E731  (a new send each time)
         for name, spec, cwd in (("baseline (bare Flask, 303, no storage)", "baseline_app:app", tmp),
                                 ("baseline (bare Flask, inserts one row)", "baseline_insert_app:app", tmp),
                                 ("backend (validate, route, compose, store)", "portal.web:create_app()", ROOT)):

@@ -105,6 +105,7 @@ def write_project(dest: Path, sites: int, seed: int = 6) -> dict:
             f"postcodes: [\"{postcode}\"]\n"
             f"offices:\n{''.join(offices)}"
             f"inboxes:\n  support-application: ocmw@{slug}.example\n"
+            f"privacy: {{dpo: {{email: dpo@{slug}.example}}}}\n"
             f"services: [{', '.join(services)}]\n", encoding="utf-8")
         (configs / slug).mkdir()
         (configs / slug / "logo.svg").write_text(LOGO.format(color=color, initials=city[:2]), encoding="utf-8")

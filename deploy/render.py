@@ -34,6 +34,8 @@ DEFAULTS = {
     "CERT": "/etc/letsencrypt/live/@DOMAIN@/fullchain.pem",
     "CERT_KEY": "/etc/letsencrypt/live/@DOMAIN@/privkey.pem",
     "PROXY_SNIPPET": "/etc/nginx/snippets/portal-proxy.conf",
+    # Addresses (or networks) whose monitoring may read /healthz, separated by spaces.
+    "MONITORING": "127.0.0.1 ::1",
 }
 
 LANGUAGE_LOCATION = """\
@@ -71,9 +73,11 @@ def render(municipalities, *, domains: dict | None = None, http_only: bool = Fal
     unknown placeholder.
     """
     values = {**DEFAULTS, **overrides}
+    values["HEALTHZ_ALLOW"] = "".join(f"        allow {address};\n" for address in str(values["MONITORING"]).split())
     templates = ["site-http.conf"] if http_only else ["site-http.conf", "site.conf"]
     site_template = "\n".join((NGINX / name).read_text(encoding="utf-8") for name in templates)
-    parts = [] if http_only else [fill((NGINX / "portal.conf").read_text(encoding="utf-8"), values)]
+    shared = ["default-http.conf"] if http_only else ["portal.conf", "default-http.conf", "default.conf"]
+    parts = [fill((NGINX / name).read_text(encoding="utf-8"), values) for name in shared]
     for municipality in municipalities:
         site_values = {
             **values,

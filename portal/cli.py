@@ -148,7 +148,8 @@ def worker(once):
 @click.option("--retry", "retry_ids", type=int, multiple=True, metavar="ID",
               help="Put a failed message back in the queue (repeatable).")
 def outbox(retry_ids):
-    """List pending and failed deliveries (no addresses, no content)."""
+    """List pending and failed deliveries (no addresses, no content), and an alert line for
+    every office inbox that received more applications in the last hour than expected."""
     import datetime as dt
 
     from portal.store import StoreUnavailable, open_store
@@ -161,6 +162,7 @@ def outbox(retry_ids):
                 raise click.ClickException(f"outbox {outbox_id}: no failed message with that id")
             click.echo(f"outbox {outbox_id}: queued again")
         rows, counts = store.list_outbox(), store.outbox_counts()
+        busy = store.busy_inboxes(int(config["INBOX_ALERT_PER_HOUR"]))
     except StoreUnavailable as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -174,6 +176,10 @@ def outbox(retry_ids):
         click.echo(f"{row['id']:>6}  {row['reference']:<16} {row['kind']:<12} {row['status']:<8} "
                    f"{row['attempts']:>5}  {next_try:<16}  {row['last_error'] or ''}")
     click.echo(f"{counts['pending']} pending, {counts['failed']} failed, {counts['sent']} sent")
+    for inbox, count in busy:
+        # Stored and delivered all the same; an office inbox is not personal data.
+        click.echo(f"ALERT: {inbox} received {count} applications in the last hour "
+                   f"(more than PORTAL_INBOX_ALERT_PER_HOUR={config['INBOX_ALERT_PER_HOUR']}): a robot, or a busy day?")
 
 
 @main.command("inbox-check")

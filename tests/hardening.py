@@ -5,11 +5,12 @@ check-your-answers step pressed like a browser."""
 from __future__ import annotations
 
 import re
+import secrets
 import time
 
 from itsdangerous import URLSafeTimedSerializer
 
-from portal.web.antiabuse import STARTED_SALT
+from portal.web.antiabuse import SESSION_KEY, STARTED_SALT
 
 SECRET = "test-secret-" + "k" * 32
 FORM_URL = "/forms/opwijk/nl/support-application/"
@@ -40,10 +41,22 @@ def make_app(tmp_path, **config):
     return create_app(settings)
 
 
-def old_stamp(slug="opwijk", form_id="support-application", *, age=60.0, secret=SECRET) -> str:
-    """A valid `form_started` value made `age` seconds ago (no need to sleep in tests)."""
+TEST_SID = "test-session-id"
+
+
+def in_session(client, sid: str = TEST_SID):
+    """`client` (a Flask test client) with `sid` as its browser session's id: the session the
+    stamps of `old_stamp` are bound to."""
+    with client.session_transaction() as session:
+        session[SESSION_KEY] = sid
+    return client
+
+
+def old_stamp(slug="opwijk", form_id="support-application", *, age=60.0, secret=SECRET, sid=TEST_SID) -> str:
+    """A valid `form_started` value made `age` seconds ago (no need to sleep in tests), bound to
+    the session id `sid` (see `in_session`)."""
     made = time.time() - age
-    return URLSafeTimedSerializer(secret, salt=STARTED_SALT).dumps([slug, form_id, round(made, 3)])
+    return URLSafeTimedSerializer(secret, salt=STARTED_SALT).dumps([slug, form_id, round(made, 3), sid])
 
 
 def hidden_value(html: str, name: str) -> str | None:
@@ -76,6 +89,7 @@ def check_page_send(slug: str = "opwijk", lang: str = "nl", form_id: str = "supp
     from portal.web.answers import CHECK_SALT
 
     answers = {k: str(v) for k, v in valid_application(**overrides).items() if k != "website" and v is not None}
+    # A fresh submission key: each call is another send (the same body posted again is one send).
     signed = URLSafeTimedSerializer(secret, salt=CHECK_SALT).dumps(
-        {"site": slug, "lang": lang, "form": form_id, "answers": answers})
+        {"site": slug, "lang": lang, "form": form_id, "answers": answers, "key": secrets.token_urlsafe(16)})
     return {"check_answers": signed, "send": "1"}

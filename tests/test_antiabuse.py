@@ -6,7 +6,16 @@ import logging
 
 import pytest
 
-from tests.hardening import FORM_URL, SECRET, hidden_value, make_app, old_stamp, post_and_confirm, valid_application
+from tests.hardening import (
+    FORM_URL,
+    SECRET,
+    hidden_value,
+    in_session,
+    make_app,
+    old_stamp,
+    post_and_confirm,
+    valid_application,
+)
 
 
 @pytest.fixture
@@ -16,7 +25,7 @@ def app(tmp_path):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return in_session(app.test_client())
 
 
 def stored(app) -> int:

@@ -104,18 +104,33 @@ def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
             process.wait()
 
 
-class Client:
-    """HTTPS to nginx on 127.0.0.1 with a chosen Host, keeping cookies as a browser would."""
+class _SniConnection(http.client.HTTPSConnection):
+    """HTTPS to 127.0.0.1 that names `sni` in the TLS handshake, as a browser names the site (the
+    default server refuses a handshake without a known name)."""
 
-    def __init__(self, port: int, host: str):
-        self.port, self.host = port, host
+    def __init__(self, port: int, sni: str, context, source: str | None):
+        super().__init__("127.0.0.1", port, context=context, timeout=30,
+                         source_address=(source, 0) if source else None)
+        self.sni = sni
+
+    def connect(self):
+        http.client.HTTPConnection.connect(self)
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=self.sni)
+
+
+class Client:
+    """HTTPS to nginx on 127.0.0.1 with a chosen Host, keeping cookies as a browser would.
+    `source`: the loopback address to connect from (127.0.0.2, ...: another citizen)."""
+
+    def __init__(self, port: int, host: str, source: str | None = None):
+        self.port, self.host, self.source = port, host, source
         self.context = ssl.create_default_context()
         self.context.check_hostname = False
         self.context.verify_mode = ssl.CERT_NONE  # the test's own self-signed certificate
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
-        connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context, timeout=30)
+        connection = _SniConnection(self.port, self.host, self.context, self.source)
         sent = {"Host": self.host, **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())

@@ -96,7 +96,6 @@ def post_applications(port: int, total: int, clients: int, *, stop: threading.Ev
 
     Each POST is the check-your-answers page's send button (signed answers): the request that stores.
     """
-    body = urllib.parse.urlencode(check_page_send()).encode()
     result = {"codes": Counter(), "refs": [], "errors": 0, "latencies": []}
     lock = threading.Lock()
     remaining = iter(range(total))
@@ -106,6 +105,8 @@ def post_applications(port: int, total: int, clients: int, *, stop: threading.Ev
             with lock:
                 if next(remaining, None) is None:
                     return
+            # Each POST another send (its own submission key): the same body again would be one.
+            body = urllib.parse.urlencode(check_page_send()).encode()
             started = time.perf_counter()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             try:

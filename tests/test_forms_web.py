@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from pathlib import Path
 
 import itsdangerous.timed
 import pytest
@@ -602,7 +603,8 @@ def test_a_municipality_changes_a_hint_without_code(scratch_project, make_app):
 
 def test_healthz_reports_the_database_and_the_outbox(client):
     assert client.get("/healthz").get_json() == {
-        "status": "ok", "database": "ok", "outbox": {"pending": 0, "failed": 0, "sent": 0}}
+        "status": "ok", "database": "ok", "outbox": {"pending": 0, "failed": 0, "sent": 0},
+        "alerts": {"busy_inboxes": 0}}
     submit(client, OPWIJK, support_answers())                 # office mail + confirmation queued
     body = client.get("/healthz").get_json()
     assert body["outbox"]["pending"] == 2
@@ -619,10 +621,33 @@ def test_production_without_a_secret_refuses_to_start(scratch_project, tmp_path,
     monkeypatch.setenv("PORTAL_ENV", "production")
     with pytest.raises(ConfigurationError, match="PORTAL_SECRET_KEY"):
         create_app()
-    monkeypatch.setenv("PORTAL_SECRET_KEY", "12345678901234567890")   # digits only: still a string key
+    # Weak secrets refuse to start too: short ones, and the example file's placeholder.
+    for weak in ("x", "12345", "k" * 31, "change-me-to-a-long-random-value"):
+        monkeypatch.setenv("PORTAL_SECRET_KEY", weak)
+        with pytest.raises(ConfigurationError, match="PORTAL_SECRET_KEY"):
+            create_app()
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "1234567890" * 4)   # digits only: still a string key
     app = create_app()
-    assert app.config["SECRET_KEY"] == "12345678901234567890"
+    assert app.config["SECRET_KEY"] == "1234567890" * 4
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_the_example_env_file_holds_the_placeholder_production_refuses():
+    from portal.common.settings import EXAMPLE_SECRET
+
+    example = (Path(__file__).resolve().parents[1] / "deploy" / "portal.env.example").read_text()
+    assert f"PORTAL_SECRET_KEY={EXAMPLE_SECRET}\n" in example
+
+
+def test_a_misspelt_environment_refuses_to_start(scratch_project, tmp_path, monkeypatch):
+    """PORTAL_ENV=prod used to start without the Secure cookie flag; now it names the variable."""
+    from portal.web import ConfigurationError, create_app
+
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("PORTAL_ENV", "prod")
+    monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    with pytest.raises(ConfigurationError, match="PORTAL_ENV"):
+        create_app()
 
 
 def test_development_starts_without_a_secret(scratch_project, tmp_path, monkeypatch):
@@ -887,11 +912,11 @@ def test_the_confirm_step_needs_the_csrf_token(client, store):
     assert store.count_submissions() == 0
 
 
-def test_the_robot_checks_apply_to_the_form_not_to_the_confirm_step(make_app):
-    from tests.hardening import old_stamp
+def test_the_robot_checks_apply_to_the_form_and_to_the_send_step(make_app):
+    from tests.hardening import in_session, old_stamp
 
     app = make_app(FORM_MIN_FILL_SECONDS=3, WTF_CSRF_ENABLED=False)
-    client = app.test_client()
+    client = in_session(app.test_client())
     store = app.extensions["portal_store"]
     stamp = old_stamp(age=45, secret=SECRET)
     # Too fast, or the honeypot filled in: the neutral answer, no check page.
@@ -902,6 +927,14 @@ def test_the_robot_checks_apply_to_the_form_not_to_the_confirm_step(make_app):
     check_page = client.post(OPWIJK, data={**support_answers(), **review, "form_started": stamp})
     assert is_check_page(check_page)
     assert confirm(client, OPWIJK, check_page).status_code == 303
+    assert store.count_submissions() == 1
+    # The send step itself: a robot that posts the signed answers with the honeypot filled, or
+    # without the stamp, gets the neutral answer and nothing is stored.
+    again = client.post(OPWIJK, data={**support_answers(), **review, "form_started": old_stamp(age=45, secret=SECRET)})
+    signed = hidden(again.get_data(as_text=True), "check_answers")
+    for extra in ({"website": "http://spam.example", "form_started": stamp}, {}):
+        response = client.post(OPWIJK, data={"check_answers": signed, "send": "1", **extra})
+        assert response.status_code == 200 and "nog niet verstuurd" in response.get_data(as_text=True)
     assert store.count_submissions() == 1
 
 

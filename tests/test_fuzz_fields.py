@@ -235,7 +235,8 @@ def assert_mails_are_safe(messages, reference: str, stored: dict, form_id: str, 
     reply_to = office[0]["Reply-To"]
     assert (str(reply_to) if reply_to else "") == citizen
     html = office[0].get_body(preferencelist=("html",)).get_content()
-    text = same_text(office[0].get_body(preferencelist=("plain",)).get_content())
+    # A multi-line answer's next lines are indented in the text part (no forged "Label: value" line).
+    text = same_text(office[0].get_body(preferencelist=("plain",)).get_content()).replace("\n    ", "\n")
     for name, value in stored.items():
         if isinstance(value, str) and value and name not in ("help_type", "request_type", "requester_kind",
                                                               "contact_preference", "birth_date"):
@@ -244,10 +245,11 @@ def assert_mails_are_safe(messages, reference: str, stored: dict, form_id: str, 
     for message in confirmation:
         html = message.get_body(preferencelist=("html",)).get_content()
         text = message.get_body(preferencelist=("plain",)).get_content()
-        first = stored["first_name"]
-        assert str(escape(first)) in html and first in text
-        if stored.get("last_name") and len(stored["last_name"]) >= 4:
-            assert stored["last_name"] not in text, "the confirmation carries an answer beyond the first name"
+        # Nothing the citizen typed (a fixed greeting): the address is not verified.
+        for name in ("first_name", "last_name", "message"):
+            value = stored.get(name)
+            if isinstance(value, str) and len(value.strip()) >= 4:
+                assert value not in text and str(escape(value)) not in html, f"the confirmation repeats {name}"
 
 
 # --- the properties --------------------------------------------------------------------------------

@@ -323,7 +323,7 @@ def test_the_confirmation_mail_links_the_competent_ocmws_privacy_page(municipali
     answers = application()
     r = route("support-application", answers, municipalities["opwijk"], municipalities)
     msg = reparse(compose_confirmation(reference="OPW-2026-7K3Q9", form_id="support-application", lang="nl",
-                                       recipient=answers["email"], first_name="Marieke", route=r, received_at=WHEN))
+                                       recipient=answers["email"], route=r, received_at=WHEN))
     text, html = bodies(msg)
     assert "https://www.opwijk.be/privacy/" in text
     assert '<a href="https://www.opwijk.be/privacy/">' in html

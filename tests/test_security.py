@@ -137,7 +137,7 @@ def test_max_content_length_is_set_and_answered_with_the_413_page(client, app):
 
 # --- rate limits ------------------------------------------------------------------------------
 
-def test_posts_are_limited_per_client_and_form_and_the_answers_are_kept(tmp_path):
+def test_posts_are_limited_per_client_across_forms_and_the_answers_are_kept(tmp_path):
     app = make_app(tmp_path, RATELIMIT_FORM="2 per minute")
     client = app.test_client()
     for _ in range(2):
@@ -147,8 +147,10 @@ def test_posts_are_limited_per_client_and_form_and_the_answers_are_kept(tmp_path
     assert limited.headers["Retry-After"].isdigit()
     assert 'value="Kwinten"' in limited.get_data(as_text=True)
     assert_policy_headers(limited)
-    # Another form of the same client, and reading the form, are not limited.
-    assert client.post(WIJK_URL, data={"first_name": "x"}).status_code == 200
+    # Another form, of this site or another, counts with the first: one allowance per address.
+    assert client.post(WIJK_URL, data={"first_name": "x"}).status_code == 429
+    assert client.post("/forms/sint-gillis/fr/support-application/", data={"first_name": "x"}).status_code == 429
+    # Reading the form is not limited.
     assert client.get(FORM_URL).status_code == 200
     # Another client is not limited.
     other = client.post(FORM_URL, data=valid_application(postcode="12"), environ_base={"REMOTE_ADDR": "127.0.0.9"})

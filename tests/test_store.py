@@ -231,3 +231,73 @@ def test_references_use_the_unambiguous_alphabet():
     references = {new_reference("opwijk", 2026) for _ in range(500)}
     assert len(references) == 500
     assert all(REFERENCE_RE.match(r) and not set(r[9:]) & set("01ILOU") for r in references)
+
+
+# --- one application per send, limits counted in the database (issue 14) -----------------------
+
+def test_a_submission_key_is_stored_once_and_the_second_insert_names_the_first(store):
+    from portal.store import AlreadySubmitted
+
+    make_submission(store, reference="TST-2026-KEY01", submission_key="k" * 64)
+    with pytest.raises(AlreadySubmitted) as again:
+        make_submission(store, reference="TST-2026-KEY02", submission_key="k" * 64)
+    assert again.value.reference == "TST-2026-KEY01"
+    assert store.count_submissions() == 1 and store.outbox_counts()["pending"] == 2
+    # Submissions without a key (NULL) never collide.
+    make_submission(store, reference="TST-2026-NOKY1")
+    make_submission(store, reference="TST-2026-NOKY2")
+    assert store.count_submissions() == 3
+    assert store.submission_by_key("k" * 64) == "TST-2026-KEY01"
+
+
+def test_the_database_itself_refuses_a_second_row_with_the_same_key(store):
+    """The UNIQUE index, not only the look-up before the insert: what stops two workers at once."""
+    make_submission(store, reference="TST-2026-UNIQ1", submission_key="same")
+    with pytest.raises(Exception) as caught, store._write() as conn:
+        conn.execute("UPDATE submissions SET submission_key = 'same' WHERE reference = 'TST-2026-UNIQ1'")
+        conn.execute("INSERT INTO submissions (reference, form_id, site_slug, lang, competent_slug, inbox, route_reason,"
+                     " received_at, submission_key) VALUES ('TST-2026-UNIQ2', 'f', 's', 'nl', 's', 'i', 'r', ?, 'same')",
+                     (store._timestamp(dt.datetime(2026, 3, 2, tzinfo=BRUSSELS)),))
+    assert isinstance(caught.value, store.IntegrityError)
+    assert store.count_submissions() == 1
+
+
+def test_limits_per_address_and_per_confirmation_recipient_are_counted_in_the_store(store):
+    from portal.store import LimitReached, SubmissionLimits
+
+    limits = SubmissionLimits(address="hash-of-address", address_rules=((3, 60), (100, 86400)),
+                              recipient="hash-of-mail", confirmations_per_day=2)
+    for n in range(3):
+        make_submission(store, reference=f"TST-2026-LIM0{n}", limits=limits)
+    with pytest.raises(LimitReached):
+        make_submission(store, reference="TST-2026-LIM09", limits=limits)
+    assert store.count_submissions() == 3
+    kinds = [row[0] for row in store._read("SELECT kind FROM outbox ORDER BY id")]
+    assert kinds == ["office", "confirmation", "office", "confirmation", "office"], "the third: office only"
+    # Another address is not limited by the first one's count.
+    other = SubmissionLimits(address="another-hash", address_rules=((3, 60),))
+    make_submission(store, reference="TST-2026-LIM10", limits=other)
+    assert store.count_submissions() == 4
+    # Office inboxes busier than expected: an alert, nothing refused.
+    assert store.busy_inboxes(3) == [("welzijn@opwijk.example", 4)]
+    assert store.busy_inboxes(4) == []
+    assert store.health(busy_per_hour=3)["alerts"] == {"busy_inboxes": 1}
+
+
+def test_an_older_sqlite_database_gets_the_submission_key_column_and_its_unique_index(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE submissions (id INTEGER PRIMARY KEY AUTOINCREMENT, reference TEXT NOT NULL UNIQUE,"
+                 " form_id TEXT NOT NULL, site_slug TEXT NOT NULL, lang TEXT NOT NULL, competent_slug TEXT NOT NULL,"
+                 " inbox TEXT NOT NULL, route_reason TEXT NOT NULL, outside_area INTEGER NOT NULL DEFAULT 0,"
+                 " answers TEXT, received_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'received', purged_at TEXT)")
+    conn.commit()
+    conn.close()
+    store = open_store(f"sqlite:///{path}")
+    make_submission(store, reference="TST-2026-OLD01", submission_key="once")
+    from portal.store import AlreadySubmitted
+
+    with pytest.raises(AlreadySubmitted):
+        make_submission(store, reference="TST-2026-OLD02", submission_key="once")
+    index = sqlite3.connect(path).execute("SELECT sql FROM sqlite_master WHERE name = 'submissions_key'").fetchone()[0]
+    assert index.startswith("CREATE UNIQUE INDEX")

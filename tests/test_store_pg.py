@@ -14,12 +14,15 @@ from tests.test_store import (  # noqa: F401  (the same tests, collected here wi
     make_submission,
     test_a_process_killed_between_insert_and_commit_leaves_nothing,
     test_a_reference_is_never_given_twice,
+    test_a_submission_key_is_stored_once_and_the_second_insert_names_the_first,
     test_accept_draws_a_new_reference_when_one_is_taken,
     test_an_error_before_commit_leaves_nothing,
     test_claimed_rows_are_leased_then_claimable_again_with_the_same_message_id,
     test_inbox_checks_keep_the_latest_result_per_form_and_show_in_health,
+    test_limits_per_address_and_per_confirmation_recipient_are_counted_in_the_store,
     test_retry_sent_and_failed_are_recorded_and_listed_without_addresses,
     test_submission_and_outbox_are_stored_together,
+    test_the_database_itself_refuses_a_second_row_with_the_same_key,
 )
 
 
@@ -33,7 +36,7 @@ def open_pg(url: str):
 def store(pg_server):  # noqa: F811
     store = open_pg(pg_server.url)
     with store._tx() as conn:
-        conn.execute("TRUNCATE outbox, submissions, inbox_checks RESTART IDENTITY")
+        conn.execute("TRUNCATE outbox, submissions, inbox_checks, rate_events RESTART IDENTITY")
     yield store
     store.close()
 
@@ -172,3 +175,16 @@ def test_gunicorn_and_two_workers_on_postgresql_lose_nothing(pg_server, tmp_path
 @pytest.mark.slow
 def test_2000_applications_on_postgresql(pg_server, tmp_path):  # noqa: F811
     run_pg_load(pg_server, tmp_path, applications=2000, clients=50)
+
+
+def test_an_older_database_gets_the_submission_key_column_and_its_unique_index(pg_server):  # noqa: F811
+    store = open_pg(pg_server.url)
+    with store._tx() as conn:
+        conn.execute("DROP INDEX IF EXISTS submissions_key")
+        conn.execute("ALTER TABLE submissions DROP COLUMN submission_key")
+    store.close()
+    store = open_pg(pg_server.url)
+    with store._tx() as conn:
+        assert conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'submissions_key'").fetchone()[0].startswith(
+            "CREATE UNIQUE INDEX")
+    store.close()

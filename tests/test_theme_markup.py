@@ -1,5 +1,5 @@
 """The theme files copied from mkdocs-material (templates/theme/base.html, partials/search.html,
-partials/nav-item.html) are the installed theme's with only their documented change, and the
+partials/nav-item.html, partials/toc.html) are the installed theme's with only their documented change, and the
 lazily loaded bundle of main.html is the one the theme ships: a theme upgrade fails here until the
 copies are redone, instead of silently serving an old base.html."""
 
@@ -25,6 +25,8 @@ EDITS = {
                                ('      {% if toc %}\n        <label class="md-nav__link md-nav__link--active" for="__toc">',
                                 '      {% if toc %}\n        <input class="md-nav__toggle md-toggle" type="checkbox" id="__toc">\n'
                                 '        <label class="md-nav__link md-nav__link--active" for="__toc">')],
+    "partials/toc.html": [('    <label class="md-nav__title" for="__toc">\n', '    {% if page in nav.pages %}\n    <label class="md-nav__title" for="__toc">\n'),
+                          ('      {{ title }}\n    </label>\n', '      {{ title }}\n    </label>\n    {% endif %}\n')],
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from portal.checks import check_site_content, shared
+from portal.checks import active, check_site_content, shared
 from portal.checks import markdown as checks_markdown
 from portal.common.findings import ERROR, WARNING, Finding, PortalError
 from portal.common.i18n import check_messages
@@ -80,6 +80,7 @@ def check_pages(municipality, root: Path) -> list[Finding]:
                 findings.append(Finding(page.path, 1, f"front matter: missing {key!r}", hint=f"add `{key}: ...` between the --- lines"))
         if page.stem in SERVICE_IDS and meta.get("service") != page.stem:
             findings.append(Finding(page.path, 1, f"front matter: `service: {page.stem}` expected on a catalogue page"))
+        findings.extend(active.check_text(page.path, text))
         offset, lines = checks_markdown.body_start(text)
         findings.extend(render.check_macros(text[offset:], municipality, page.lang, root, page.path, lines))
         for lang in municipality.languages:
@@ -124,6 +125,7 @@ def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Find
             continue
         municipality, config_findings = check_municipality(path)
         findings.extend(config_findings)
+        findings.extend(active.check_file(path))
         if municipality is None:
             continue
         loaded.append(municipality)

@@ -14,11 +14,15 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
+from ipaddress import ip_address
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 ENVIRONMENTS = ("development", "production", "testing")   # testing: the test suite's app
 DEFAULT_SENDER = "noreply@portal.example"
+# deploy/portal.env.example's PORTAL_SECRET_KEY: copied unchanged, it is a secret everybody knows.
+EXAMPLE_SECRET = "change-me-to-a-long-random-value"
+MIN_SECRET_LENGTH = 32
 
 
 class ConfigurationError(RuntimeError):
@@ -55,6 +59,16 @@ def _seconds(value) -> float:
     if seconds < 0:
         raise ValueError("cannot be negative")
     return seconds
+
+
+def _count(value) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError("expected a whole number, e.g. 3") from None
+    if number < 0:
+        raise ValueError("cannot be negative")
+    return number
 
 
 def proxy_count(value) -> int:
@@ -96,6 +110,28 @@ def _smtp_url(value: str) -> str:
     return value
 
 
+def _limits(value: str) -> str:
+    """A list of limits in the `limits` package's notation: "10 per minute;60 per day"."""
+    # Imported here: `limits` takes a quarter second to import, and only the web app's limits need
+    # it; the worker and the admin commands start without it.
+    import limits
+
+    value = value.strip()
+    try:
+        if not limits.parse_many(value):
+            raise ValueError
+    except ValueError:
+        raise ValueError("expected limits such as '10 per minute;60 per day'") from None
+    return value
+
+
+def limit_rules(value: str) -> tuple[tuple[int, int], ...]:
+    """((amount, seconds), ...) of a checked limits text: "10 per minute" -> ((10, 60),)."""
+    import limits  # see _limits: only the web app needs it
+
+    return tuple((item.amount, item.get_expiry()) for item in limits.parse_many(value))
+
+
 def _path(value: str) -> Path:
     return Path(value).expanduser()
 
@@ -129,8 +165,21 @@ SETTINGS = (
     Setting("RATELIMIT_ENABLED", True, _flag, "`0` turns rate limiting off (load tests from one address)"),
     Setting("RATELIMIT_STORAGE_URL", "memory://", _text,
             "where rate-limit counters live: memory (per process) or a shared store, e.g. redis://host:6379"),
-    Setting("RATELIMIT_FORM", "20 per minute;200 per hour", _text,
-            "form POSTs per client address and form"),
+    Setting("RATELIMIT_FORM", "20 per minute;200 per hour", _limits,
+            "form POSTs (any: answers, check page, send) per client address, across every form and site; "
+            "counted by Flask-Limiter in RATELIMIT_STORAGE_URL"),
+    Setting("RATELIMIT_ADDRESS", "10 per minute;60 per day", _limits,
+            "stored applications per client address across every form and site; counted in the database, "
+            "so every worker and server sharing it counts together"),
+    Setting("CONFIRMATIONS_PER_RECIPIENT", 3, _count,
+            "citizen confirmations to one e-mail address per 24 hours; beyond it the application is stored and "
+            "the office mailed, without a confirmation"),
+    Setting("INBOX_ALERT_PER_HOUR", 30, _count,
+            "applications to one office inbox in an hour beyond which `portal outbox` and /healthz show an alert "
+            "(they are stored and delivered all the same)"),
+    Setting("SMTP_INSECURE", False, _flag,
+            "`1` allows an `smtp://` URL without STARTTLS to a host other than this machine: password and "
+            "applications cross the network unencrypted"),
     Setting("FORM_MIN_FILL_SECONDS", 3.0, _seconds,
             "a form sent back faster than this is treated as a robot's"),
     Setting("WTF_CSRF_ENABLED", True, _flag,
@@ -197,7 +246,36 @@ def load(overrides: Mapping | None = None, *, environ: Mapping[str, str] | None 
     return config
 
 
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_smtp(config: dict) -> None:
+    """A mail server on another host is reached over TLS (smtps:// or ?starttls=1) unless
+    PORTAL_SMTP_INSECURE=1 says plain text is meant."""
+    url = config.get("SMTP_URL")
+    if not url or config.get("SMTP_INSECURE"):
+        return
+    parts = urlparse(str(url))
+    starttls = parse_qs(parts.query).get("starttls", ["0"])[0].lower() in ("1", "true", "yes")
+    if parts.scheme == "smtp" and not starttls and not is_loopback(parts.hostname or ""):
+        raise ConfigurationError(
+            f"PORTAL_SMTP_URL: smtp:// to {parts.hostname} without STARTTLS would send the mail password and "
+            "every application unencrypted. Use smtps://user:pass@host:465 or "
+            "smtp://user:pass@host:587?starttls=1; set PORTAL_SMTP_INSECURE=1 only if plain text is really meant."
+        )
+
+
 def _check(config: dict) -> None:
+    _check_smtp(config)
     try:
         Address(addr_spec=str(config["MAIL_FROM"]))
     except (ValueError, IndexError):
@@ -215,4 +293,11 @@ def check_secret(config: dict) -> None:
             "the receipt links: set it to a long random value, e.g. "
             "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, "
             "or run with PORTAL_ENV=development for a local test."
+        )
+    secret = str(config.get("SECRET_KEY") or "")
+    if config["ENV"] == "production" and (len(secret) < MIN_SECRET_LENGTH or EXAMPLE_SECRET in secret):
+        why = "is the example's text" if EXAMPLE_SECRET in secret else f"is shorter than {MIN_SECRET_LENGTH} characters"
+        raise ConfigurationError(
+            f"PORTAL_SECRET_KEY {why}: anybody could forge the forms' security codes and receipt links. "
+            "Set it to a long random value, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
         )

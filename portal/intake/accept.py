@@ -9,6 +9,8 @@ Delivery happens later, by the worker (`portal.delivery.worker`), from the outbo
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ from portal.intake.routing import Route
 from portal.intake.routing import route as route_submission
 from portal.municipal.config import Municipality, load_all
 from portal.municipal.contact import contact_office, office_context
-from portal.store import ReferenceTaken, StoreUnavailable
+from portal.store import ReferenceTaken, StoreUnavailable, SubmissionLimits
 
 # No 0/O, 1/I/L, U (read as V): a reference read over the phone cannot be mistaken.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -33,7 +35,8 @@ REFERENCE_RE = re.compile(r"^[A-Z0-9]{3}-[0-9]{4}-[" + REFERENCE_ALPHABET + r"]{
 REFERENCE_ATTEMPTS = 8
 NOT_STORED = {"csrf_token", "website"}   # CSRF token and honeypot: not answers
 
-__all__ = ["Accepted", "StoreUnavailable", "accept", "load_receipt", "new_reference", "municipality_code"]
+__all__ = ["Accepted", "Policy", "StoreUnavailable", "accept", "load_receipt", "new_reference", "municipality_code",
+           "pseudonym"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,40 @@ class Accepted:
     submission_id: int
     received_at: dt.datetime      # aware, Europe/Brussels
     route: Route
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The limits `accept` applies (portal.store.SubmissionLimits counts them in the database,
+    so every worker and server sharing it counts together).
+
+    `secret` keys the hashes under which client and e-mail addresses are counted (never stored
+    in clear, kept a day); `client`: the client address or None; `address_rules`: ((amount,
+    seconds), ...) for stored applications per client address; `confirmations_per_day`: at most
+    this many confirmations to one e-mail address in 24 hours (None: no limit).
+    """
+
+    secret: str
+    client: str | None = None
+    address_rules: tuple = ()
+    confirmations_per_day: int | None = None
+
+
+def pseudonym(secret: str, scope: str, value: str) -> str:
+    """A keyed hash of `value` (an address) for counting: equal inputs give equal hashes, and
+    without the secret nobody can tell which address it was."""
+    return hmac.new(secret.encode(), f"{scope}|{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _limits(policy: Policy | None, citizen: str | None) -> SubmissionLimits | None:
+    if policy is None:
+        return None
+    return SubmissionLimits(
+        address=pseudonym(policy.secret, "address", policy.client) if policy.client and policy.address_rules else None,
+        address_rules=tuple(policy.address_rules),
+        recipient=pseudonym(policy.secret, "confirmation", citizen.lower()) if citizen else None,
+        confirmations_per_day=policy.confirmations_per_day,
+    )
 
 
 def municipality_code(slug: str) -> str:
@@ -71,8 +108,14 @@ def _plain(value):
 
 
 def accept(site: Municipality, form_id: str, lang: str, answers: dict, *, store,
-           municipalities: dict, sender: str = DEFAULT_SENDER, now: dt.datetime | None = None) -> Accepted:
+           municipalities: dict, sender: str = DEFAULT_SENDER, now: dt.datetime | None = None,
+           submission_key: str | None = None, policy: Policy | None = None) -> Accepted:
     """Route, compose and durably store one valid submission sent from `site` in `lang`.
+
+    `submission_key`: the send this is (see portal/web/answers.py); the same key again raises
+    AlreadySubmitted with the first one's reference, and nothing is stored or mailed. `policy`:
+    the limits (LimitReached: nothing stored; a confirmation over its address's daily share is
+    left out, the office message never).
 
     Raises StoreUnavailable (nothing stored) when the database cannot write, RoutingError when
     the site does not offer `form_id`, HeaderInjection when a value meant for a header is unsafe
@@ -90,13 +133,14 @@ def accept(site: Municipality, form_id: str, lang: str, answers: dict, *, store,
         if citizen:
             messages.append(queued("confirmation", compose_confirmation(
                 reference=reference, form_id=form_id, lang=lang, recipient=citizen,
-                first_name=answers.get("first_name") or "", route=route, received_at=received_at,
+                route=route, received_at=received_at,
                 help_type=answers.get("help_type"), sender=sender)))
         try:
             submission_id = store.insert_submission(
                 reference=reference, form_id=form_id, site_slug=site.slug, lang=lang,
                 competent_slug=route.municipality.slug, inbox=route.inbox, route_reason=route.reason,
                 outside_area=route.outside_area, answers=answers, received_at=received_at, messages=messages,
+                submission_key=submission_key, limits=_limits(policy, citizen),
             )
         except ReferenceTaken:
             continue

@@ -9,7 +9,7 @@ Message-ID generated here, so every retry sends exactly the same message.
 - Confirmation, in the language the citizen used: the acknowledgement of receipt
   (`portal.intake.receipt`: date and time of receipt, reference, competent office, decision period and
   deadline, what to do without a decision), what happens next, the office's contact and opening
-  hours; no answer beyond the first name. From: the competent social house by name; Reply-To:
+  hours; no answer, not even the first name (a fixed greeting). From: the competent social house by name; Reply-To:
   that office's public address, so a reply reaches a person.
 
 Subjects hold the form name and the reference only: never personal data. Every header value is
@@ -44,9 +44,10 @@ from portal.store import NewMessage
 
 log = logging.getLogger("portal.intake.compose")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-# An addr-spec we accept from a citizen: ASCII, no quotes, no comments, no display name.
+# An addr-spec we accept from a citizen: ASCII, no quotes, no comments, no display name, no `%` or
+# `!` (source routing: a relay could pass the message on to another host than the one named).
 ADDRESS_RE = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"^[A-Za-z0-9#$&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9#$&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 HIDDEN_FIELDS = {"csrf_token", "website", "started", "form_started"}
@@ -198,14 +199,25 @@ def answer_rows(form_id: str, answers: dict, lang: str, names: dict | None = Non
 
 # --- templates --------------------------------------------------------------------------------
 
+LINE_BREAKS_RE = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+
+
+def continued(value) -> str:
+    """A multi-line answer for a plain-text mail: every line after the first indented, so a
+    typed line such as "- Last name: X" cannot pass for one of the message's own lines."""
+    return "\n    ".join(LINE_BREAKS_RE.split(str(value)))
+
+
 @lru_cache(maxsize=4)
 def _environment(folder: str) -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
+    env.filters["continued"] = continued
+    return env
 
 
 def _render(name: str, **context) -> str:
@@ -278,14 +290,16 @@ def privacy_url(municipality: Municipality, lang: str) -> str | None:
     return site_page_url(municipality.site_url, legal_page_path("privacy", page_lang, municipality.default_language))
 
 
-def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: str, first_name: str,
+def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: str,
                          route, received_at: dt.datetime, help_type: str | None = None,
                          sender: str = DEFAULT_SENDER) -> EmailMessage:
     """The citizen's confirmation in `lang`: the acknowledgement of receipt (`portal.intake.receipt`).
 
     It states the date and time of receipt, the reference, the competent office, the decision
     period with its deadline date and what to do if no decision comes; `help_type` chooses those
-    texts and is not shown. No other answer than the first name.
+    texts and is not shown. Nothing the citizen typed but the address it goes to: the address is
+    not verified, and a message that repeats a typed name or text under the municipality's sender
+    would let anybody send that text to anybody (a phishing relay). So a fixed greeting.
     Raises ValueError when `recipient` is not a valid address.
     """
 
@@ -300,7 +314,6 @@ def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: 
         "lang": lang,
         "reference": reference,
         "form_title": t(f"mail.form_title.{form_id}", lang),
-        "first_name": CONTROL_RE.sub("", str(first_name or ""))[:100],
         "facts": facts,
         "office": facts.office,
         "next_steps": facts.next_steps,          # the same text as the receipt page

@@ -18,8 +18,9 @@ from wtforms.validators import StopValidation, ValidationError
 POSTCODE_RE = re.compile(r"^[0-9]{4}$")
 # Local part and domain of an address a mail server will take; no quotes, no spaces, a dotted
 # domain with a letter TLD. Deliberately stricter than RFC 5322: it only has to take real inboxes.
+# No `%` or `!`: old source-routing forms ("user%other.example@relay") a relay may forward on.
 EMAIL_RE = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"^[A-Za-z0-9#$&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9#$&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 # Characters that never belong in a one-line answer: controls (CR/LF would split a mail header)

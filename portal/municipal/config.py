@@ -230,8 +230,10 @@ class _Checker:
         name = self.text(raw, "name", "name")
         social_house = self.text(raw, "social_house", "social_house")
         site_url = raw.get("site_url")
-        if site_url is not None and not re.match(r"^https?://[^\s/]+(/.*)?$", str(site_url)):
-            self.error(raw.line_of("site_url"), f"site_url {site_url!r} is not an http(s) URL")
+        # Absolute https only, and nothing that could end the attribute it is written into
+        # (the canonical link, the forms' links back): no quotes, angle brackets or spaces.
+        if site_url is not None and not re.match(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s\"'<>`\\]*)?$", str(site_url)):
+            self.error(raw.line_of("site_url"), f"site_url {site_url!r} is not an absolute https:// URL")
         branding = self.branding(raw.get("branding"), raw.line_of("branding"))
         postcodes = self.postcodes(raw.get("postcodes"), raw.line_of("postcodes"))
         offices = self.offices(raw.get("offices"), raw.line_of("offices"))

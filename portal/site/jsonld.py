@@ -45,5 +45,5 @@ def page_jsonld(municipality: Municipality, lang: str, *, title: str, descriptio
 
 
 def script_tag_content(data: dict) -> str:
-    """JSON safe inside <script>: no `</` can close the element early."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    """JSON safe inside <script>: every `<` written as \\u003c, so nothing can close or open an element."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")

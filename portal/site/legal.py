@@ -97,9 +97,10 @@ def privacy_markdown(m: Municipality, lang: str) -> str:
         out += ["", t("privacy.rights_how", lang), ""]
     authority = supervisory_authority(m.region)
     out += [f"## {t('privacy.complaint_title', lang)} {{#complaint}}", "", t("privacy.complaint", lang), ""]
-    out += [f"**{escape(authority.name[lang])}**  ", f"{escape(authority.address[lang])}  ",
-            f"{_label('privacy.email', lang)} {_mail(authority.email)}  ",
-            f"{_label('privacy.website', lang)} [{escape(authority.website)}]({escape(authority.website)})", ""]
+    # A list, not lines with <br>: two links in one paragraph read as an unmarked navigation (H48).
+    out += [f"- **{escape(authority.name[lang])}**", f"- {escape(authority.address[lang])}",
+            f"- {_label('privacy.email', lang)} {_mail(authority.email)}",
+            f"- {_label('privacy.website', lang)} [{escape(authority.website)}]({escape(authority.website)})", ""]
     out += [f"## {t('cookies.title', lang)} {{#{COOKIES_ANCHOR}}}", "", t("cookies.intro", lang), ""]
     if m.forms:
         out += [t("cookies.forms", lang), ""]

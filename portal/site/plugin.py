@@ -35,6 +35,11 @@ from portal.site import catalogue_ld, content, jsonld, legal, quick_exit, render
 log = get_plugin_logger(__name__)
 
 
+def html_text(value: str) -> str:
+    """`value` escaped for HTML text and attributes (a plain str: MkDocs' config wants one)."""
+    return str(escape(value))
+
+
 class PortalConfig(Config):
     enabled = config_options.Type(bool, default=True)
     municipality = config_options.Type(str, default="opwijk")
@@ -84,8 +89,11 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         for watched in (root / "content", m.path, m.own_dir, root / "templates"):
             if watched.exists() and str(watched) not in config.watch:
                 config.watch.append(str(watched))
-        config.site_name = t("site.name", m.default_language, social_house=m.text(m.social_house, m.default_language))
-        config.site_description = t("site.description", m.default_language, **self._names(m.default_language))
+        # MkDocs renders the theme without autoescaping, and Material puts these in <title>, the
+        # meta description and the header as they are: escaped here, once, as HTML text.
+        config.site_name = html_text(t("site.name", m.default_language,
+                                       social_house=m.text(m.social_house, m.default_language)))
+        config.site_description = html_text(t("site.description", m.default_language, **self._names(m.default_language)))
         if m.site_url:
             config.site_url = m.site_url
         config.extra["portal"] = {
@@ -206,8 +214,8 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             "name": LANGUAGE_NAMES[lang],
             "default": lang == m.default_language,
             "build": True,
-            "site_name": t("site.name", lang, social_house=m.text(m.social_house, lang)),
-            "site_description": t("site.description", lang, **self._names(lang)),
+            "site_name": html_text(t("site.name", lang, social_house=m.text(m.social_house, lang))),
+            "site_description": html_text(t("site.description", lang, **self._names(lang))),
         })
         failed, _ = entry.validate()
         if failed:

@@ -114,8 +114,9 @@ class MacroContext:
             "opening_hours": self.opening_hours,
             "form_button": self.form_button,
             "service_list": self.service_list,
-            "municipality": self.municipality.text(self.municipality.name, self.lang),
-            "social_house": self.municipality.text(self.municipality.social_house, self.lang),
+            # Config values are text: escaped, as the page's Markdown would pass HTML on as it is.
+            "municipality": str(escape(self.municipality.text(self.municipality.name, self.lang))),
+            "social_house": str(escape(self.municipality.text(self.municipality.social_house, self.lang))),
         }
 
 

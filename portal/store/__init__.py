@@ -2,7 +2,8 @@
 
 `open_store(url)` picks the implementation from the URL; `portal.store.base` holds the interface
 and the SQL both databases share, `sqlite` and `pg` their connections, `retention` the purge.
-Errors: `StoreUnavailable` (the database cannot be written), `ReferenceTaken`.
+Errors: `StoreUnavailable` (the database cannot be written), `ReferenceTaken`, `AlreadySubmitted`
+(the same send again), `LimitReached` (a client address over its limit).
 """
 
 from __future__ import annotations
@@ -14,17 +15,21 @@ from portal.store.base import (
     INBOX_OUTCOMES,
     KINDS,
     STATUSES,
+    AlreadySubmitted,
+    LimitReached,
     NewMessage,
     OutboxRow,
     ReferenceTaken,
     SqlStore,
     StoredSubmission,
     StoreUnavailable,
+    SubmissionLimits,
     inbox_summary,
 )
 from portal.store.sqlite import SqliteStore
 
 __all__ = [
+    "AlreadySubmitted", "LimitReached", "SubmissionLimits",
     "INBOX_OUTCOMES", "KINDS", "STATUSES", "NewMessage", "OutboxRow", "ReferenceTaken", "SqlStore",
     "StoredSubmission", "StoreUnavailable", "inbox_summary", "default_url", "open_store",
 ]

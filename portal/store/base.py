@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     answers TEXT,                      -- JSON, NULL once purged
     received_at {TIME} NOT NULL,
     status TEXT NOT NULL DEFAULT 'received',
-    purged_at {TIME}
+    purged_at {TIME},
+    submission_key TEXT                -- one application per send (see ADDED_COLUMNS), NULL: none given
 );
 CREATE TABLE IF NOT EXISTS outbox (
     id {ID},
@@ -73,7 +74,27 @@ CREATE TABLE IF NOT EXISTS inbox_checks (   -- `portal inbox-check`: one row per
     token TEXT NOT NULL                -- in the test message's Message-ID, to match a later bounce
 );
 CREATE INDEX IF NOT EXISTS inbox_checks_latest ON inbox_checks (slug, form_id, id);
+CREATE TABLE IF NOT EXISTS rate_events (    -- limits counted across workers and servers, kept a day
+    id {ID},
+    scope TEXT NOT NULL,               -- see RATE_SCOPES
+    subject TEXT NOT NULL,             -- a keyed hash of a client or e-mail address, or an office inbox
+    at {SECONDS} NOT NULL              -- unix seconds
+);
+CREATE INDEX IF NOT EXISTS rate_events_subject ON rate_events (scope, subject, at);
 """
+# Columns added to a table after databases were created with it: (table, column, type). The
+# column is also in SCHEMA (new databases); `_upgrade` adds it to an older database at start-up,
+# then runs AFTER_UPGRADE (indexes on those columns).
+ADDED_COLUMNS = (("submissions", "submission_key", "TEXT"),)
+AFTER_UPGRADE = (
+    # The submission key of a send: a second insert with the same key is refused by the database
+    # itself, whichever worker or server tries it. NULLs (no key) never collide.
+    "CREATE UNIQUE INDEX IF NOT EXISTS submissions_key ON submissions (submission_key)",
+)
+# address: a stored application per client address (keyed hash); confirmation: a confirmation
+# queued to an e-mail address (keyed hash); inbox: an application routed to an office inbox.
+RATE_SCOPES = ("address", "confirmation", "inbox")
+DAY = 24 * 3600
 
 
 class StoreUnavailable(Exception):
@@ -82,6 +103,40 @@ class StoreUnavailable(Exception):
 
 class ReferenceTaken(Exception):
     """`insert_submission` was given a reference that another submission already has."""
+
+
+class KeyTaken(Exception):
+    """The database refused a second row with the same submission key (a race of two workers)."""
+
+
+class AlreadySubmitted(Exception):
+    """`insert_submission` was given a submission key that is already stored: the same send
+    again (back and resend, a double click, a replay). `reference` is the stored one's."""
+
+    def __init__(self, reference: str):
+        super().__init__(reference)
+        self.reference = reference
+
+
+class LimitReached(Exception):
+    """`insert_submission` refused: the client address sent its allowed number of applications."""
+
+
+@dataclass(frozen=True)
+class SubmissionLimits:
+    """What `insert_submission` counts, in the same transaction as the insert (so across every
+    worker and server that shares the database).
+
+    `address`: a keyed hash of the client address, or None (not counted); `address_rules`:
+    ((amount, seconds), ...), refused with LimitReached once one is reached. `recipient`: a keyed
+    hash of the confirmation's address; once `confirmations_per_day` confirmations went to it in
+    the last 24 hours, the confirmation is left out (the office message is always queued).
+    """
+
+    address: str | None = None
+    address_rules: tuple = ()
+    recipient: str | None = None
+    confirmations_per_day: int | None = None
 
 
 @dataclass(frozen=True)
@@ -172,35 +227,61 @@ class SqlStore:
         """ReferenceTaken when `exc` says the reference is in use, else StoreUnavailable."""
         raise NotImplementedError
 
+    def _has_column(self, conn, table: str, column: str) -> bool:
+        raise NotImplementedError
+
+    LIMIT_LOCK = ""                 # a statement that serializes the limit counts (PostgreSQL)
+
     def _schema(self) -> list[str]:
         """The CREATE statements of SCHEMA, in this database's types."""
         return [statement for statement in SCHEMA.format(**self.TYPES).split(";") if statement.strip()]
+
+    def _upgrade(self, conn) -> None:
+        """Add ADDED_COLUMNS missing from an older database, then AFTER_UPGRADE; in the schema's
+        transaction. Table and column names are constants of this module."""
+        for table, column, kind in ADDED_COLUMNS:
+            if not self._has_column(conn, table, column):
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        for statement in AFTER_UPGRADE:
+            conn.execute(statement)
 
     # --- submissions ----------------------------------------------------------------------------
 
     def insert_submission(self, *, reference: str, form_id: str, site_slug: str, lang: str,
                           competent_slug: str, inbox: str, route_reason: str, outside_area: bool,
                           answers: dict, received_at: dt.datetime, messages: list[NewMessage],
+                          submission_key: str | None = None, limits: SubmissionLimits | None = None,
                           _before_commit=None) -> int:
         """Store a submission and its outbox messages in one transaction; return its id.
 
-        Raises ReferenceTaken when `reference` exists (nothing stored), StoreUnavailable when
-        the database cannot write (nothing stored). `_before_commit` is a test hook called inside
-        the transaction, to prove a crash there leaves nothing behind.
+        Raises ReferenceTaken when `reference` exists (nothing stored), AlreadySubmitted when
+        `submission_key` is stored already (nothing stored: the same send again), LimitReached
+        when `limits` refuse it (nothing stored), StoreUnavailable when the database cannot write
+        (nothing stored). `_before_commit` is a test hook called inside the transaction, to prove
+        a crash there leaves nothing behind.
         """
         if received_at.tzinfo is None:
             raise ValueError("received_at must be timezone-aware")
         now = time.time()
+        limits = limits or SubmissionLimits()
         try:
             with self._write() as conn:
+                if submission_key is not None:
+                    earlier = conn.execute("SELECT reference FROM submissions WHERE submission_key = ?",
+                                           (submission_key,)).fetchall()
+                    if earlier:
+                        raise AlreadySubmitted(earlier[0][0])
+                messages = self._within_limits(conn, limits, messages, now)
                 submission_id = self._insert_id(
                     conn,
                     "INSERT INTO submissions (reference, form_id, site_slug, lang, competent_slug, inbox,"
-                    " route_reason, outside_area, answers, received_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " route_reason, outside_area, answers, received_at, submission_key)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (reference, form_id, site_slug, lang, competent_slug, inbox, route_reason,
-                     bool(outside_area), json.dumps(answers, ensure_ascii=False), self._timestamp(received_at)),
+                     bool(outside_area), json.dumps(answers, ensure_ascii=False), self._timestamp(received_at),
+                     submission_key),
                 )
+                self._count(conn, limits, messages, inbox, now)
                 for message in messages:
                     if message.kind not in KINDS:
                         raise ValueError(f"unknown outbox kind {message.kind!r}")
@@ -213,8 +294,61 @@ class SqlStore:
                 if _before_commit is not None:
                     _before_commit()
         except self.IntegrityError as exc:
-            raise self._refusal(exc, reference) from exc
+            refusal = self._refusal(exc, reference)
+            if isinstance(refusal, KeyTaken) and submission_key is not None:
+                # Another worker stored the same send a moment ago (a double click): its receipt.
+                rows = self._read("SELECT reference FROM submissions WHERE submission_key = ?", (submission_key,))
+                if rows:
+                    raise AlreadySubmitted(rows[0][0]) from exc
+            raise refusal from exc
         return submission_id
+
+    def _recent(self, conn, scope: str, subject: str, since: float) -> int:
+        return conn.execute("SELECT COUNT(*) FROM rate_events WHERE scope = ? AND subject = ? AND at > ?",
+                            (scope, subject, since)).fetchone()[0]
+
+    def _within_limits(self, conn, limits: SubmissionLimits, messages: list, now: float) -> list:
+        """Raise LimitReached for a client over its limit; the messages to queue (without the
+        confirmation once its address had its share today)."""
+        if limits.address is None and limits.recipient is None:
+            return messages
+        if self.LIMIT_LOCK:
+            # Two transactions must not both count n-1 and both insert (PostgreSQL's READ
+            # COMMITTED; SQLite's BEGIN IMMEDIATE already runs one writer at a time).
+            conn.execute(self.LIMIT_LOCK)
+        if limits.address is not None:
+            for amount, seconds in limits.address_rules:
+                if self._recent(conn, "address", limits.address, now - seconds) >= amount:
+                    raise LimitReached()
+        if limits.recipient is not None and limits.confirmations_per_day is not None:
+            if self._recent(conn, "confirmation", limits.recipient, now - DAY) >= limits.confirmations_per_day:
+                return [m for m in messages if m.kind != "confirmation"]
+        return messages
+
+    def _count(self, conn, limits: SubmissionLimits, messages: list, inbox: str, now: float) -> None:
+        """Record this submission's events, and forget those older than the longest window."""
+        events = [("inbox", inbox)]
+        if limits.address is not None:
+            events.append(("address", limits.address))
+        if limits.recipient is not None and any(m.kind == "confirmation" for m in messages):
+            events.append(("confirmation", limits.recipient))
+        for scope, subject in events:
+            conn.execute("INSERT INTO rate_events (scope, subject, at) VALUES (?, ?, ?)", (scope, subject, now))
+        keep = max([DAY, *(seconds for _, seconds in limits.address_rules)])
+        conn.execute("DELETE FROM rate_events WHERE at < ?", (now - keep,))
+
+    def busy_inboxes(self, per_hour: int, *, now: float | None = None) -> list[tuple[str, int]]:
+        """[(inbox, applications in the last hour)] for every office inbox over `per_hour`: more
+        than an office expects, maybe a robot. Stored and delivered all the same; an alert."""
+        now = time.time() if now is None else now
+        rows = self._read("SELECT subject, COUNT(*) FROM rate_events WHERE scope = 'inbox' AND at > ?"
+                          " GROUP BY subject HAVING COUNT(*) > ? ORDER BY subject", (now - 3600, per_hour))
+        return [(row[0], row[1]) for row in rows]
+
+    def submission_by_key(self, submission_key: str) -> str | None:
+        """The reference stored with `submission_key`, or None."""
+        rows = self._read("SELECT reference FROM submissions WHERE submission_key = ?", (submission_key,))
+        return rows[0][0] if rows else None
 
     def get_submission(self, reference: str) -> StoredSubmission | None:
         """The submission with this reference, or None."""
@@ -350,17 +484,22 @@ class SqlStore:
         keys = ("slug", "form_id", "inbox", "checked_at", "ok", "outcome", "error")
         return [dict(zip(keys, row), ok=bool(row[4])) for row in rows]
 
-    def health(self) -> dict:
+    def health(self, *, busy_per_hour: int | None = None) -> dict:
         """For /healthz: {"database": "ok"|"unavailable", "outbox": {pending, failed, sent}}, and
-        "inboxes" (see `inbox_summary`) once `portal inbox-check` has run."""
+        "inboxes" (see `inbox_summary`) once `portal inbox-check` has run; with `busy_per_hour`,
+        "alerts": {"busy_inboxes": how many office inboxes got more than that in the last hour}
+        (a count: which ones, `portal outbox` says)."""
         try:
             counts = self.outbox_counts()
             checks = self.latest_inbox_checks()
+            busy = self.busy_inboxes(busy_per_hour) if busy_per_hour is not None else []
         except StoreUnavailable:
             return {"database": "unavailable", "outbox": None}
         health = {"database": "ok", "outbox": counts}
         if checks:
             health["inboxes"] = inbox_summary(checks)
+        if busy_per_hour is not None:
+            health["alerts"] = {"busy_inboxes": len(busy)}
         return health
 
 

@@ -34,9 +34,10 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import errors as pg_errors
 
-from portal.store.base import ReferenceTaken, SqlStore, StoreUnavailable
+from portal.store.base import KeyTaken, ReferenceTaken, SqlStore, StoreUnavailable
 
 SCHEMA_LOCK = 727_001   # pg_advisory_xact_lock key for schema creation
+LIMIT_LOCK_KEY = 727_002  # pg_advisory_xact_lock key for the limit counts of insert_submission
 CONNECT_TIMEOUT = 10
 
 
@@ -59,6 +60,8 @@ class PgStore(SqlStore):
     TYPES = {"ID": "BIGSERIAL PRIMARY KEY", "ROW_ID": "BIGINT", "BOOL": "BOOLEAN", "FALSE": "FALSE",
              "TIME": "TIMESTAMPTZ", "SECONDS": "DOUBLE PRECISION", "BYTES": "BYTEA"}
     CLAIM_LOCK = " FOR UPDATE OF o SKIP LOCKED"    # rows another worker is claiming are skipped
+    # Limit counts: one submission's count-then-insert at a time, released at commit.
+    LIMIT_LOCK = f"SELECT pg_advisory_xact_lock({LIMIT_LOCK_KEY})"
     IntegrityError = pg_errors.IntegrityError
 
     def __init__(self, url: str):
@@ -68,6 +71,7 @@ class PgStore(SqlStore):
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             for statement in self._schema():
                 conn.execute(statement)
+            self._upgrade(_QmarkConnection(conn))
 
     def __repr__(self) -> str:
         return "PgStore(postgresql://...)"     # never the password
@@ -134,11 +138,17 @@ class PgStore(SqlStore):
     def _in(self, column: str, values) -> tuple[str, tuple]:
         return f"{column} = ANY(?)", (list(values),)
 
+    def _has_column(self, conn, table: str, column: str) -> bool:
+        return bool(conn.execute("SELECT 1 FROM information_schema.columns WHERE table_name = ? AND column_name = ?"
+                                 " AND table_schema = current_schema()", (table, column)).fetchall())
+
     def _refusal(self, exc: Exception, reference: str) -> Exception:
         if not isinstance(exc, pg_errors.UniqueViolation):
             return StoreUnavailable(f"database refused the row: {type(exc).__name__}")
         if exc.diag.constraint_name == "submissions_reference_key":
             return ReferenceTaken(reference)
+        if exc.diag.constraint_name == "submissions_key":
+            return KeyTaken(reference)
         return StoreUnavailable("database refused the row: duplicate key")
 
     # --- retention (portal.store.retention) ---------------------------------------------------------------

@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 from urllib.parse import quote
 
-from portal.store.base import ReferenceTaken, SqlStore, StoreUnavailable
+from portal.store.base import KeyTaken, ReferenceTaken, SqlStore, StoreUnavailable
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -110,6 +110,7 @@ class SqliteStore(SqlStore):
         with self._write() as conn:
             for statement in self._schema():
                 conn.execute(statement)
+            self._upgrade(conn)
 
     def close(self):
         """Close this thread's connection (others close when their thread ends)."""
@@ -130,7 +131,12 @@ class SqliteStore(SqlStore):
         values = tuple(values)
         return f"{column} IN ({','.join('?' for _ in values)})", values
 
+    def _has_column(self, conn, table: str, column: str) -> bool:
+        return any(row[1] == column for row in conn.execute(f"PRAGMA table_info({table})").fetchall())
+
     def _refusal(self, exc: Exception, reference: str) -> Exception:
         if "submissions.reference" in str(exc):
             return ReferenceTaken(reference)
+        if "submissions.submission_key" in str(exc):
+            return KeyTaken(reference)
         return StoreUnavailable(f"database refused the row: {exc}")

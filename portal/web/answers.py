@@ -11,13 +11,18 @@ The flow, all on the form's own URL and all without JavaScript:
 2. The check page is one POST form carrying the answers in a hidden field `CHECK_FIELD`, signed
    with itsdangerous (own salt, bound to site, form and language, max age = the CSRF time limit).
    No server-side state and nothing in the URL: a URL ends up in logs and browser history, a
-   hidden field only in this no-store page.
+   hidden field only in this no-store page. The payload also holds a fresh submission key (one per
+   check page shown) and the browser session's id (`antiabuse.session_id`): answers signed for
+   one session are refused in another.
 3. A change button (`CHANGE_FIELD` = the field's name) brings the form back with the answers
    filled in, focus on that question and the `RETURN_FIELD` marker; sending that form shows the
    check page again (step 1, with a button text that says so).
 4. The send button: the signed answers are verified and validated again (never trusted), and
    only then stored (`portal.intake.accept.accept`) and answered with a 303 to the receipt. A tampered or
-   expired signature gives the empty form with a clear notice, nothing stored.
+   expired signature gives the empty form with a clear notice, nothing stored. The anti-robot
+   checks run again on this step. The submission key is stored with the application under a
+   UNIQUE constraint: the same send again (back and resend, a double click, a replay) answers
+   with the receipt of the application it already stored, and stores and mails nothing.
 
 The signed answers are the raw strings the citizen typed (what the form would post), so the same
 validation runs on them in step 4 as in step 1.
@@ -25,7 +30,10 @@ validation runs on them in step 4 as in step 1.
 
 from __future__ import annotations
 
-from flask import current_app, request
+import hashlib
+import secrets
+
+from flask import current_app, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 
@@ -34,6 +42,7 @@ from portal.intake.forms import site_text
 from portal.intake.receipt import format_date
 from portal.intake.routing import FORWARD_WITHIN_DAYS, route
 from portal.intake.validators import parse_birth_date
+from portal.web.antiabuse import SESSION_KEY
 
 CHECK_SALT = "portal.checks.run-answers"
 CHECK_FIELD = "check_answers"    # the signed answers on the check page
@@ -62,13 +71,24 @@ def raw_answers(definition, formdata) -> dict:
     return result
 
 
-def sign(slug: str, lang: str, form_id: str, answers: dict) -> str:
-    return serializer().dumps({"site": slug, "lang": lang, "form": form_id, "answers": answers})
+def sign(slug: str, lang: str, form_id: str, answers: dict, *, session_id: str | None = None) -> str:
+    """The check page's signed answers, with a new submission key (this check page's send)."""
+    return serializer().dumps({"site": slug, "lang": lang, "form": form_id, "answers": answers,
+                               "key": secrets.token_urlsafe(16), "sid": session_id})
+
+
+def send_key(token: str) -> str:
+    """The submission key of a signed check page (verified by `unsign` first). A payload signed
+    without one (by an older version) is keyed by its own signature: replaying it is one send too."""
+    data = serializer().loads(token)
+    key = data.get("key") if isinstance(data, dict) else None
+    return str(key) if isinstance(key, str) and key else "token:" + hashlib.sha256(token.encode()).hexdigest()
 
 
 def unsign(token: str | None, slug: str, lang: str, form_id: str) -> dict | None:
     """The answers signed for this site, language and form, or None when the token is missing,
-    tampered with, too old (older than the CSRF time limit) or made for another form."""
+    tampered with, too old (older than the CSRF time limit), made for another form or signed for
+    another browser session."""
     if not token:
         return None
     max_age = current_app.config.get("WTF_CSRF_TIME_LIMIT")
@@ -78,6 +98,8 @@ def unsign(token: str | None, slug: str, lang: str, form_id: str) -> dict | None
         return None
     if not (isinstance(data, dict) and data.get("site") == slug and data.get("lang") == lang
             and data.get("form") == form_id and isinstance(data.get("answers"), dict)):
+        return None
+    if data.get("sid") is not None and data.get("sid") != session.get(SESSION_KEY):
         return None
     answers = data["answers"]
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in answers.items()):

@@ -10,7 +10,7 @@ import logging
 
 from flask import request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from portal.common.i18n import t
 from portal.web.pages import render_page, site_for_request
@@ -44,7 +44,11 @@ def register(app) -> None:
     def csrf_error(exc):
         args = request.view_args or {}
         if request.endpoint == "forms.form" and {"slug", "lang", "form_id"} <= set(args):
-            return render_csrf_error(args["slug"], args["lang"], args["form_id"])
+            try:
+                return render_csrf_error(args["slug"], args["lang"], args["form_id"])
+            except NotFound:
+                # A POST to a form this site does not offer: its 404, not a 500 from this handler.
+                return error_page(404)
         return error_page(400)
 
     @app.errorhandler(HTTPException)

@@ -2,11 +2,14 @@
 
 JSON: whether the database answers, and how many e-mails wait or failed in the outbox. 200 when
 the database is reachable, 503 when not, so a load balancer or uptime check can act on it.
+"alerts.busy_inboxes": how many office inboxes received more than PORTAL_INBOX_ALERT_PER_HOUR
+applications in the last hour (a count only; `portal outbox` names them). nginx answers /healthz
+to the monitoring addresses only (deploy/nginx/site.conf).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from portal.store import StoreUnavailable
 from portal.web.pages import get_store
@@ -17,7 +20,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     try:
-        health = get_store().health()
+        health = get_store().health(busy_per_hour=int(current_app.config["INBOX_ALERT_PER_HOUR"]))
     except StoreUnavailable:
         health = {"database": "unavailable", "outbox": None}
     ok = health.get("database") == "ok"

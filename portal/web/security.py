@@ -22,15 +22,22 @@ Client addresses: behind a reverse proxy every request seems to come from the pr
 `X-Forwarded-For` / `X-Forwarded-Proto` are honoured, counting from the right, so a client cannot
 forge its own address. Unset (the default) they are ignored: without a proxy anybody can send them.
 
-Rate limits (Flask-Limiter): POSTs to a form, counted per client address and per form
-(`PORTAL_RATELIMIT_FORM`, default "20 per minute;200 per hour": generous, because a social
-worker may send several applications from one office, and mobile networks put many citizens
-behind one address). A client over the limit gets the form back with its answers and a 429.
-Counters live in memory by default, which counts PER PROCESS: with 4 gunicorn workers a client
-effectively gets up to 4 times the limit, and every server of a cluster counts on its own. For
-production set `PORTAL_RATELIMIT_STORAGE_URL` to a shared store (`redis://host:6379`,
-`memcached://host:11211`; see the `limits` package for the schemes). `PORTAL_RATELIMIT_ENABLED=false`
-turns rate limiting off (load tests from one address).
+Rate limits, two layers:
+
+- Flask-Limiter: every POST to a form (answers, check page, send), counted per client address
+  across every form and site (`PORTAL_RATELIMIT_FORM`, default "20 per minute;200 per hour":
+  generous, because a social worker may send several applications from one office, and mobile
+  networks put many citizens behind one address). A client over the limit gets the form back with
+  its answers and a 429. Counters live in memory by default, which counts PER PROCESS: with 4
+  gunicorn workers a client gets up to 4 times this limit, and every server of a cluster counts
+  on its own; `PORTAL_RATELIMIT_STORAGE_URL` (`redis://host:6379`, `memcached://host:11211`; see
+  the `limits` package) shares them. It is the coarse flood guard in front of:
+- the stored applications per client address (`PORTAL_RATELIMIT_ADDRESS`, default "10 per
+  minute;60 per day") and the confirmations per e-mail address (`PORTAL_CONFIRMATIONS_PER_RECIPIENT`),
+  counted in the database in the transaction that stores (`portal.store.SubmissionLimits`): exact
+  across every worker and every server that shares the database, without another service.
+
+`PORTAL_RATELIMIT_ENABLED=false` turns all of these off (load tests from one address).
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from flask import Flask, g, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.common.settings import proxy_count
@@ -67,7 +75,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 NO_STORE_ENDPOINTS = {"forms.form", "forms.received"}
 # A form is a few kB of text; the 413 page answers anything bigger before it is parsed.
 DEFAULT_MAX_CONTENT_LENGTH = 64 * 1024
-MAX_FORM_PARTS = 200
+MAX_FORM_PARTS = 200      # a form has ~20 fields; werkzeug's (and Flask's) default is 1000
 
 def csp_nonce() -> str:
     """A nonce for one inline script of this response (the policy then allows it)."""
@@ -101,15 +109,17 @@ def add_headers(response):
 
 
 def form_limit_key() -> str:
-    """Client address and form: one citizen's tries at one form, whatever else they send."""
-    args = request.view_args or {}
-    return f"{get_remote_address()}|{args.get('slug', '')}|{args.get('form_id', '')}"
+    """The client address alone: one count across every form of every site (a per-form count
+    gave a robot a fresh allowance on each form of each municipality)."""
+    return f"{get_remote_address()}|forms"
 
 
 def _configure(app: Flask) -> None:
     if not app.config.get("MAX_CONTENT_LENGTH"):
         app.config["MAX_CONTENT_LENGTH"] = DEFAULT_MAX_CONTENT_LENGTH
-    app.config.setdefault("MAX_FORM_PARTS", MAX_FORM_PARTS)
+    # Not setdefault: Flask's own defaults already hold MAX_FORM_PARTS (1000), so setdefault never set ours.
+    if app.config.get("MAX_FORM_PARTS") in (None, 1000):
+        app.config["MAX_FORM_PARTS"] = MAX_FORM_PARTS
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     if app.config.get("SESSION_COOKIE_SAMESITE") not in ("Lax", "Strict"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -160,7 +170,10 @@ def _rate_limits(app: Flask) -> None:
         retry_after = "60"
         args = request.view_args or {}
         if request.endpoint == "forms.form" and {"slug", "lang", "form_id"} <= set(args):
-            site, definition = lookup(args["slug"], args["lang"], args["form_id"])
+            try:
+                site, definition = lookup(args["slug"], args["lang"], args["form_id"])
+            except NotFound:          # a form this site does not offer: its 404, not a 500 from here
+                return error_page(404)
             form = posted_form(site, definition, args["lang"])   # also from the check page
             body, status, headers = render_form(site, definition, args["lang"], form, status=429,
                                                 notice="security.rate_limited")

@@ -10,6 +10,7 @@ something that is not stored. The receipt has a print view (`.../received/<token
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mimetypes
 
@@ -18,13 +19,14 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import safe_join
 
 from portal.common.i18n import t
+from portal.common.settings import limit_rules
 from portal.intake import accept as intake
-from portal.intake.accept import load_receipt
+from portal.intake.accept import Policy, load_receipt
 from portal.intake.forms import answers as form_answers
 from portal.intake.forms import build_form_class, current_names, form_for_site, site_text
 from portal.intake.receipt import facts_for_receipt
 from portal.municipal.contact import tel_href
-from portal.store import StoreUnavailable
+from portal.store import AlreadySubmitted, LimitReached, StoreUnavailable
 from portal.web import answers as check_page
 from portal.web import antiabuse
 from portal.web.answers import CHECK_FIELD, RETURN_FIELD, REVIEW_FIELD, REVIEW_VALUE, raw_answers
@@ -119,7 +121,7 @@ def render_check_page(site, definition, lang: str, form, answers: dict):
         "forms/check.html", site=site, lang=lang, definition=definition, form=form,
         rows=check_page.rows(definition, answers, lang, site),
         route_text=check_page.route_sentence(definition, form_answers(form), lang, site, municipalities()),
-        signed=check_page.sign(site.slug, lang, definition.id, answers),
+        signed=check_page.sign(site.slug, lang, definition.id, answers, session_id=antiabuse.session_id()),
         check_field=check_page.CHECK_FIELD, change_field=check_page.CHANGE_FIELD, send_field=check_page.SEND_FIELD,
         submit=site_text(definition.submit, lang, site),
         title=site_text(definition.title, lang, site),
@@ -164,7 +166,7 @@ def form(slug: str, lang: str, form_id: str):
         return render_form(site, definition, lang, form, returning=returning)
     if request.form.get(REVIEW_FIELD) == REVIEW_VALUE or returning:
         return render_check_page(site, definition, lang, form, raw_answers(definition, posted))
-    return store_and_redirect(site, definition, lang, form)
+    return store_and_redirect(site, definition, lang, form, key=antiabuse.stamp_key(slug, form_id))
 
 
 def from_check_page(site, definition, lang: str):
@@ -180,25 +182,62 @@ def from_check_page(site, definition, lang: str):
     if change is not None:
         names = {fdef.name for fdef in check_page.answer_fields(definition)}
         return render_form(site, definition, lang, form, focus=change if change in names else None, returning=True)
+    if antiabuse.looks_automated(site.slug, definition.id):
+        # The send step is checked too: a robot may post the signed answers without the form.
+        form.validate()
+        antiabuse.clear_traps(form)
+        return render_form(site, definition, lang, form, notice=antiabuse.NOTICE, returning=True)
     if not form.validate():
         # Valid when signed, so only a change of the rules in between gets here: show the form.
         if form.errors.get("csrf_token"):
             form.csrf_token.errors = []
             return render_form(site, definition, lang, form, status=400, notice="forms.error.csrf", returning=True)
         return render_form(site, definition, lang, form, returning=True)
-    return store_and_redirect(site, definition, lang, form)
+    key = check_page.send_key(request.form[check_page.CHECK_FIELD])
+    return store_and_redirect(site, definition, lang, form, key="check:" + key)
 
 
-def store_and_redirect(site, definition, lang: str, form):
-    """Store durably, then 303 to the receipt; a database that cannot write: 503, answers kept."""
+def submission_key(site, definition, key: str | None) -> str | None:
+    """What the store keeps for a send's key: bound to the site and form, of fixed length."""
+    if key is None:
+        return None
+    return hashlib.sha256(f"{site.slug}|{definition.id}|{key}".encode()).hexdigest()
+
+
+def policy() -> Policy:
+    """The limits of this request (none with PORTAL_RATELIMIT_ENABLED=0: load tests)."""
+    config = current_app.config
+    if not config["RATELIMIT_ENABLED"]:
+        return Policy(secret=config["SECRET_KEY"])
+    return Policy(secret=config["SECRET_KEY"], client=request.remote_addr or None,
+                  address_rules=limit_rules(config["RATELIMIT_ADDRESS"]),
+                  confirmations_per_day=int(config["CONFIRMATIONS_PER_RECIPIENT"]))
+
+
+def store_and_redirect(site, definition, lang: str, form, *, key: str | None = None):
+    """Store durably, then 303 to the receipt; a database that cannot write: 503, answers kept.
+
+    `key`: this send's submission key: sent again, it gets the first send's receipt and nothing
+    is stored or mailed. A client address over its limit: 429 with the answers kept."""
+    reference = None
     try:
         accepted = intake.accept(site, definition.id, lang, form_answers(form), store=get_store(),
-                                 municipalities=municipalities(), sender=current_app.config["MAIL_FROM"])
+                                 municipalities=municipalities(), sender=current_app.config["MAIL_FROM"],
+                                 submission_key=submission_key(site, definition, key), policy=policy())
+        reference = accepted.reference
+    except AlreadySubmitted as exc:
+        log.info("form %s/%s: the same send again, answered with its first receipt", site.slug, definition.id)
+        reference = exc.reference
+    except LimitReached:
+        log.info("form %s/%s: not stored, the client address reached its limit", site.slug, definition.id)
+        body, status, headers = render_form(site, definition, lang, form, status=429,
+                                            notice="security.rate_limited", returning=True)
+        return body, status, {**headers, "Retry-After": "60"}
     except StoreUnavailable as exc:
         # Logged without answers: the message comes from the database layer, not the citizen.
         log.error("submission not stored (%s/%s): %s", site.slug, definition.id, exc)
         return render_form(site, definition, lang, form, status=503, notice="forms.error.unavailable", returning=True)
-    token = receipt_serializer().dumps({"ref": accepted.reference, "site": site.slug, "form": definition.id})
+    token = receipt_serializer().dumps({"ref": reference, "site": site.slug, "form": definition.id})
     return redirect(url_for("forms.received", slug=site.slug, lang=lang, form_id=definition.id, token=token), 303)
 
 
