@@ -62,7 +62,9 @@ def check(slugs, strict):
         click.echo(str(finding), err=finding.severity == "error")
     failed = has_errors(findings, strict)
     errors = sum(1 for f in findings if f.severity == "error")
-    click.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=failed)
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    notes = len(findings) - errors - warnings
+    click.echo(f"{errors} error(s), {warnings} warning(s)" + (f", {notes} note(s)" if notes else ""), err=failed)
     sys.exit(1 if failed else 0)
 
 

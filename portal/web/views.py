@@ -28,7 +28,7 @@ from portal.store import StoreUnavailable
 from portal.web import answers as check_page
 from portal.web import antiabuse
 from portal.web.answers import CHECK_FIELD, RETURN_FIELD, REVIEW_FIELD, REVIEW_VALUE, raw_answers
-from portal.web.pages import get_store, municipalities, render_page, site_and_lang
+from portal.web.pages import get_store, municipalities, public_url, render_page, site_and_lang
 
 log = logging.getLogger(__name__)
 bp = Blueprint("forms", __name__)
@@ -192,7 +192,8 @@ def store_and_redirect(site, definition, lang: str, form):
     """Store durably, then 303 to the receipt; a database that cannot write: 503, answers kept."""
     try:
         accepted = intake.accept(site, definition.id, lang, form_answers(form), store=get_store(),
-                                 municipalities=municipalities(), sender=current_app.config["MAIL_FROM"])
+                                 municipalities=municipalities(), sender=current_app.config["MAIL_FROM"],
+                                 definition=definition, base_url=public_url())
     except StoreUnavailable as exc:
         # Logged without answers: the message comes from the database layer, not the citizen.
         log.error("submission not stored (%s/%s): %s", site.slug, definition.id, exc)
