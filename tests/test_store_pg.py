@@ -33,7 +33,8 @@ def open_pg(url: str):
 def store(pg_server):  # noqa: F811
     store = open_pg(pg_server.url)
     with store._tx() as conn:
-        conn.execute("TRUNCATE outbox, submissions, inbox_checks RESTART IDENTITY")
+        conn.execute("TRUNCATE outbox, status_changes, access_log, staff_tokens, staff_sessions, submissions,"
+                     " inbox_checks RESTART IDENTITY")
     yield store
     store.close()
 
