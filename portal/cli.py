@@ -322,8 +322,11 @@ def staff_link(slug, inbox):
         raise click.ClickException(f"{inbox!r} is not an inbox of {slug}; its inboxes: "
                                    + ", ".join(sorted(set(municipality.inboxes.values()))))
     try:
-        link = new_sign_in_link(open_store(config["DATABASE_URL"]), matches[0],
-                                config.get("PUBLIC_URL") or "http://127.0.0.1:8000")
+        store = open_store(config["DATABASE_URL"])
+        try:
+            link = new_sign_in_link(store, matches[0], config.get("PUBLIC_URL") or "http://127.0.0.1:8000")
+        finally:
+            store.close()
     except StoreUnavailable as exc:
         raise click.ClickException(str(exc)) from None
     logging.getLogger("portal.cli").warning("staff-link: a sign-in link was printed for an inbox of %s", slug)

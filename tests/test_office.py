@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.pg_server import pg_server  # noqa: F401  (the session fixture)
 from tests.smtp_server import SmtpServer
 from tests.test_forms_web import SECRET, submit, support_answers, wijk_answers
 
