@@ -271,3 +271,49 @@ def test_portal_staff_link_prints_a_working_link_and_refuses_a_stranger(app, smt
     assert "Aangemeld als wijkwerken@opwijk.example" in client.get("/office/").get_data(as_text=True)
     stranger = runner.invoke(main, ["staff-link", "opwijk", "someone@opwijk.example"])
     assert stranger.exit_code == 1 and "is not an inbox of opwijk" in stranger.output
+
+
+# --- the office e-mail under `delivery: secure` ---------------------------------------------------
+
+def test_the_secure_office_mail_carries_the_reference_and_no_answer(app, smtp):
+    """Opwijk's support inbox is `delivery: secure`: sent through the form, delivered by the worker
+    to a real SMTP server, its office mail names the reference, form, kind of help, dates and the
+    link, and none of the citizen's answers in any form; the confirmation is as before."""
+    from portal.delivery.transport import SmtpTransport
+    from portal.delivery.worker import deliver_due
+
+    answers = support_answers(
+        help_type="energy", first_name="Wendelinde", last_name="Oosterzeelaar", birth_date="1985-07-30",
+        national_number="85.07.30-033.28", street="Zonnebloemdreef", house_number="517", city="Mazenzele",
+        phone="0470 98 76 54", email="wendelinde@mail.example", message="Mijn kraan lekt sinds Pasen.")
+    client = app.test_client()
+    with app.test_request_context():
+        response = submit(client, OPWIJK, answers)
+        assert response.status_code == 303
+        reference = stored_reference(response)
+    store = app.extensions["portal_store"]
+    while deliver_due(store, SmtpTransport.from_url(smtp.url))["claimed"]:
+        pass
+    mails = {m.rcpt_tos[0]: m for m in smtp.wait_for(2)}
+    office, confirmation = mails[OPWIJK_INBOX], mails["wendelinde@mail.example"]
+
+    text = office.message.get_body(("plain",)).get_content()
+    html = office.message.get_body(("html",)).get_content()
+    raw = office.raw.decode("utf-8", "replace")
+    for body in (text, html):
+        assert reference in body and "Hulpaanvraag" in body and "Energie" in body          # form, kind of help
+        assert "Ontvangen op" in body and "Beslissen uiterlijk op" in body
+        assert "uw OCMW is bevoegd" in body.lower() or "Uw OCMW is bevoegd" in body
+        assert f"https://e-loket.example/office/{reference}" in body
+    printed = ("Wendelinde", "Oosterzeelaar", "30 juli 1985", "30/07/1985", "1985-07-30", "85.07.30-033.28",
+               "85073003328", "Zonnebloemdreef", "517", "Mazenzele", "1745", "0470 98 76 54", "0470987654",
+               "wendelinde@mail.example", "wendelinde", "kraan", "Pasen", "Voornaam", "Rijksregisternummer")
+    for value in printed:
+        for where, body in (("text", text), ("html", html), ("raw message", raw)):
+            assert value.lower() not in body.lower(), f"{value!r} in the secure office mail's {where}"
+    assert office.message["Reply-To"] is None
+    assert reference in office.message["Subject"]
+    # The citizen's confirmation as before: the acknowledgement, the first name, no other answer.
+    confirmation_text = confirmation.message.get_body(("plain",)).get_content()
+    assert reference in confirmation_text and "Wendelinde" in confirmation_text
+    assert "85.07.30-033.28" not in confirmation_text and "Oosterzeelaar" not in confirmation_text
