@@ -106,11 +106,11 @@ def secure_reason_text(route: Route, lang: str) -> str:
     """The reason without any answer in it (no postcode, no municipality of residence), for the
     office e-mail under `delivery: secure`: competent, or not competent and pass it on."""
     if route.outside_area:
-        key = "routing.secure.not_competent"
+        key = "mail.secure_reason.not_competent"
     elif route.reason.startswith("routing.wijk_werken"):
-        key = "routing.secure.wijk_werken"
+        key = "mail.secure_reason.wijk_werken"
     else:
-        key = "routing.secure.competent"
+        key = "mail.secure_reason.competent"
     text = t(key, lang)
     if route.forward_within_days:
         text += " " + t("routing.forward_notice", lang, days=route.forward_within_days)
