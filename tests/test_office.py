@@ -32,8 +32,8 @@ LINK_RE = re.compile(r"https?://\S+/office/auth/[A-Za-z0-9_-]+(?:\?lang=fr)?")
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'portal.sqlite3'}"
-    pg_server = request.getfixturevalue("pg_server")
-    return pg_server.new_database(f"office_{uuid.uuid4().hex[:12]}")
+    server = request.getfixturevalue("pg_server")
+    return server.new_database(f"office_{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture

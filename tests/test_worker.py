@@ -8,7 +8,6 @@ a later retry with the same Message-ID and nothing lost; a 550 ends as failed, l
 from __future__ import annotations
 
 import dataclasses
-
 import email
 import email.policy
 import logging
