@@ -62,7 +62,9 @@ def check(slugs, strict):
         click.echo(str(finding), err=finding.severity == "error")
     failed = has_errors(findings, strict)
     errors = sum(1 for f in findings if f.severity == "error")
-    click.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=failed)
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    notes = len(findings) - errors - warnings
+    click.echo(f"{errors} error(s), {warnings} warning(s)" + (f", {notes} note(s)" if notes else ""), err=failed)
     sys.exit(1 if failed else 0)
 
 
@@ -147,7 +149,9 @@ def worker(once):
 @main.command()
 @click.option("--retry", "retry_ids", type=int, multiple=True, metavar="ID",
               help="Put a failed message back in the queue (repeatable).")
-def outbox(retry_ids):
+@click.option("--discard", "discard_ids", type=int, multiple=True, metavar="ID",
+              help="Give up on a pending or failed message that will never be delivered (repeatable).")
+def outbox(retry_ids, discard_ids):
     """List pending and failed deliveries (no addresses, no content), and an alert line for
     every office inbox that received more applications in the last hour than expected."""
     import datetime as dt
@@ -161,6 +165,10 @@ def outbox(retry_ids):
             if not store.requeue(outbox_id):
                 raise click.ClickException(f"outbox {outbox_id}: no failed message with that id")
             click.echo(f"outbox {outbox_id}: queued again")
+        for outbox_id in discard_ids:
+            if not store.discard(outbox_id):
+                raise click.ClickException(f"outbox {outbox_id}: no pending or failed message with that id")
+            click.echo(f"outbox {outbox_id}: discarded (it will not be sent; the application stays in the staff inbox)")
         rows, counts = store.list_outbox(), store.outbox_counts()
         busy = store.busy_inboxes(int(config["INBOX_ALERT_PER_HOUR"]))
     except StoreUnavailable as exc:
@@ -280,7 +288,7 @@ def preview(slugs, host, port, no_forms):
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Only count what would be erased.")
 def purge(dry_run):
-    """Erase the personal data of delivered submissions past their retention period."""
+    """Erase the personal data of applications past their retention period, whatever their e-mails' state."""
     from portal.municipal.config import load_all
     from portal.store import StoreUnavailable, open_store
     from portal.store.retention import purge as run_purge
@@ -293,7 +301,40 @@ def purge(dry_run):
     verb = "would erase" if dry_run else "erased"
     for slug, count in sorted(report.erased.items(), key=lambda item: str(item[0])):
         click.echo(f"{slug or '(unconfigured)'}: {verb} the personal data of {count} submission(s)")
-    click.echo(f"{report.total} submission(s) {verb}; {report.kept_undelivered} past retention kept"
-               " because an e-mail is pending or failed (see `portal outbox`)")
+    click.echo(f"{report.total} submission(s) {verb}")
     if report.checkpoint_busy:
         click.echo("warning: another process kept the database log open; run `portal purge` again later", err=True)
+
+
+@main.command("staff-link")
+@click.argument("slug", type=SlugType())
+@click.argument("inbox")
+def staff_link(slug, inbox):
+    """Print a one-time sign-in link to the staff inbox of INBOX (an address in SLUG's `inboxes`).
+
+    For the first sign-in or when mail is down; whoever runs this on the server can read the
+    inbox anyway. The link works once, for 15 minutes, and points at PORTAL_PUBLIC_URL (default
+    http://127.0.0.1:8000, `portal serve`). Logged with the municipality, without the link.
+    """
+    import logging
+
+    from portal.municipal.config import load_municipality
+    from portal.store import StoreUnavailable, open_store
+    from portal.web.staff_auth import new_sign_in_link
+
+    config = _config()
+    municipality = load_municipality(slug, config["ROOT"])
+    matches = [address for address in municipality.inboxes.values() if address.lower() == inbox.strip().lower()]
+    if not matches:
+        raise click.ClickException(f"{inbox!r} is not an inbox of {slug}; its inboxes: "
+                                   + ", ".join(sorted(set(municipality.inboxes.values()))))
+    try:
+        store = open_store(config["DATABASE_URL"])
+        try:
+            link = new_sign_in_link(store, matches[0], config.get("PUBLIC_URL") or "http://127.0.0.1:8000")
+        finally:
+            store.close()
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    logging.getLogger("portal.cli").warning("staff-link: a sign-in link was printed for an inbox of %s", slug)
+    click.echo(link)

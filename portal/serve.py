@@ -1,7 +1,7 @@
 """`portal serve`: the built sites and the form backend behind one local address.
 
-Static files come from the site directory (`/<slug>/...`); `/forms/...` and `/healthz` go to the
-Flask app. In production a web server such as nginx does the static part (see deploy/).
+Static files come from the site directory (`/<slug>/...`); `/forms/...`, the staff inbox
+`/office/...` and `/healthz` go to the Flask app. In production a web server such as nginx does the static part (see deploy/).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from werkzeug.wrappers import Request, Response
 from portal.common.settings import project_root
 from portal.municipal.config import load_municipality
 
-BACKEND_PREFIXES = ("/forms/", "/healthz")
+BACKEND_PREFIXES = ("/forms/", "/office/", "/healthz")
 
 
 def _bilingual(values: dict, languages: list) -> str:

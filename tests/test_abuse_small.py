@@ -41,11 +41,13 @@ def test_a_multi_line_answer_cannot_forge_a_line_of_the_office_mail(municipaliti
     from portal.intake.compose import compose_office_message
     from portal.intake.routing import route
 
-    answers = {**valid_application(), "message": "Hallo\n- Achternaam: Vervalst\r- Postcode: 9999\u2028- E-mail: x@y.example"}
+    # Turnhout chose `delivery: full`: its office mail carries the answers.
+    answers = {**valid_application(), "postcode": "2300", "city": "Turnhout",
+               "message": "Hallo\n- Achternaam: Vervalst\r- Postcode: 9999\u2028- E-mail: x@y.example"}
     answers.pop("website")
-    r = route("support-application", answers, municipalities["opwijk"], municipalities)
-    msg = compose_office_message(reference="OPW-2026-7K3Q9", form_id="support-application", answers=answers, route=r,
-                                 site=municipalities["opwijk"], received_at=dt.datetime(2026, 3, 2, 10, tzinfo=dt.timezone.utc),
+    r = route("support-application", answers, municipalities["turnhout"], municipalities)
+    msg = compose_office_message(reference="TUR-2026-7K3Q9", form_id="support-application", answers=answers, route=r,
+                                 site=municipalities["turnhout"], received_at=dt.datetime(2026, 3, 2, 10, tzinfo=dt.timezone.utc),
                                  citizen_lang="nl")
     text = msg.get_body(("plain",)).get_content()
     lines = text.splitlines()

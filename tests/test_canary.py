@@ -18,6 +18,7 @@ import http.client
 import json
 import logging
 import quopri
+import re
 import types
 import urllib.parse
 from pathlib import Path
@@ -216,6 +217,45 @@ def through_delivery(store, smtp: SmtpServer, monkeypatch) -> tuple[list, list]:
     return errors, outputs
 
 
+def through_the_staff_inbox(app, store, monkeypatch) -> list[str]:
+    """Staff of Opwijk's inbox sign in (`portal staff-link`), read every application (detail and
+    print view, with every answer), and mark them done."""
+    monkeypatch.setenv("PORTAL_DATABASE_URL", store.url)
+    link = CliRunner().invoke(main, ["staff-link", "opwijk", "welzijn@opwijk.example"])
+    assert link.exit_code == 0, link.output
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"     # the production session cookie is Secure
+    path = urllib.parse.urlparse(link.output.strip()).path
+    assert client.post(path, base_url="https://localhost").status_code == 303
+    listing = client.get("/office/", base_url="https://localhost").get_data(as_text=True)
+    references = sorted(set(re.findall(r"OPW-\d{4}-[A-Z0-9]{5}", listing)))
+    assert len(references) == 2, listing                  # the wijk-werken one went to its own inbox
+    for reference in references:
+        page = client.get(f"/office/{reference}", base_url="https://localhost").get_data(as_text=True)
+        assert LAST in page and "Xylofoonkwartel" in page          # every answer is there, on the server
+        assert client.get(f"/office/{reference}/print", base_url="https://localhost").status_code == 200
+        assert client.post(f"/office/{reference}/status", data={"status": "done"},
+                           base_url="https://localhost").status_code == 303
+    assert len(store.access_log()) == 4
+    return [link.output, listing]
+
+
+def bounced_confirmation(app, tmp_path) -> str:
+    """One more canary application whose confirmation the mail server refuses for good."""
+    client = app.test_client()
+    checked = client.post(FORM_URL, data={**canary_answers(), "step": "check"})
+    reference = confirmed(client, checked).headers["Location"]
+    store = app.extensions["portal_store"]
+    with SmtpServer(tmp_path / "smtp-bounce") as smtp:
+        smtp.reply(rcpt={EMAIL: 550})
+        while deliver_due(store, SmtpTransport.from_url(smtp.url), limit=50)["claimed"]:
+            pass
+    failed = store.list_outbox(("failed",))
+    assert [row["kind"] for row in failed] == ["confirmation"]
+    assert reference                                      # a receipt: it was stored
+    return failed[0]["reference"]
+
+
 def test_the_canary_is_in_no_log_error_or_output_and_gone_from_the_database_after_purge(
         tmp_path, caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)                       # the root logger: every record of every logger
@@ -230,11 +270,23 @@ def test_the_canary_is_in_no_log_error_or_output_and_gone_from_the_database_afte
     with SmtpServer(tmp_path / "smtp") as smtp:
         errors, outputs = through_delivery(store, smtp, monkeypatch)
         received = smtp.messages()
-    assert any(LAST in m.message.get_body(("plain",)).get_content() for m in received), "the mails were not delivered"
+    # Delivered (no mail carries a canary value to check that by: Opwijk's office mails are secure,
+    # and confirmations repeat nothing the citizen typed): every stored application's office mail.
+    delivered = {str(m.message["X-Portal-Reference"]) for m in received}
+    assert len(delivered) == 3 and all(ref.startswith("OPW-") for ref in delivered), "the mails were not delivered"
+    # Opwijk's delivery is secure: its office mails carry the reference and no answer at all.
+    office_mails = [m for m in received if m.rcpt_tos[0].endswith("@opwijk.example")]
+    assert office_mails
+    for mail in office_mails:
+        assert_no_canary("a secure office mail", mail.raw.decode("utf-8", "replace"))
+        assert_no_canary("a secure office mail", mail.message.get_body(("plain",)).get_content())
+    outputs.extend(through_the_staff_inbox(app, store, monkeypatch))
+    bounced = bounced_confirmation(app, tmp_path)
     health = app.test_client().get("/healthz").get_data(as_text=True)
 
-    # Purge, with the clock a day past Opwijk's retention period.
-    retention = app.extensions["portal_municipalities"]["opwijk"].retention_days
+    # Purge, with the clock a day past Opwijk's hard maximum: every application goes, the one whose
+    # confirmation bounced (and is still listed as failed) too.
+    retention = app.extensions["portal_municipalities"]["opwijk"].retention_max_days
     before = database_bytes(db)
     assert canaries_in(before), "the canary is not in the database before the purge: the check below means nothing"
 
@@ -250,7 +302,8 @@ def test_the_canary_is_in_no_log_error_or_output_and_gone_from_the_database_afte
     app.extensions["portal_store"].close()                # no idle connection of ours holds the WAL
     store.close()
     purged = CliRunner().invoke(main, ["purge"])
-    assert purged.exit_code == 0 and "3 submission(s) erased" in purged.output, purged.output
+    assert purged.exit_code == 0 and "4 submission(s) erased" in purged.output, purged.output
+    assert store.get_submission(bounced).answers is None
     outputs.append(purged.output)
 
     # Nowhere in what the system said or logged ...

@@ -330,7 +330,7 @@ def test_pages_and_assets_are_sent_as_their_precompressed_gz(stack):
     _, page = client.request("GET", "/leefloon/")
     stylesheet = re.search(r'href="([^"]*assets/stylesheets/main\.[0-9a-f]{8}\.min\.css)"', page).group(1).replace("../", "")
     for path, file in (("/leefloon/", site / "leefloon" / "index.html"), ("/" + stylesheet, site / stylesheet)):
-        connection = http.client.HTTPSConnection("127.0.0.1", stack["https"], context=client.context, timeout=30)
+        connection = _SniConnection(stack["https"], DOMAINS["opwijk"], client.context, None)
         connection.request("GET", path, headers={"Host": DOMAINS["opwijk"], "Accept-Encoding": "gzip"})
         response = connection.getresponse()
         raw = response.read()
@@ -339,7 +339,7 @@ def test_pages_and_assets_are_sent_as_their_precompressed_gz(stack):
         assert "Accept-Encoding" in response.headers.get("Vary", ""), path
         assert raw == file.with_name(file.name + ".gz").read_bytes(), f"{path}: not the precompressed file"
     # The form backend's pages have no .gz: compressed on the fly.
-    connection = http.client.HTTPSConnection("127.0.0.1", stack["https"], context=client.context, timeout=30)
+    connection = _SniConnection(stack["https"], DOMAINS["opwijk"], client.context, None)
     connection.request("GET", "/forms/opwijk/nl/support-application/", headers={"Host": DOMAINS["opwijk"], "Accept-Encoding": "gzip"})
     response = connection.getresponse()
     response.read()

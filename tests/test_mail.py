@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email
 import email.policy
@@ -40,15 +41,23 @@ def application(**overrides) -> dict:
     return answers
 
 
-PERSONAL = ("Marieke", "Vandenbroucke", "09/07/1984", "84070912345", "Kerkstraat", "0470 12 34 56",
+PERSONAL = ("Marieke", "Vandenbroucke", "9 juli 1984", "84070912345", "Kerkstraat", "0470 12 34 56",
             "marieke@mail.example", "energiefactuur")
 
 
-def office_message(municipalities, site="opwijk", **overrides):
+def delivering(municipalities: dict, mode: str) -> dict:
+    """The example municipalities with every inbox set to `delivery: mode`."""
+    return {slug: dataclasses.replace(m, delivery={"default": mode}) for slug, m in municipalities.items()}
+
+
+def office_message(municipalities, site="opwijk", *, delivery="full", office_url="", **overrides):
+    """The office e-mail of a support application (under `delivery: full` unless told)."""
+    municipalities = delivering(municipalities, delivery)
     answers = application(**overrides)
     r = route("support-application", answers, municipalities[site], municipalities)
     msg = compose_office_message(reference="OPW-2026-7K3Q9", form_id="support-application", answers=answers,
-                                 route=r, site=municipalities[site], received_at=WHEN, citizen_lang="nl")
+                                 route=r, site=municipalities[site], received_at=WHEN, citizen_lang="nl",
+                                 office_url=office_url)
     return reparse(msg)
 
 
@@ -183,24 +192,23 @@ def test_answers_are_escaped_in_html_and_never_evaluated(municipalities):
     assert "{{7*7}}" in text and "{{7*7}}" in html and "49" not in text
 
 
-def test_office_message_uses_form_labels_and_choice_labels(tmp_path, monkeypatch, municipalities):
+def test_office_message_uses_the_forms_labels_and_the_sites_own_wording(tmp_path, monkeypatch, municipalities):
+    """Under `full` the answers are the shared presenter's rows: the labels of the form as the
+    sending site shows it (its override file), choices by their label, a date in words."""
     project = tmp_path / "project"
-    shutil.copytree(ROOT / "templates" / "mail", project / "templates" / "mail")
-    (project / "forms").mkdir()
-    (project / "forms" / "support-application.yml").write_text(
-        "fields:\n"
-        "  - {name: first_name, label: {nl: Uw voornaam, fr: Votre prénom}}\n"
-        "  - {name: help_type, label: {nl: 'Soort hulp van {social_house}', fr: Aide}, choices: {energy: {nl: Energie en water, fr: Énergie}}}\n",
-        encoding="utf-8")
+    for name in ("forms", "templates"):
+        shutil.copytree(ROOT / name, project / name)
+    shutil.copytree(ROOT / "site_config", project / "site_config")
+    override = project / "site_config" / "opwijk" / "forms" / "support-application.yml"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text("fields:\n  first_name:\n    label: {nl: Uw roepnaam}\n", encoding="utf-8")
     monkeypatch.setenv("PORTAL_ROOT", str(project))
-    text, html = bodies(office_message(municipalities))
-    assert "Uw voornaam: Marieke" in text
-    assert "Soort hulp van " + municipalities["opwijk"].social_house["nl"] in text
-    assert "Energie en water" in text and "Energie en water" in html
-    # fields without a label fall back to their names, so no answer is ever left out
-    assert "last_name: Vandenbroucke" in text
-    # the labelled fields come first, in the form's order
-    assert text.index("Uw voornaam") < text.index("Soort hulp") < text.index("last_name")
+    sites = municipalities | {"opwijk": dataclasses.replace(municipalities["opwijk"], path=project / "site_config" / "opwijk.yml")}
+    text, html = bodies(office_message(sites))
+    assert "Uw roepnaam: Marieke" in text and "Uw roepnaam" in html
+    assert "9 juli 1984" in text                        # the date in words, as on the check page
+    assert "Energie" in text and "help_type" not in text    # the choice's label, not its value
+    assert text.index("Uw roepnaam") < text.index("Vandenbroucke")    # the form's order
 
 
 @pytest.mark.parametrize("lang,received,deadline,court,competent", [

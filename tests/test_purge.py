@@ -1,5 +1,6 @@
-"""Retention: `portal purge` erases delivered submissions' personal data past the retention
-period, from query results AND from the bytes of the database file; undelivered ones stay."""
+"""Retention: `portal purge` erases an application's personal data `retention_days` after staff
+marked it done, or `retention_max_days` after receipt whatever its state and its e-mails' state,
+from query results AND from the bytes of the database file (and its WAL)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ def submit(store, municipalities, *, days_ago: float, site="opwijk", postcode="1
                   municipalities=municipalities, now=NOW - dt.timedelta(days=days_ago)).reference
 
 
+def mark(store, reference: str, status: str = "done", *, days_ago: float) -> None:
+    """Staff's status change in the staff inbox, `days_ago` days ago."""
+    inbox = store.get_submission(reference).inbox
+    assert store.set_status(reference, status, inbox=inbox, now=(NOW - dt.timedelta(days=days_ago)).timestamp())
+
+
 def deliver_all(store, tmp_path):
     while deliver_due(store, FileTransport(tmp_path / "mail"))["claimed"]:
         pass
@@ -43,9 +50,10 @@ def database_bytes(store) -> bytes:
     return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists())
 
 
-def test_a_delivered_old_submission_is_erased_from_the_database_file(store, municipalities, tmp_path):
-    reference = submit(store, municipalities, days_ago=31)
+def test_an_application_marked_done_is_erased_from_the_database_file(store, municipalities, tmp_path):
+    reference = submit(store, municipalities, days_ago=40)
     deliver_all(store, tmp_path)
+    mark(store, reference, days_ago=31)
     assert CANARY_NAME.encode() in database_bytes(store)      # the check below can fail
 
     report = purge(store, municipalities)
@@ -59,38 +67,51 @@ def test_a_delivered_old_submission_is_erased_from_the_database_file(store, muni
     assert CANARY_NAME.encode() not in data
     assert CANARY_MAIL.encode() not in data
     assert b"Zebedeus" not in data
-    # What remains answers "did it arrive?": the reference, dates, statuses.
+    # What remains answers "did it arrive?": the reference, dates, statuses, the staff's changes.
     assert reference.encode() in data
     assert store.outbox_counts()["sent"] == 2
+    assert [c["status"] for c in store.status_history(reference)] == ["done"]
 
 
-def test_recent_and_undelivered_submissions_are_kept(store, municipalities, tmp_path):
-    recent = submit(store, municipalities, days_ago=29, canary="Recentling")
-    deliver_all(store, tmp_path)
-    pending = submit(store, municipalities, days_ago=40, canary="Pendingson")
-    failed = submit(store, municipalities, days_ago=40, canary="Failedsen")
+def test_a_failed_confirmation_never_keeps_an_application_past_the_maximum(store, municipalities, tmp_path):
+    """The hard maximum (90 days) erases it whatever its e-mails: a bounced confirmation, an office
+    message still pending. Their unsent copies are discarded with it, never sent empty."""
+    bounced = submit(store, municipalities, days_ago=91, canary="Bouncington")
+    pending = submit(store, municipalities, days_ago=91, canary="Pendingson")
     for row in store.claim_outbox(limit=10):
-        if row.reference == failed:
+        if row.reference == bounced and row.kind == "confirmation":
             store.mark_failed(row.id, error=PermanentFailure("SMTP 550 (recipient)").summary)
+        elif row.reference == bounced:
+            store.mark_sent(row.id)
         else:
-            store.mark_retry(row.id, delay_seconds=60, error="SMTP 451 (data)")
+            store.mark_retry(row.id, delay_seconds=0, error="SMTP 451 (data)")
+    assert b"Bouncington" in database_bytes(store) and b"Pendingson" in database_bytes(store)
 
     report = purge(store, municipalities)
 
-    assert report.total == 0 and report.kept_undelivered == 2
-    for reference in (recent, pending, failed):
-        assert store.get_submission(reference).answers is not None
-    # Once the failed one is handled and delivered, the next purge erases it.
-    failed_rows = [r for r in store.list_outbox(("failed",)) if r["reference"] == failed]
-    for row in failed_rows:
-        store.requeue(row["id"])
-    # (the pending one stays pending: its retry is not due for another minute)
+    assert report.erased == {"opwijk": 2}
+    for reference in (bounced, pending):
+        assert store.get_submission(reference).answers is None
+    data = database_bytes(store)
+    for canary in (b"Bouncington", b"Pendingson", b"Zebedeus", CANARY_MAIL.encode()):
+        assert canary not in data
+    assert store.claim_outbox(limit=10) == []          # nothing left to send
+    assert store.list_outbox() == []                   # nor listed as failed: discarded
+    assert store.outbox_counts()["discarded"] == 3
+
+
+def test_open_and_recently_closed_applications_are_kept(store, municipalities, tmp_path):
+    open_one = submit(store, municipalities, days_ago=89, canary="Openingham")
+    recently_done = submit(store, municipalities, days_ago=60, canary="Recentling")
     deliver_all(store, tmp_path)
+    mark(store, recently_done, days_ago=29)
+    mark(store, open_one, "in_progress", days_ago=80)      # in progress is not done
+
     report = purge(store, municipalities)
-    assert store.get_submission(failed).answers is None
-    assert store.get_submission(pending).answers is not None
-    assert b"Failedsen" not in database_bytes(store)
-    assert b"Pendingson" in database_bytes(store)
+
+    assert report.total == 0
+    for reference in (open_one, recently_done):
+        assert store.get_submission(reference).answers is not None
 
 
 def test_each_competent_municipality_has_its_own_retention(store, municipalities, tmp_path):
@@ -100,16 +121,20 @@ def test_each_competent_municipality_has_its_own_retention(store, municipalities
     in_turnhout = submit(store, short, days_ago=10, postcode=turnhout_code)      # competent: Turnhout
     in_opwijk = submit(store, short, days_ago=10)                                # competent: Opwijk (30)
     deliver_all(store, tmp_path)
+    mark(store, in_turnhout, days_ago=8)
+    mark(store, in_opwijk, days_ago=8)
 
     report = purge(store, short)
 
     assert report.erased == {"turnhout": 1}
     assert store.get_submission(in_turnhout).answers is None
     assert store.get_submission(in_opwijk).answers is not None
+    shorter_max = {**short, "opwijk": dataclasses.replace(municipalities["opwijk"], retention_max_days=9)}
+    assert purge(store, shorter_max).erased == {"opwijk": 1}
 
 
 def test_a_dry_run_counts_and_erases_nothing(store, municipalities, tmp_path):
-    reference = submit(store, municipalities, days_ago=60)
+    reference = submit(store, municipalities, days_ago=95)
     deliver_all(store, tmp_path)
     report = purge(store, municipalities, dry_run=True)
     assert report.erased == {"opwijk": 1} and not report.compacted
@@ -117,7 +142,7 @@ def test_a_dry_run_counts_and_erases_nothing(store, municipalities, tmp_path):
 
 
 def test_the_purge_command_and_its_log_name_no_person(store, municipalities, tmp_path, monkeypatch, caplog):
-    submit(store, municipalities, days_ago=45)
+    submit(store, municipalities, days_ago=95)
     submit(store, municipalities, days_ago=1)
     deliver_all(store, tmp_path)
     monkeypatch.setenv("PORTAL_DATABASE_URL", store.url)
@@ -141,8 +166,25 @@ def test_the_purge_command_and_its_log_name_no_person(store, municipalities, tmp
 def test_a_purged_receipt_still_shows_its_reference(store, municipalities, tmp_path):
     from portal.intake.accept import load_receipt
 
-    reference = submit(store, municipalities, days_ago=45)
+    reference = submit(store, municipalities, days_ago=95)
     deliver_all(store, tmp_path)
     purge(store, municipalities)
     receipt = load_receipt(store, reference, municipalities)
     assert receipt["reference"] == reference and receipt["first_name"] == ""
+
+
+def test_outbox_discard_gives_up_on_a_message_for_good(store, municipalities, tmp_path, monkeypatch):
+    reference = submit(store, municipalities, days_ago=1)
+    rows = store.claim_outbox(limit=10)
+    for row in rows:
+        store.mark_failed(row.id, error="SMTP 550 (recipient)")
+    monkeypatch.setenv("PORTAL_DATABASE_URL", store.url)
+    runner = CliRunner()
+    result = runner.invoke(main, ["outbox", "--discard", str(rows[0].id)])
+    assert result.exit_code == 0, result.output
+    assert f"outbox {rows[0].id}: discarded" in result.output
+    assert [r["id"] for r in store.list_outbox()] == [rows[1].id]
+    again = runner.invoke(main, ["outbox", "--discard", str(rows[0].id)])
+    assert again.exit_code == 1 and "no pending or failed message" in again.output
+    assert not store.requeue(rows[0].id)                 # a discarded message is not put back
+    assert store.get_submission(reference).answers is not None   # the application itself stays

@@ -36,7 +36,8 @@ def open_pg(url: str):
 def store(pg_server):  # noqa: F811
     store = open_pg(pg_server.url)
     with store._tx() as conn:
-        conn.execute("TRUNCATE outbox, submissions, inbox_checks, rate_events RESTART IDENTITY")
+        conn.execute("TRUNCATE outbox, status_changes, access_log, staff_tokens, staff_sessions, submissions,"
+                     " inbox_checks, rate_events RESTART IDENTITY")
     yield store
     store.close()
 
@@ -112,7 +113,7 @@ def test_purge_erases_delivered_answers_from_the_table_files(store, pg_server): 
     from portal.municipal.config import load_all
     from portal.store.retention import purge
 
-    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=45)
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=95)   # past the hard maximum (90)
     make_submission(store, reference="TST-2026-OLD01", received_at=old, competent_slug="opwijk",
                     answers={"first_name": "Pgcanarius", "postcode": "1745"})
     make_submission(store, reference="TST-2026-NEW01", competent_slug="opwijk",

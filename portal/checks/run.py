@@ -12,7 +12,7 @@ import yaml
 
 from portal.checks import active, check_site_content, shared
 from portal.checks import markdown as checks_markdown
-from portal.common.findings import ERROR, WARNING, Finding, PortalError
+from portal.common.findings import ERROR, NOTE, WARNING, Finding, PortalError
 from portal.common.i18n import check_messages
 from portal.intake.forms import check_forms
 from portal.intake.receipt import check_decisions
@@ -104,6 +104,24 @@ def check_services(municipality, root: Path) -> list[Finding]:
     return findings
 
 
+def check_delivery(municipality) -> list[Finding]:
+    """Explain each inbox's `delivery:` where it is not the plain recommendation (notes, never errors)."""
+    findings = []
+    if municipality.raw is not None and "delivery" not in municipality.raw:
+        findings.append(Finding(
+            municipality.path, 1, "no `delivery:` key, so every inbox uses secure: the office e-mail holds only the "
+            "reference, form, kind of help, dates and a link; staff read the answers at /office/", NOTE,
+            hint="write `delivery: secure` to make the choice visible (docs/deploy.md, 'Secure or full delivery')"))
+    for form_id, inbox in municipality.inboxes.items():
+        if municipality.delivery_for(form_id) == "full":
+            findings.append(Finding(
+                municipality.path, municipality.line_of("delivery"),
+                f"delivery full for {form_id}: every answer (national number, address, message) is e-mailed to {inbox}, "
+                "where copies outlive the retention period and cannot be erased", NOTE,
+                hint="only with your data protection officer's agreement; the recommendation is secure (docs/deploy.md)"))
+    return findings
+
+
 def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Finding]:
     """All findings for the named municipalities (every one when none), plus shared files."""
     root = root or project_root()
@@ -130,6 +148,7 @@ def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Find
             continue
         loaded.append(municipality)
         findings.extend(check_branding(municipality))
+        findings.extend(check_delivery(municipality))
         findings.extend(check_services(municipality, root))
         page_findings.extend((slug, f) for f in check_pages(municipality, root) + check_site_content(municipality, root))
         for page in content.source_pages(municipality, root):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 ERROR = "error"
 WARNING = "warning"
+NOTE = "note"          # an explanation of a choice the config makes; never fails a check
 
 
 @dataclass(frozen=True)

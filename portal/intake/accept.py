@@ -107,15 +107,23 @@ def _plain(value):
     return value
 
 
+def office_link(base_url: str, reference: str) -> str:
+    """The application's page in the staff inbox, for the office e-mail ("" without a base URL)."""
+    return f"{base_url.rstrip('/')}/office/{reference}" if base_url else ""
+
+
 def accept(site: Municipality, form_id: str, lang: str, answers: dict, *, store,
            municipalities: dict, sender: str = DEFAULT_SENDER, now: dt.datetime | None = None,
-           submission_key: str | None = None, policy: Policy | None = None) -> Accepted:
+           submission_key: str | None = None, policy: Policy | None = None,
+           definition=None, base_url: str = "") -> Accepted:
     """Route, compose and durably store one valid submission sent from `site` in `lang`.
 
     `submission_key`: the send this is (see portal/web/answers.py); the same key again raises
     AlreadySubmitted with the first one's reference, and nothing is stored or mailed. `policy`:
     the limits (LimitReached: nothing stored; a confirmation over its address's daily share is
-    left out, the office message never).
+    left out, the office message never). `definition`: the form as the site shows it (labels of
+    the office e-mail under `full`); `base_url`: where staff open the backend (PORTAL_PUBLIC_URL),
+    for the e-mail's link to the application in the staff inbox.
 
     Raises StoreUnavailable (nothing stored) when the database cannot write, RoutingError when
     the site does not offer `form_id`, HeaderInjection when a value meant for a header is unsafe
@@ -129,7 +137,8 @@ def accept(site: Municipality, form_id: str, lang: str, answers: dict, *, store,
         reference = new_reference(site.slug, received_at.year)
         messages = [queued("office", compose_office_message(
             reference=reference, form_id=form_id, answers=answers, route=route, site=site,
-            received_at=received_at, citizen_lang=lang, sender=sender))]
+            received_at=received_at, citizen_lang=lang, sender=sender, definition=definition,
+            office_url=office_link(base_url, reference)))]
         if citizen:
             messages.append(queued("confirmation", compose_confirmation(
                 reference=reference, form_id=form_id, lang=lang, recipient=citizen,

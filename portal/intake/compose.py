@@ -1,10 +1,14 @@
-"""The two e-mails of a submission: the office message and the citizen's confirmation.
+"""The e-mails: a submission's office message and citizen's confirmation, the inbox check, the
+staff sign-in link.
 
-Both are built once, when the submission is accepted, and stored as bytes in the outbox with the
+A submission's two are built once, when it is accepted, and stored as bytes in the outbox with the
 Message-ID generated here, so every retry sends exactly the same message.
 
-- Office message, in the receiving office's default language: every answer with its label, the
-  routing reason, Reply-To the citizen's address (when it is a valid address). From: the
+- Office message, in the receiving office's default language. Under the inbox's `delivery: secure`
+  (the default): the reference, form, kind of help, date of receipt, decision deadline, whether the
+  office is competent, and a link to the application in the staff inbox; no answer, no Reply-To.
+  Under `full`: also every answer with its label (the presenter `portal.intake.present`), the
+  full routing reason, Reply-To the citizen's address (when it is a valid address). From: the
   sending site's social house by name, at PORTAL_MAIL_FROM.
 - Confirmation, in the language the citizen used: the acknowledgement of receipt
   (`portal.intake.receipt`: date and time of receipt, reference, competent office, decision period and
@@ -32,13 +36,15 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-import yaml
 
+from portal.common.findings import PortalError
 from portal.common.i18n import t
 from portal.common.paths import legal_page_path, site_page_url
 from portal.common.settings import DEFAULT_SENDER, project_root
+from portal.intake.forms import FormDefinition, form_for_site, load_form
+from portal.intake.present import answer_rows, choice_label
 from portal.intake.receipt import decision_deadline, format_date, format_received, receipt_facts
-from portal.intake.routing import reason_text
+from portal.intake.routing import reason_text, secure_reason_text
 from portal.municipal.config import Municipality
 from portal.store import NewMessage
 
@@ -50,7 +56,6 @@ ADDRESS_RE = re.compile(
     r"^[A-Za-z0-9#$&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9#$&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
-HIDDEN_FIELDS = {"csrf_token", "website", "started", "form_started"}
 
 
 class HeaderInjection(ValueError):
@@ -77,124 +82,35 @@ def valid_address(value) -> str | None:
     return value
 
 
-# --- form field labels (from the web's forms/<form-id>.yml) ---------------------------------
+# --- the form definition (labels, choices) -------------------------------------------------------
 
-def _forms_dir() -> Path:
-    return project_root() / "forms"
+def _definition(form_id: str, site: Municipality) -> FormDefinition | None:
+    """forms/<form_id>.yml as `site` shows it, or None when it does not load.
 
-
-def _load_form(form_id: str) -> dict:
-    """forms/<form_id>.yml as data; {} when missing or unreadable (`portal check` reports that).
-
-    A broken form file must not stop an application from being stored: the labels then fall
-    back to the field names. Parsed once per file version (parsing costs more than the rest of
-    accepting a submission).
+    A broken form file must not stop an application from being stored (the web app loaded and
+    checked every definition at start-up; this is for scripts and tests): the presenter then
+    labels the answers with the field names. Parsed once per file version.
     """
-    path = _forms_dir() / f"{form_id}.yml"
+    path = project_root() / "forms" / f"{form_id}.yml"
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
-        return {}
-    return _parse_form(str(path), stamp)
+        return None
+    definition = _parse_form(form_id, str(path.parent.parent), stamp)
+    if definition is None:
+        return None
+    try:
+        return form_for_site(definition, site)
+    except PortalError:
+        return definition
 
 
 @lru_cache(maxsize=16)
-def _parse_form(path: str, stamp: int) -> dict:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _parse_form(form_id: str, root: str, stamp: int) -> FormDefinition | None:
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=loader) or {}  # noqa: S506  # nosec B506  # loader is CSafeLoader or SafeLoader
-    except (OSError, yaml.YAMLError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _text(value, lang: str, fallback: str) -> str:
-    if isinstance(value, dict):
-        return str(value.get(lang) or next(iter(value.values()), fallback))
-    return str(value) if value else fallback
-
-
-class _Names(dict):
-    """Placeholders of form texts ({social_house}, {municipality}); unknown ones stay as written."""
-
-    def __missing__(self, key):
-        return "{" + key + "}"
-
-
-def _fill(text: str, names: dict | None) -> str:
-    try:
-        return text.format_map(_Names(names or {}))
-    except (ValueError, IndexError):     # a stray brace in a label: show it as written
-        return text
-
-
-def field_labels(form_id: str, lang: str, names: dict | None = None) -> dict:
-    """{field name: label in `lang`}, in the order of forms/<form_id>.yml (empty when absent).
-
-    `names` fills the placeholders the labels may hold ({social_house}, {municipality}).
-    """
-    fields = _load_form(form_id).get("fields") or []
-    return {str(f["name"]): _fill(_text(f.get("label"), lang, str(f["name"])), names)
-            for f in fields if isinstance(f, dict) and f.get("name")}
-
-
-def _choice_labels(form_id: str, lang: str) -> dict:
-    """{field name: {value: label}} for fields with choices (a list of {value, label} or a map)."""
-    result = {}
-    for f in _load_form(form_id).get("fields") or []:
-        if not isinstance(f, dict) or not f.get("choices"):
-            continue
-        choices = f["choices"]
-        if isinstance(choices, dict):
-            result[f["name"]] = {str(k): _text(v, lang, str(k)) for k, v in choices.items()}
-        elif isinstance(choices, list):
-            result[f["name"]] = {
-                str(c.get("value")): _text(c.get("label"), lang, str(c.get("value")))
-                for c in choices if isinstance(c, dict) and "value" in c
-            }
-    return result
-
-
-def _date_fields(form_id: str) -> set:
-    """Names of the fields holding a date (`format: birth_date`), stored as YYYY-MM-DD."""
-    return {str(f["name"]) for f in _load_form(form_id).get("fields") or []
-            if isinstance(f, dict) and f.get("format") == "birth_date" and f.get("name")}
-
-
-def short_date(value) -> str:
-    """An ISO date as the citizen typed it and Belgians read it: '1985-03-27' -> '27/03/1985'
-    (anything else as it is)."""
-    try:
-        return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
-    except ValueError:
-        return str(value)
-
-
-def answer_rows(form_id: str, answers: dict, lang: str, names: dict | None = None) -> list[tuple[str, str]]:
-    """(label, value) for every answer, form order first, then any other field by name; a date
-    as DD/MM/YYYY."""
-    labels = field_labels(form_id, lang, names)
-    choices = _choice_labels(form_id, lang)
-    dates = _date_fields(form_id)
-    order = [n for n in labels if n in answers] + sorted(n for n in answers if n not in labels)
-    rows = []
-    for name in order:
-        if name in HIDDEN_FIELDS:
-            continue
-        value = answers[name]
-        if isinstance(value, bool):
-            value = t("mail.yes" if value else "mail.no", lang)
-        elif value is None:
-            value = ""
-        elif name in dates and value:
-            value = short_date(value)
-        elif isinstance(value, (list, tuple)):
-            value = ", ".join(choices.get(name, {}).get(str(v), str(v)) for v in value)
-        else:
-            value = choices.get(name, {}).get(str(value), str(value))
-        rows.append((labels.get(name, name), value))
-    return rows
+        return load_form(form_id, Path(root))
+    except PortalError:
+        return None
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -251,34 +167,54 @@ def _message(*, subject: str, sender: str, sender_name: str = "", recipient: str
     return msg
 
 
+# The choice that names the kind of help, per form: a fixed list, never free text, so even the
+# secure e-mail may carry it.
+KIND_FIELDS = {"support-application": "help_type", "wijk-werken": "request_type"}
+
+
 def compose_office_message(*, reference: str, form_id: str, answers: dict, route, site: Municipality,
-                           received_at: dt.datetime, citizen_lang: str, sender: str = DEFAULT_SENDER) -> EmailMessage:
-    """The message for the receiving office, in its default language: every answer, the routing
-    reason, the date of receipt and the legal decision deadline. Raises HeaderInjection."""
+                           received_at: dt.datetime, citizen_lang: str, sender: str = DEFAULT_SENDER,
+                           definition: FormDefinition | None = None, office_url: str = "") -> EmailMessage:
+    """The message for the receiving office, in its default language.
+
+    How much it says depends on the receiving inbox's `delivery` (site_config): under `secure`
+    (the default) only the reference, the form, the kind of help, the date of receipt, the
+    decision deadline, the routing reason and `office_url` (the application in the staff inbox;
+    "" leaves the link out): no answer, no Reply-To. Under `full` also every answer (the
+    presenter of `portal.intake.present`) and Reply-To the citizen's address. `definition`: the
+    form as the sending site shows it (loaded from forms/ when None). Raises HeaderInjection.
+    """
     office_municipality = route.municipality
     lang = office_municipality.default_language
+    secure = office_municipality.delivery_for(form_id) != "full"
+    if definition is None:
+        definition = _definition(form_id, site)
     deadline = decision_deadline(form_id, answers.get("help_type"), received_at)
     context = {
         "lang": lang,
+        "secure": secure,
         "reference": reference,
         "form_title": t(f"mail.form_title.{form_id}", lang),
+        "kind": choice_label(definition, KIND_FIELDS.get(form_id, ""), answers.get(KIND_FIELDS.get(form_id, "")), lang, site),
         "site": site.text(site.name, lang),
         "received": format_received(received_at, lang),
         "deadline": format_date(deadline, lang) if deadline else "",
         "citizen_lang": citizen_lang,
-        "rows": answer_rows(form_id, answers, lang, {
-            "social_house": site.text(site.social_house, lang), "municipality": site.text(site.name, lang)}),
-        "reason": reason_text(route, lang),
+        "reason": secure_reason_text(route, lang) if secure else reason_text(route, lang),
         "outside_area": route.outside_area,
         "forward_within_days": route.forward_within_days,
+        "office_url": office_url,
         "t": lambda key, **kw: t(key, lang, **kw),
     }
+    if not secure:
+        context["rows"] = [(row.label, row.value) for row in answer_rows(definition, answers, lang, site)]
     subject_key = "mail.office_subject_forward" if route.outside_area else "mail.office_subject"
     subject = t(subject_key, lang, form=context["form_title"], reference=reference)
+    template = "office_secure" if secure else "office"
     return _message(subject=subject, sender=sender, sender_name=site.text(site.social_house, lang),
                     recipient=route.inbox, when=received_at,
-                    text=_render("office.txt", **context), html=_render("office.html", **context),
-                    reply_to=valid_address(answers.get("email")), reference=reference)
+                    text=_render(f"{template}.txt", **context), html=_render(f"{template}.html", **context),
+                    reply_to=None if secure else valid_address(answers.get("email")), reference=reference)
 
 
 def privacy_url(municipality: Municipality, lang: str) -> str | None:
@@ -346,6 +282,22 @@ def compose_inbox_check(*, inbox: str, token: str, form_id: str, municipality: M
     msg["X-Portal-Inbox-Check"] = header_value(token)
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(t("mail.inbox_check_body", lang, **values) + "\n")
+    return msg
+
+
+def compose_sign_in(*, inbox: str, link: str, municipality: Municipality, when: dt.datetime,
+                    sender: str = DEFAULT_SENDER) -> EmailMessage:
+    """The staff inbox's sign-in message to an office inbox, in its municipality's default
+    language: the one-time link, no personal data. Raises HeaderInjection for an unsafe address."""
+    lang = municipality.default_language
+    msg = EmailMessage(policy=SMTP)
+    msg["Subject"] = header_value(t("mail.sign_in_subject", lang))
+    msg["From"] = mailbox(sender, municipality.text(municipality.social_house, lang))
+    msg["To"] = header_value(inbox)
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = f"<{secrets.token_hex(16)}@{sender.rsplit('@', 1)[-1]}>"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(t("mail.sign_in_body", lang, inbox=inbox, link=link) + "\n")
     return msg
 
 

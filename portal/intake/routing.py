@@ -100,3 +100,35 @@ def reason_text(route: Route, lang: str) -> str:
     if route.forward_within_days:
         text += " " + t("routing.forward_notice", lang, days=route.forward_within_days)
     return text
+
+
+def secure_reason_text(route: Route, lang: str) -> str:
+    """The reason without any answer in it (no postcode, no municipality of residence), for the
+    office e-mail under `delivery: secure`: competent, or not competent and pass it on."""
+    if route.outside_area:
+        key = "mail.secure_reason.not_competent"
+    elif route.reason.startswith("routing.wijk_werken"):
+        key = "mail.secure_reason.wijk_werken"
+    else:
+        key = "mail.secure_reason.competent"
+    text = t(key, lang)
+    if route.forward_within_days:
+        text += " " + t("routing.forward_notice", lang, days=route.forward_within_days)
+    return text
+
+
+def stored_reason_text(*, reason: str, outside_area: bool, answers: dict | None, site_slug: str,
+                       competent_slug: str, municipalities: dict, lang: str) -> str:
+    """The reason of a stored application (its reason key), in `lang`, for the staff inbox: the
+    postcode from its answers (none once erased), the names from the configured municipalities."""
+    postcode = str((answers or {}).get("postcode") or "").strip()
+    site = municipalities.get(site_slug)
+    serving = municipalities.get(competent_slug) if not outside_area else None
+    if postcode:
+        serving = next((m for m in municipalities.values() if postcode in m.postcodes), serving)
+    values = {"postcode": postcode or "?", "site": site.text(site.name, site.default_language) if site else site_slug,
+              "competent": serving.text(serving.name, serving.default_language) if serving else ""}
+    text = t(reason, lang, **values)
+    if outside_area:
+        text += " " + t("routing.forward_notice", lang, days=FORWARD_WITHIN_DAYS)
+    return text

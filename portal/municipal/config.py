@@ -32,6 +32,13 @@ COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
 DEFAULT_RETENTION_DAYS = 30
+# Whatever happens to an application (never marked done, an e-mail that keeps failing), its
+# personal data is erased this many days after it was received.
+DEFAULT_RETENTION_MAX_DAYS = 90
+# secure: the office e-mail carries no answer, staff read them in the staff inbox (/office/);
+# full: every answer in the office e-mail. secure is the default and the recommendation.
+DELIVERY_MODES = ("secure", "full")
+DEFAULT_DELIVERY = "secure"
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,8 @@ class Municipality:
     services: list
     site_url: str | None = None
     retention_days: int = DEFAULT_RETENTION_DAYS
+    retention_max_days: int = DEFAULT_RETENTION_MAX_DAYS
+    delivery: dict = field(default_factory=lambda: {"default": DEFAULT_DELIVERY})   # "default" and form ids
     regional_holidays: list = field(default_factory=list)
     region: str = "flanders"
     privacy: Privacy = field(default_factory=Privacy)
@@ -102,6 +111,10 @@ class Municipality:
     def forms(self) -> list:
         """Form ids this site offers: those its `inboxes` name."""
         return [form_id for form_id in FORM_IDS if form_id in self.inboxes]
+
+    def delivery_for(self, form_id: str) -> str:
+        """`secure` or `full`: how the inbox of `form_id` receives its applications."""
+        return self.delivery.get(form_id) or self.delivery.get("default") or DEFAULT_DELIVERY
 
     def office(self, office_id: str) -> Office:
         for office in self.offices:
@@ -151,7 +164,11 @@ KEYS = (
     Key("regional_holidays", False, "regional days the offices close: " + ", ".join(REGIONAL_HOLIDAYS)),
     Key("inboxes", True, "form id -> e-mail address receiving its submissions"),
     Key("services", True, "catalogue pages this site shows: " + ", ".join(SERVICE_IDS)),
-    Key("retention_days", False, f"days to keep delivered submissions (default {DEFAULT_RETENTION_DAYS})"),
+    Key("retention_days", False, f"days to keep an application once it is marked done (default {DEFAULT_RETENTION_DAYS})"),
+    Key("retention_max_days", False,
+        f"days after receipt when an application is erased whatever its state (default {DEFAULT_RETENTION_MAX_DAYS})"),
+    Key("delivery", False, "secure (default: the office e-mail has no answers, staff read them in /office/) or full; "
+        "per inbox: {default: secure, wijk-werken: full}"),
     Key("region", False, "one of " + ", ".join(REGIONS) + " (default: from the first postcode)"),
     Key("privacy", False, "dpo: {email, phone, address} (the e-mail is required when a form is offered); processors: {hosting, mail}"),
     Key("accessibility", False, "contact (e-mail for accessibility feedback), evaluated (date of the last review), issues"),
@@ -248,6 +265,16 @@ class _Checker:
         region = check_region(self, raw, postcodes)
         privacy = check_privacy(self, raw, list(inboxes))
         accessibility = check_accessibility(self, raw)
+        retention_max = raw.get("retention_max_days", DEFAULT_RETENTION_MAX_DAYS)
+        if not isinstance(retention_max, int) or isinstance(retention_max, bool) or not 1 <= retention_max <= 3650:
+            self.error(raw.line_of("retention_max_days"),
+                       f"retention_max_days {retention_max!r}: expected a whole number of days between 1 and 3650")
+            retention_max = DEFAULT_RETENTION_MAX_DAYS
+        elif retention_max < retention:
+            self.error(raw.line_of("retention_max_days"),
+                       f"retention_max_days {retention_max} is shorter than retention_days {retention}",
+                       "the hard maximum must be at least the ordinary retention period")
+        delivery = self.delivery(raw.get("delivery", DEFAULT_DELIVERY), raw.line_of("delivery"))
         if any(f.severity == ERROR for f in self.findings):
             return None
         return Municipality(
@@ -255,7 +282,7 @@ class _Checker:
             social_house=social_house, postcodes=postcodes, offices=offices, closures=closures,
             inboxes=inboxes, services=services, site_url=site_url, retention_days=retention,
             regional_holidays=regional, region=region, privacy=privacy, accessibility=accessibility,
-            path=self.path, raw=raw,
+            retention_max_days=retention_max, delivery=delivery, path=self.path, raw=raw,
         )
 
     def branding(self, value, line) -> dict:
@@ -383,6 +410,25 @@ class _Checker:
             if not isinstance(address, str) or not EMAIL_RE.match(address):
                 self.error(value.line_of(form_id), f"inboxes.{form_id}: {address!r} is not an e-mail address")
         return {k: v for k, v in value.items() if k in FORM_IDS}
+
+    def delivery(self, value, line) -> dict:
+        """`secure`, `full`, or a map {default: ..., <form id>: ...}; as {"default": mode, form id: mode}."""
+        hint = "write delivery: secure (recommended) or delivery: full, or per inbox {default: secure, wijk-werken: full}"
+        if isinstance(value, str):
+            value = {"default": value}
+        if not isinstance(value, dict):
+            self.error(line, f"delivery {value!r}: expected secure or full", hint)
+            return {"default": DEFAULT_DELIVERY}
+        result = {"default": DEFAULT_DELIVERY}
+        for key, mode in value.items():
+            where = value.line_of(key) if isinstance(value, LineDict) else line
+            if key != "default" and key not in FORM_IDS:
+                self.error(where, f"delivery: unknown inbox {key!r}", "use default or a form id: " + ", ".join(FORM_IDS))
+            elif mode not in DELIVERY_MODES:
+                self.error(where, f"delivery {mode!r}: expected secure or full", hint)
+            else:
+                result[key] = mode
+        return result
 
     def services(self, value, line) -> list:
         if not isinstance(value, list):

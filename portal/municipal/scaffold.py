@@ -155,11 +155,20 @@ regional_holidays: [{region}]
 # Test with addresses on the .example domain first; then put the real ones.
 inboxes:
 {inboxes.rstrip()}
+# How an inbox receives an application. secure (recommended): the e-mail holds only the reference,
+# the form, the kind of help, the dates and a link; staff sign in at /office/ with the inbox address
+# to read the answers, which never leave the server. full: every answer in the e-mail (national
+# number, address, message...), which then stays in mailboxes and backups beyond any retention:
+# choose it only with your data protection officer (docs/deploy.md). Per inbox:
+#   delivery: {{default: secure, wijk-werken: full}}
+delivery: secure
 # Pages of the catalogue (content/nl/, content/fr/) this site shows, in menu order. Known:
 #   {", ".join(SERVICE_IDS)}
 services: [{", ".join(site.services)}]
-# Days to keep a delivered application in the database (default 30); the privacy page says it.
+# Days to keep an application's personal data once staff marked it done (default 30), and the
+# hard maximum after receipt, whatever its state (default 90).
 # retention_days: 30
+# retention_max_days: 90
 # The privacy page (/{site.slug}/privacy/) names the data protection officer (required while a
 # form is offered): replace the address with the real one. Optional: phone, address (postal).
 privacy:

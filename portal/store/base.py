@@ -18,8 +18,12 @@ import time
 from dataclasses import dataclass
 
 from portal.common.brussels import BRUSSELS
+from portal.store.office import CLOSED_STATUSES, OFFICE_SCHEMA, OfficeMethods
 
 STATUSES = ("pending", "sent", "failed")
+# An outbox row nobody will send: given up by an operator (`portal outbox --discard`) or because
+# retention erased its application. Counted apart; never claimed again.
+DISCARDED = "discarded"
 KINDS = ("office", "confirmation")
 # ok; bounce: the server refused the recipient (5xx at RCPT); refused: another 5xx; deferred: a 4xx;
 # route_down: no SMTP answer at all (connection refused, timeout, TLS, DNS, unwritable mail folder).
@@ -188,8 +192,9 @@ def _brussels(value: str | dt.datetime) -> dt.datetime:
     return when.astimezone(BRUSSELS)
 
 
-class SqlStore:
-    """The store's functions, written once for SQLite and PostgreSQL.
+class SqlStore(OfficeMethods):
+    """The store's functions, written once for SQLite and PostgreSQL (the staff inbox's in
+    `portal.store.office`).
 
     Every statement uses "?" placeholders (the PostgreSQL store turns them into "%s"). A subclass
     supplies the connections and transactions (`_write`, `_read`) and the few places where the
@@ -199,6 +204,8 @@ class SqlStore:
     """
 
     TYPES: dict = {}                # the column types of SCHEMA
+    SUBMISSION_COLUMNS = ("id, reference, form_id, site_slug, lang, competent_slug, inbox, route_reason,"
+                          " outside_area, answers, received_at, status")
     CLAIM_LOCK = ""                 # appended to the claim's SELECT
     IntegrityError: type[Exception] = Exception    # what `_write` lets through for `_refusal`
 
@@ -234,7 +241,7 @@ class SqlStore:
 
     def _schema(self) -> list[str]:
         """The CREATE statements of SCHEMA, in this database's types."""
-        return [statement for statement in SCHEMA.format(**self.TYPES).split(";") if statement.strip()]
+        return [statement for statement in (SCHEMA + OFFICE_SCHEMA).format(**self.TYPES).split(";") if statement.strip()]
 
     def _upgrade(self, conn) -> None:
         """Add ADDED_COLUMNS missing from an older database, then AFTER_UPGRADE; in the schema's
@@ -352,14 +359,13 @@ class SqlStore:
 
     def get_submission(self, reference: str) -> StoredSubmission | None:
         """The submission with this reference, or None."""
-        rows = self._read(
-            "SELECT id, reference, form_id, site_slug, lang, competent_slug, inbox, route_reason,"
-            " outside_area, answers, received_at, status FROM submissions WHERE reference = ?",
-            (reference,),
-        )
-        if not rows:
-            return None
-        row = rows[0]
+        # The column list is a class constant: no input in the SQL text.
+        rows = self._read(f"SELECT {self.SUBMISSION_COLUMNS} FROM submissions WHERE reference = ?",  # nosec B608
+                          (reference,))
+        return self._submission(rows[0]) if rows else None
+
+    def _submission(self, row) -> StoredSubmission:
+        """A row of SUBMISSION_COLUMNS."""
         return StoredSubmission(
             id=row[0], reference=row[1], form_id=row[2], site_slug=row[3], lang=row[4],
             competent_slug=row[5], inbox=row[6], route_reason=row[7], outside_area=bool(row[8]),
@@ -437,12 +443,63 @@ class SqlStore:
             )
             return cursor.rowcount == 1
 
+    def discard(self, outbox_id: int) -> bool:
+        """Give up on a pending or failed message that will never be delivered (`portal outbox
+        --discard`): it is not sent again and no longer listed. False when no such row."""
+        with self._write() as conn:
+            cursor = conn.execute("UPDATE outbox SET status = ?, lease_until = NULL WHERE id = ?"
+                                  " AND status IN ('pending', 'failed')", (DISCARDED, outbox_id))
+            return cursor.rowcount == 1
+
     def outbox_counts(self) -> dict:
-        """{"pending": n, "failed": n, "sent": n}."""
+        """{"pending": n, "failed": n, "sent": n}, and "discarded": n once there are any."""
         counts = dict.fromkeys(STATUSES, 0)
         for status, count in self._read("SELECT status, COUNT(*) FROM outbox GROUP BY status"):
             counts[status] = count
         return counts
+
+    # --- retention (`portal.store.retention` decides, these erase) ----------------------------
+
+    def retention_candidates(self) -> list[dict]:
+        """Every application that still holds personal data: {id, competent, received_at (aware),
+        closed_at (aware: when it was last marked done or forwarded; None while open)}."""
+        closed, params = self._in("c.status", CLOSED_STATUSES)
+        # Only placeholders go into the SQL text; the statuses are bound parameters.
+        rows = self._read(
+            "SELECT s.id, s.competent_slug, s.received_at, s.status,"  # nosec B608
+            " (SELECT MAX(c.changed_at) FROM status_changes c WHERE c.submission_id = s.id AND " + closed + ")"
+            " FROM submissions s WHERE s.answers IS NOT NULL OR EXISTS (SELECT 1 FROM outbox o"
+            " WHERE o.submission_id = s.id AND (o.raw IS NOT NULL OR o.recipient != ''))",
+            params)
+        return [{"id": r[0], "competent": r[1], "received_at": _brussels(r[2]),
+                 "closed_at": (dt.datetime.fromtimestamp(r[4], dt.timezone.utc)
+                               if r[4] is not None and r[3] in CLOSED_STATUSES else None)} for r in rows]
+
+    def erase_submissions(self, ids, *, now: dt.datetime, batch: int = 500) -> int:
+        """Erase the personal data of these applications, whatever the state of their e-mails:
+        the answers (`purged_at` records when), the stored e-mails and the citizen's address.
+        A message not yet sent is discarded with them: it would only repeat erased data. Returns
+        how many were erased. Call `compact()` afterwards, so the bytes leave the file too."""
+        ids = sorted(ids)
+        erased = 0
+        stamp = self._timestamp(now)
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            matches, params = self._in("id", chunk)
+            owned, _ = self._in("submission_id", chunk)       # the same parameters
+            with self._write() as conn:
+                # Only placeholders go into the SQL text; the ids are bound parameters.
+                erased += conn.execute(f"UPDATE submissions SET answers = NULL, purged_at = ?, status = 'purged'"  # nosec B608
+                                       f" WHERE {matches} AND purged_at IS NULL", (stamp, *params)).rowcount
+                conn.execute(f"UPDATE submissions SET answers = NULL WHERE {matches}", params)  # nosec B608
+                conn.execute(f"UPDATE outbox SET status = ?, lease_until = NULL WHERE {owned}"  # nosec B608
+                             " AND status IN ('pending', 'failed')", (DISCARDED, *params))
+                conn.execute(f"UPDATE outbox SET raw = NULL, recipient = '' WHERE {owned}", params)  # nosec B608
+        return erased
+
+    def compact(self) -> bool:
+        """Rewrite the database files without the bytes of erased rows; True when complete."""
+        raise NotImplementedError
 
     def list_outbox(self, statuses=("pending", "failed")) -> list[dict]:
         """Rows in these statuses, oldest first: ids, reference, kind, status, attempts, times, error.

@@ -153,7 +153,7 @@ class PgStore(SqlStore):
 
     # --- retention (portal.store.retention) ---------------------------------------------------------------
 
-    def compact(self) -> None:
+    def compact(self) -> bool:
         """VACUUM FULL both tables (outside a transaction): rewrites them without erased row versions."""
         conn = self._connection()
         try:
@@ -161,3 +161,4 @@ class PgStore(SqlStore):
                 conn.execute(f"VACUUM FULL {table}")
         except psycopg.Error as exc:
             raise StoreUnavailable(f"purge: VACUUM failed: {type(exc).__name__}") from exc
+        return True

@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -75,6 +76,9 @@ class SqliteStore(SqlStore):
                 raise StoreUnavailable(f"cannot switch {self.path.name} to WAL mode (got {mode})")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
+            # Freed cells are overwritten with zeros, in the main file and in the pages written to
+            # the WAL: erased answers do not linger in free space (`compact` then drops free pages).
+            conn.execute("PRAGMA secure_delete = ON")
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot open the database {self.path}: {exc}") from exc
         self._local.conn, self._local.pid = conn, os.getpid()
@@ -140,3 +144,28 @@ class SqliteStore(SqlStore):
         if "submissions.submission_key" in str(exc):
             return KeyTaken(reference)
         return StoreUnavailable(f"database refused the row: {exc}")
+
+    # --- retention (portal.store.retention) -------------------------------------------------------
+
+    def _checkpoint(self, conn, attempts: int = 20) -> bool:
+        """TRUNCATE checkpoint; True when it completed (no reader held the WAL)."""
+        for _ in range(attempts):
+            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                return True
+            time.sleep(0.25)
+        return False
+
+    def compact(self) -> bool:
+        """Checkpoint the WAL, VACUUM (rewrites the file without its free pages), truncate the WAL.
+
+        False when another process kept the WAL open, so erased bytes may remain in the -wal file
+        until the next checkpoint. Raises StoreUnavailable when the file cannot be rewritten.
+        """
+        conn = self._connection()
+        try:
+            self._checkpoint(conn)
+            conn.execute("VACUUM")
+            return self._checkpoint(conn)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"purge: could not compact the database: {exc}") from exc

@@ -78,10 +78,11 @@ def create_app(test_config: dict | None = None, *, env_default: str = "productio
 
     csrf.init_app(app)
     # Imported here, as in Flask's tutorial: the blueprints' modules import `csrf` from this one.
-    from portal.web import antiabuse, errors, health, security, views
+    from portal.web import antiabuse, errors, health, office, security, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(office.bp)
     errors.register(app)
     security.init_app(app)    # headers (CSP, no-store), cookies, ProxyFix, body size, rate limits
     antiabuse.init_app(app)

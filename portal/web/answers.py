@@ -38,10 +38,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 
 from portal.common.i18n import t
-from portal.intake.forms import site_text
-from portal.intake.receipt import format_date
+from portal.intake.present import answer_rows
 from portal.intake.routing import FORWARD_WITHIN_DAYS, route
-from portal.intake.validators import parse_birth_date
 from portal.web.antiabuse import SESSION_KEY
 
 CHECK_SALT = "portal.checks.run-answers"
@@ -116,37 +114,14 @@ def formdata(answers: dict, *, with_csrf: bool = True) -> MultiDict:
     return data
 
 
-def shown_value(fdef, value: str, lang: str, site) -> str:
-    """An answer as the check page shows it: the choice's label, Ja/Nee, a date in words."""
-    if fdef.type == "checkbox":
-        return t("forms.check.yes" if value else "forms.check.no", lang)
-    value = value.replace("\r\n", "\n").strip()    # as the form's filters will store it
-    if not value:
-        return t("forms.check.not_given", lang)
-    if fdef.choices:
-        for choice, label in fdef.choices:
-            if choice == value:
-                return site_text(label, lang, site)
-        return value
-    if fdef.format == "birth_date":
-        day = parse_birth_date(value)
-        return format_date(day, lang) if day else value
-    return value
-
-
 def rows(definition, answers: dict, lang: str, site) -> list[dict]:
-    """One row per question, in page order: name, label, value."""
-    result = []
-    for fdef in answer_fields(definition):
-        if fdef.type == "hidden":
-            continue
-        label = site_text(fdef.label, lang, site)
-        result.append({"name": fdef.name, "label": label,
-                       # The visually hidden part of "Wijzigen <question>": no trailing "?" or ":".
-                       "change_label": label.rstrip(" ?:\u00a0\u202f"),
-                       "value": shown_value(fdef, answers.get(fdef.name, ""), lang, site),
-                       "multiline": fdef.type == "textarea"})
-    return result
+    """One row per question, in page order: name, label, value (the shared presenter,
+    `portal.intake.present`), and the label of the question's change button."""
+    return [{"name": row.name, "label": row.label,
+             # The visually hidden part of "Wijzigen <question>": no trailing "?" or ":".
+             "change_label": row.label.rstrip(" ?:\u00a0\u202f"),
+             "value": row.value, "multiline": row.multiline}
+            for row in answer_rows(definition, answers, lang, site)]
 
 
 def route_sentence(definition, answers: dict, lang: str, site, municipalities: dict) -> str:

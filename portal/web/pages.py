@@ -51,11 +51,12 @@ def site_home(site: Municipality, lang: str) -> str:
 
 
 def render_page(template: str, *, site: Municipality | None, lang: str, status: int = 200,
-                alternates: dict | None = None, **context):
+                alternates: dict | None = None, citizen_page: bool = True, **context):
     """Render a page inside templates/forms/base.html with the site's header and footer.
 
     `alternates`: {lang: url} of this same page in the site's other languages (the language
-    switch shows only on sites with more than one language).
+    switch shows only on sites with more than one language). `citizen_page=False` (the staff
+    inbox): no quick-exit button.
     """
     def tr(key, **values):
         return t(key, lang, **values)
@@ -71,12 +72,14 @@ def render_page(template: str, *, site: Municipality | None, lang: str, status: 
                  for page in ("privacy", "accessibility")}
         footer = [{"href": site_page_url(base, path), "text": t(key, lang)}
                   for key, path in footer_links(lang, site.default_language)]
+    if site is not None and citizen_page:
         # The site's neutral page; the button's files come from this app (views.quick_exit_asset).
         quick_exit = {
             "href": neutral_page_url(site_base(site), lang, site.default_language),
             "css": url_for("forms.quick_exit_asset", name="quick-exit.css"),
             "js": url_for("forms.quick_exit_asset", name="quick-exit.js"),
         }
+    if site is not None:
         brand = {
             "name": site.text(site.name, lang),
             "social_house": site.text(site.social_house, lang),
@@ -92,6 +95,12 @@ def render_page(template: str, *, site: Municipality | None, lang: str, status: 
                            quick_exit=quick_exit, legal=legal, footer_links=footer, **context)
     # render_template output: Flask's autoescaping environment already escaped every value.
     return Markup(html), status  # nosec B704
+
+
+def public_url() -> str:
+    """Where staff open this backend, without a trailing slash: PORTAL_PUBLIC_URL, else the
+    address of this request (see the setting's help for why production should set it)."""
+    return (current_app.config.get("PUBLIC_URL") or request.url_root).rstrip("/")
 
 
 def get_store():

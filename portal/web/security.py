@@ -114,6 +114,11 @@ def form_limit_key() -> str:
     return f"{get_remote_address()}|forms"
 
 
+def sign_in_limit_key() -> str:
+    """Client address: one person's tries at the staff sign-in."""
+    return f"{get_remote_address()}|office-sign-in"
+
+
 def _configure(app: Flask) -> None:
     if not app.config.get("MAX_CONTENT_LENGTH"):
         app.config["MAX_CONTENT_LENGTH"] = DEFAULT_MAX_CONTENT_LENGTH
@@ -164,6 +169,13 @@ def _rate_limits(app: Flask) -> None:
         limiter.limit(str(app.config["RATELIMIT_FORM"]), methods=["POST"], key_func=form_limit_key)(blueprint)
     else:
         log.warning("no 'forms' blueprint registered before security.init_app: forms are not rate limited")
+
+    office = app.blueprints.get("office")
+    if office is not None:
+        # Sign-in requests per client address: each may send a mail. Only that view is limited:
+        # staff changing statuses are not.
+        limiter.limit(str(app.config["RATELIMIT_SIGN_IN"]), methods=["POST"], key_func=sign_in_limit_key,
+                      exempt_when=lambda: request.endpoint != "office.sign_in")(office)
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(exc):

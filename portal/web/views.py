@@ -30,7 +30,7 @@ from portal.store import AlreadySubmitted, LimitReached, StoreUnavailable
 from portal.web import answers as check_page
 from portal.web import antiabuse
 from portal.web.answers import CHECK_FIELD, RETURN_FIELD, REVIEW_FIELD, REVIEW_VALUE, raw_answers
-from portal.web.pages import get_store, municipalities, render_page, site_and_lang
+from portal.web.pages import get_store, municipalities, public_url, render_page, site_and_lang
 
 log = logging.getLogger(__name__)
 bp = Blueprint("forms", __name__)
@@ -223,7 +223,8 @@ def store_and_redirect(site, definition, lang: str, form, *, key: str | None = N
     try:
         accepted = intake.accept(site, definition.id, lang, form_answers(form), store=get_store(),
                                  municipalities=municipalities(), sender=current_app.config["MAIL_FROM"],
-                                 submission_key=submission_key(site, definition, key), policy=policy())
+                                 submission_key=submission_key(site, definition, key), policy=policy(),
+                                 definition=definition, base_url=public_url())
         reference = accepted.reference
     except AlreadySubmitted as exc:
         log.info("form %s/%s: the same send again, answered with its first receipt", site.slug, definition.id)

@@ -1,0 +1,292 @@
+"""Blueprint `office`: the staff inbox at /office/, where an office reads the applications routed
+to its inbox (the answers stay on the server under `delivery: secure`).
+
+- `GET/POST /office/sign-in`: the inbox's address; a one-time link is mailed to it only when it
+  is a configured inbox, and the page is the same either way (nobody learns which addresses are
+  inboxes). At most `LINKS_PER_HOUR` links per inbox; POSTs are rate-limited per client address
+  (PORTAL_RATELIMIT_SIGN_IN, `portal.web.security`). The mail leaves in a background thread, so
+  the answer takes as long for an inbox as for any other address.
+- `GET /office/auth/<token>`: a page with one button; its POST spends the token and opens the
+  session. Not the GET: mail filters open links to scan them, which would spend the token, and a
+  SameSite=Strict cookie set on a page reached from a mail program is not sent on the redirect.
+- `GET /office/`: the inbox's applications, newest first, paged; `GET /office/<reference>`: one
+  application (every answer through the presenter of the check page, `portal.intake.present`),
+  the routing reason, status buttons; `/office/<reference>/print`: the same, for paper or PDF.
+- `POST /office/<reference>/status`, `POST /office/sign-out`.
+
+Every view of an application is written to the access log (inbox, reference, time); every status
+change with time and inbox. No IP address is stored. An application of another inbox is a 404,
+as is an unknown reference. Pages are in the inbox's municipality's default language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import threading
+import time
+
+from flask import Blueprint, current_app, g, make_response, redirect, request, url_for
+
+from portal.common.i18n import t
+from portal.delivery.transport import DeliveryError, transport_for
+from portal.intake.compose import KIND_FIELDS, compose_sign_in, valid_address
+from portal.intake.forms import form_for_site
+from portal.intake.present import answer_rows, choice_label
+from portal.intake.receipt import BRUSSELS, decision_deadline, format_date, format_received
+from portal.intake.routing import stored_reason_text
+from portal.store.office import CLOSED_STATUSES, OFFICE_STATUSES
+from portal.web import staff_auth
+from portal.web.pages import get_store, municipalities, public_url, render_page
+
+log = logging.getLogger(__name__)
+bp = Blueprint("office", __name__, url_prefix="/office")
+PAGE_SIZE = 25
+LINKS_PER_HOUR = 5
+NO_STORE = {"Cache-Control": "no-store"}
+REFERENCE_RE = re.compile(r"^[A-Z0-9]{3}-[0-9]{4}-[A-Z0-9]{5}$")
+
+
+# --- who is signed in -----------------------------------------------------------------------
+
+def _inboxes() -> dict:
+    return staff_auth.configured_inboxes(municipalities())
+
+
+def _signed_in() -> tuple[str, object] | None:
+    """(inbox, its municipality) of this request's session, or None."""
+    if "office_inbox" not in g:
+        inbox = staff_auth.session_inbox(get_store(), request.cookies.get(staff_auth.COOKIE))
+        entry = _inboxes().get(inbox.lower()) if inbox else None
+        g.office_inbox = (inbox, entry[1]) if entry else None   # an inbox no longer configured: out
+    return g.office_inbox
+
+
+def _page(template: str, *, site, status: int = 200, **context):
+    lang = site.default_language if site is not None else _sign_in_lang()
+    signed = _signed_in() if request.endpoint not in ("office.sign_in", "office.auth") else None
+    body, status = render_page(template, site=site, lang=lang, status=status, office_inbox=signed[0] if signed else None,
+                               alternates=None, citizen_page=False, **context)
+    return body, status, NO_STORE
+
+
+def _sign_in_lang() -> str:
+    return "fr" if request.args.get("lang") == "fr" else "nl"
+
+
+def _require_inbox():
+    signed = _signed_in()
+    if signed is None:
+        return None, redirect(url_for("office.sign_in"), 303)
+    return signed, None
+
+
+# --- sign-in --------------------------------------------------------------------------------
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Ask for the inbox address; mail a link when it is a configured inbox; same page either way."""
+    lang = _sign_in_lang()
+    if request.method == "GET":
+        return _page("office/sign_in.html", site=None, email="", error=None, sent=False, lang_switch=_lang_switch(lang))
+    typed = str(request.form.get("email") or "").strip()
+    address = valid_address(typed)
+    if address is None:
+        return _page("office/sign_in.html", site=None, status=400, email=typed[:254],
+                     error=t("office.sign_in.invalid", lang), sent=False, lang_switch=_lang_switch(lang))
+    entry = _inboxes().get(address.lower())
+    if entry is not None:
+        _send_link(*entry)
+    else:
+        log.info("office: sign-in asked for an address that is no inbox")
+    return _page("office/sign_in.html", site=None, email=address, error=None, sent=True, lang_switch=_lang_switch(lang))
+
+
+def _lang_switch(lang: str) -> list:
+    return [{"lang": other, "name": name, "current": other == lang,
+             "url": url_for("office.sign_in", lang=other) if other == "fr" else url_for("office.sign_in")}
+            for other, name in (("nl", "Nederlands"), ("fr", "Français"))]
+
+
+def _send_link(inbox: str, municipality) -> None:
+    """Make a link and mail it in the background (when the inbox has not had too many this hour)."""
+    store = get_store()
+    if store.count_sign_in_tokens(inbox, since=time.time() - 3600) >= LINKS_PER_HOUR:
+        log.warning("office: sign-in links for an inbox of %s limited to %s per hour", municipality.slug, LINKS_PER_HOUR)
+        return
+    link = staff_auth.new_sign_in_link(store, inbox, public_url())
+    if municipality.default_language == "fr":
+        link += "?lang=fr"      # the button page in the inbox's language
+    message = compose_sign_in(inbox=inbox, link=link, municipality=municipality,
+                              when=dt.datetime.now(BRUSSELS), sender=current_app.config["MAIL_FROM"])
+    transport = transport_for(current_app.config.get("SMTP_URL"), current_app.config["MAIL_DIR"])
+    sender = message["From"].addresses[0].addr_spec
+    slug = municipality.slug
+
+    def deliver():
+        try:
+            transport.send(sender, inbox, message.as_bytes())
+            log.info("office: sign-in link mailed to an inbox of %s", slug)
+        except DeliveryError as exc:
+            log.error("office: sign-in link for an inbox of %s not delivered: %s", slug, exc.summary)
+
+    threading.Thread(target=deliver, name="office-sign-in-mail", daemon=True).start()
+
+
+@bp.route("/auth/<token>", methods=["GET", "POST"])
+def auth(token: str):
+    """GET: one button (the token is not spent); POST: spend it, open a session, go to the list."""
+    if request.method == "GET":
+        return _page("office/auth.html", site=None, invalid=False)
+    inbox = staff_auth.spend_sign_in_token(get_store(), token)
+    entry = _inboxes().get(inbox.lower()) if inbox else None
+    if entry is None:
+        log.info("office: a used, expired or unknown sign-in link was refused")
+        return _page("office/auth.html", site=None, status=400, invalid=True)
+    response = redirect(url_for("office.inbox"), 303)
+    _set_cookie(response, staff_auth.start_session(get_store(), entry[0]))
+    log.info("office: signed in to an inbox of %s", entry[1].slug)
+    return response
+
+
+def _set_cookie(response, value: str) -> None:
+    response.set_cookie(staff_auth.COOKIE, value, path=staff_auth.COOKIE_PATH, httponly=True, samesite="Strict",
+                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+
+
+@bp.post("/sign-out")
+def sign_out():
+    staff_auth.end_session(get_store(), request.cookies.get(staff_auth.COOKIE))
+    response = make_response(redirect(url_for("office.sign_in", signed_out=1), 303))
+    response.delete_cookie(staff_auth.COOKIE, path=staff_auth.COOKIE_PATH, httponly=True, samesite="Strict",
+                           secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    return response
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+def _definition(submission):
+    """The form as the sending site showed it (labels), or None when it no longer loads."""
+    definition = current_app.extensions["portal_forms"].get(submission.form_id)
+    site = municipalities().get(submission.site_slug)
+    if definition is None or site is None:
+        return definition
+    try:
+        return form_for_site(definition, site)
+    except Exception:  # noqa: BLE001 - a broken override file: the shared labels still read well
+        return definition
+
+
+def _summary(submission, lang: str, site) -> dict:
+    """What the list and the page header show of an application: no answer but the kind of help."""
+    answers = submission.answers or {}
+    kind_field = KIND_FIELDS.get(submission.form_id, "")
+    deadline = decision_deadline(submission.form_id, answers.get("help_type"), submission.received_at) if answers else None
+    today = dt.datetime.now(BRUSSELS).date()
+    return {
+        "reference": submission.reference,
+        "form": t(f"mail.form_title.{submission.form_id}", lang),
+        "kind": choice_label(_definition(submission), kind_field, answers.get(kind_field), lang, site),
+        "received": format_received(submission.received_at, lang),
+        "received_iso": submission.received_at.isoformat(timespec="minutes"),
+        "deadline": format_date(deadline, lang) if deadline else "",
+        "overdue": bool(deadline and deadline < today and submission.status not in CLOSED_STATUSES + ("purged",)),
+        "status": submission.status,
+        "status_text": t(f"office.status.{submission.status}", lang),
+        "not_competent": submission.outside_area,
+        "url": url_for("office.detail", reference=submission.reference),
+    }
+
+
+@bp.get("/")
+def inbox():
+    signed, response = _require_inbox()
+    if response:
+        return response
+    address, site = signed
+    lang = site.default_language
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    submissions, total = get_store().list_for_inbox(address, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return _page("office/list.html", site=site, rows=[_summary(s, lang, site) for s in submissions],
+                 page=page, pages=pages, total=total,
+                 previous=url_for("office.inbox", page=page - 1) if page > 1 else None,
+                 next=url_for("office.inbox", page=page + 1) if page < pages else None)
+
+
+# --- one application ------------------------------------------------------------------------
+
+def _own(reference: str):
+    """(inbox, site, submission) or a response: sign-in, or 404 for an unknown or another inbox's."""
+    signed, response = _require_inbox()
+    if response:
+        return None, response
+    address, site = signed
+    submission = get_store().get_submission(reference) if REFERENCE_RE.match(reference) else None
+    if submission is None or submission.inbox.lower() != address.lower():
+        body, status, headers = _page("office/not_found.html", site=site, status=404)
+        return None, (body, status, headers)
+    return (address, site, submission), None
+
+
+def _detail_context(address: str, site, submission) -> dict:
+    lang = site.default_language
+    store = get_store()
+    store.log_access(inbox=address, reference=submission.reference)
+    history = [{**change, "when": format_received(change["changed_at"], lang),
+                "text": t(f"office.status.{change['status']}", lang)} for change in store.status_history(submission.reference)]
+    owner = municipalities().get(submission.competent_slug) or site
+    erase_by = (submission.received_at + dt.timedelta(days=owner.retention_max_days)).date()
+    return {
+        "summary": _summary(submission, lang, site),
+        "rows": answer_rows(_definition(submission), submission.answers, lang, municipalities().get(submission.site_slug) or site)
+        if submission.answers is not None else None,
+        "reason": stored_reason_text(reason=submission.route_reason, outside_area=submission.outside_area,
+                                     answers=submission.answers, site_slug=submission.site_slug,
+                                     competent_slug=submission.competent_slug, municipalities=municipalities(), lang=lang),
+        "sent_from": (lambda m: m.text(m.name, lang) if m else submission.site_slug)(municipalities().get(submission.site_slug)),
+        "history": history,
+        "retention": t("office.detail.retention", lang, days=owner.retention_days, date=format_date(erase_by, lang)),
+    }
+
+
+@bp.get("/<reference>")
+def detail(reference: str):
+    owned, response = _own(reference)
+    if response:
+        return response
+    address, site, submission = owned
+    return _page("office/detail.html", site=site, statuses=OFFICE_STATUSES,
+                 print_url=url_for("office.print_view", reference=reference),
+                 status_url=url_for("office.status", reference=reference),
+                 **_detail_context(address, site, submission))
+
+
+@bp.get("/<reference>/print")
+def print_view(reference: str):
+    owned, response = _own(reference)
+    if response:
+        return response
+    address, site, submission = owned
+    return _page("office/print.html", site=site, detail_url=url_for("office.detail", reference=reference),
+                 **_detail_context(address, site, submission))
+
+
+@bp.post("/<reference>/status")
+def status(reference: str):
+    owned, response = _own(reference)
+    if response:
+        return response
+    address, _, submission = owned
+    new = request.form.get("status")
+    if new not in OFFICE_STATUSES or (new == "forwarded" and not submission.outside_area):
+        body, status_code, headers = _page("office/not_found.html", site=owned[1], status=400)
+        return body, status_code, headers
+    note = str(request.form.get("forwarded_to") or "").strip()[:120] if new == "forwarded" else None
+    get_store().set_status(reference, new, inbox=address, note=note)
+    log.info("office: %s marked %s", reference, new)
+    return redirect(url_for("office.detail", reference=reference), 303)

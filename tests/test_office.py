@@ -1,0 +1,319 @@
+"""The staff inbox (/office/) and `delivery: secure`, through the real app, a real SMTP server
+(aiosmtpd) and real databases: SQLite and PostgreSQL.
+
+Several municipalities and inboxes: Opwijk's support inbox (secure), Opwijk's wijk-werken inbox,
+Saint-Gilles' support inbox (French). A session of one inbox never sees another's applications.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import types
+import uuid
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.pg_server import pg_server  # noqa: F401  (the session fixture)
+from tests.smtp_server import SmtpServer
+from tests.test_forms_web import SECRET, submit, support_answers, wijk_answers
+
+OPWIJK = "/forms/opwijk/nl/support-application/"
+OPWIJK_WIJK = "/forms/opwijk/nl/wijk-werken/"
+SINT_GILLIS = "/forms/sint-gillis/fr/support-application/"
+OPWIJK_INBOX = "welzijn@opwijk.example"
+WIJK_INBOX = "wijkwerken@opwijk.example"
+GILLIS_INBOX = "cpas@saint-gilles.example"
+LINK_RE = re.compile(r"https?://\S+/office/auth/[A-Za-z0-9_-]+(?:\?lang=fr)?")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    server = request.getfixturevalue("pg_server")
+    return server.new_database(f"office_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture
+def smtp(tmp_path):
+    server = SmtpServer(tmp_path / "smtp").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app(database_url, smtp, scratch_project):
+    from portal.web import create_app
+
+    app = create_app({"SECRET_KEY": SECRET, "ENV": "testing", "ROOT": scratch_project, "DATABASE_URL": database_url,
+                      "FORM_MIN_FILL_SECONDS": 0, "RATELIMIT_ENABLED": False, "SMTP_URL": smtp.url,
+                      "PUBLIC_URL": "https://e-loket.example"})
+    yield app
+    app.extensions["portal_store"].close()
+
+
+def csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    return match.group(1) if match else ""
+
+
+def ask_link(client, smtp, email: str, *, expect_mail: bool = True) -> tuple[str, str | None]:
+    """POST the sign-in form; (the page, the link that arrived by SMTP or None)."""
+    before = len(smtp.messages())
+    page = client.get("/office/sign-in").get_data(as_text=True)
+    response = client.post("/office/sign-in", data={"email": email, "csrf_token": csrf(page)})
+    assert response.status_code == 200
+    if not expect_mail:
+        time.sleep(1.0)
+        assert len(smtp.messages()) == before
+        return response.get_data(as_text=True), None
+    mail = smtp.wait_for(before + 1)[-1]
+    assert mail.rcpt_tos == [email]
+    return response.get_data(as_text=True), LINK_RE.search(mail.message.get_body(("plain",)).get_content()).group(0)
+
+
+def follow(client, link: str):
+    """Open the link from the mail and press its button: the response of the POST."""
+    path = urlparse(link).path
+    page = client.get(path)
+    assert page.status_code == 200
+    return client.post(path, data={"csrf_token": csrf(page.get_data(as_text=True))})
+
+
+def signed_in_client(app, smtp, inbox: str):
+    client = app.test_client()
+    _, link = ask_link(client, smtp, inbox)
+    assert follow(client, link).status_code == 303
+    return client
+
+
+def references(html: str) -> list[str]:
+    return re.findall(r'href="/office/([A-Z0-9]{3}-\d{4}-[A-Z0-9]{5})"', html)
+
+
+def stored_reference(response) -> str:
+    from portal.web.views import receipt_serializer
+
+    token = response.headers["Location"].rsplit("/", 1)[-1]
+    return receipt_serializer().loads(token)["ref"]
+
+
+def send_applications(app) -> dict:
+    """One application to each inbox (and one more to Opwijk's); {inbox: [references]}."""
+    client = app.test_client()
+    sent = {OPWIJK_INBOX: [], WIJK_INBOX: [], GILLIS_INBOX: []}
+    with app.test_request_context():
+        for url, answers, inbox in ((OPWIJK, support_answers(), OPWIJK_INBOX),
+                                    (OPWIJK, support_answers(postcode="9999", city="Elders"), OPWIJK_INBOX),
+                                    (OPWIJK_WIJK, wijk_answers(), WIJK_INBOX),
+                                    (SINT_GILLIS, support_answers(postcode="1060", city="Saint-Gilles"), GILLIS_INBOX)):
+            response = submit(client, url, answers)
+            assert response.status_code == 303, response.get_data(as_text=True)[:500]
+            sent[inbox].append(stored_reference(response))
+    return sent
+
+
+# --- sign-in --------------------------------------------------------------------------------------
+
+def test_the_link_arrives_by_smtp_works_once_and_opens_a_strict_session(app, smtp):
+    client = app.test_client()
+    page, link = ask_link(client, smtp, OPWIJK_INBOX)
+    assert link.startswith("https://e-loket.example/office/auth/")        # PORTAL_PUBLIC_URL, never the Host
+    assert "Kijk in de mailbox van uw dienst" in page
+    opened = follow(client, link)
+    assert opened.status_code == 303 and opened.headers["Location"].endswith("/office/")
+    cookie = opened.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/office/" in cookie
+    assert client.get("/office/").status_code == 200
+    # The same link again (another browser): refused.
+    again = app.test_client()
+    refused = follow(again, link)
+    assert refused.status_code == 400 and "Deze link werkt niet meer" in refused.get_data(as_text=True)
+    assert again.get("/office/").status_code == 303
+
+
+def test_an_address_that_is_no_inbox_gets_the_same_page_and_no_mail(app, smtp):
+    client = app.test_client()
+    inbox_page, _ = ask_link(client, smtp, OPWIJK_INBOX)
+    other_page, _ = ask_link(client, smtp, "someone@opwijk.example", expect_mail=False)
+    assert other_page.replace("someone@opwijk.example", OPWIJK_INBOX) == inbox_page.replace(csrf(inbox_page), csrf(other_page))
+    fresh = client.get("/office/sign-in").get_data(as_text=True)
+    bad = client.post("/office/sign-in", data={"email": "not an address", "csrf_token": csrf(fresh)})
+    assert bad.status_code == 400 and "Vul een e-mailadres in" in bad.get_data(as_text=True)
+
+
+def test_a_link_expires_after_15_minutes_and_a_session_after_30_idle(app, smtp, monkeypatch):
+    import portal.store.office
+
+    client = app.test_client()
+    _, link = ask_link(client, smtp, OPWIJK_INBOX)
+    later = types.SimpleNamespace(time=lambda: time.time() + 15 * 60 + 1)
+    monkeypatch.setattr(portal.store.office, "time", later)
+    assert follow(client, link).status_code == 400
+    monkeypatch.undo()
+
+    client = signed_in_client(app, smtp, OPWIJK_INBOX)
+    assert client.get("/office/").status_code == 200
+    monkeypatch.setattr(portal.store.office, "time", types.SimpleNamespace(time=lambda: time.time() + 31 * 60))
+    assert client.get("/office/").status_code == 303
+    monkeypatch.undo()
+    assert client.get("/office/").status_code == 303        # the idle session was deleted
+
+
+def test_sign_out_ends_the_session(app, smtp):
+    client = signed_in_client(app, smtp, OPWIJK_INBOX)
+    page = client.get("/office/").get_data(as_text=True)
+    response = client.post("/office/sign-out", data={"csrf_token": csrf(page)})
+    assert response.status_code == 303
+    assert client.get("/office/").status_code == 303
+
+
+# --- what each inbox sees -------------------------------------------------------------------------
+
+def test_each_inbox_sees_its_own_applications_and_gets_404_for_the_others(app, smtp):
+    sent = send_applications(app)
+    opwijk = signed_in_client(app, smtp, OPWIJK_INBOX)
+    gillis = signed_in_client(app, smtp, GILLIS_INBOX)
+    wijk = signed_in_client(app, smtp, WIJK_INBOX)
+
+    listing = opwijk.get("/office/").get_data(as_text=True)
+    assert references(listing) == list(reversed(sent[OPWIJK_INBOX]))        # newest first
+    assert "niet bevoegd: doorsturen" in listing                           # the 9999 one is marked
+    assert "Leefloon" in listing or "leefloon" in listing.lower()          # the kind of help
+    assert "An" not in re.findall(r">([^<]+)<", listing)                   # no name in the list
+    french = gillis.get("/office/").get_data(as_text=True)
+    assert references(french) == sent[GILLIS_INBOX] and "Demandes" in french and 'lang="fr"' in french
+    assert references(wijk.get("/office/").get_data(as_text=True)) == sent[WIJK_INBOX]
+
+    for client, own in ((opwijk, OPWIJK_INBOX), (gillis, GILLIS_INBOX), (wijk, WIJK_INBOX)):
+        for inbox, refs in sent.items():
+            for reference in refs:
+                status = client.get(f"/office/{reference}").status_code
+                assert status == (200 if inbox == own else 404), (own, reference)
+                assert client.get(f"/office/{reference}/print").status_code == (200 if inbox == own else 404)
+    assert opwijk.get("/office/OPW-2026-ZZZZZ").status_code == 404
+
+
+def test_the_detail_shows_every_answer_with_the_check_pages_presenter_and_logs_the_view(app, smtp):
+    sent = send_applications(app)
+    store = app.extensions["portal_store"]
+    opwijk = signed_in_client(app, smtp, OPWIJK_INBOX)
+    reference = sent[OPWIJK_INBOX][0]
+    html = opwijk.get(f"/office/{reference}").get_data(as_text=True)
+    for label, value in (("Voornaam", "An"), ("Achternaam", "Peeters"), ("Geboortedatum", "30 juli 1985"),
+                         ("Rijksregisternummer", "85.07.30-033.28"), ("Straat", "Kerkstraat")):
+        assert re.search(rf">{label}[^<]*</dt>\s*<dd[^>]*>{re.escape(value)}</dd>", html), label
+    assert "uw OCMW is bevoegd" in html                      # the routing reason
+    assert "Afdrukken of bewaren als PDF" in html
+    log = store.access_log(reference)
+    assert [(row["inbox"], row["reference"]) for row in log] == [(OPWIJK_INBOX, reference)]
+    assert set(log[0]) == {"inbox", "reference", "viewed_at"}      # no answer, no IP address
+    other = sent[GILLIS_INBOX][0]
+    opwijk.get(f"/office/{other}")
+    assert store.access_log(other) == []                      # a refused look is no view
+
+
+def test_status_changes_persist_with_time_and_inbox(app, smtp):
+    sent = send_applications(app)
+    store = app.extensions["portal_store"]
+    opwijk = signed_in_client(app, smtp, OPWIJK_INBOX)
+    own, not_competent = sent[OPWIJK_INBOX]
+    page = opwijk.get(f"/office/{own}").get_data(as_text=True)
+    assert 'value="forwarded"' not in page                   # only a not-competent one is forwarded
+    for status in ("in_progress", "done"):
+        assert opwijk.post(f"/office/{own}/status", data={"status": status, "csrf_token": csrf(page)}).status_code == 303
+    assert store.get_submission(own).status == "done"
+    assert [(c["status"], c["inbox"]) for c in store.status_history(own)] == [("in_progress", OPWIJK_INBOX), ("done", OPWIJK_INBOX)]
+    assert "afgehandeld" in opwijk.get("/office/").get_data(as_text=True)
+
+    page = opwijk.get(f"/office/{not_competent}").get_data(as_text=True)
+    assert 'value="forwarded"' in page and "binnen 5 kalenderdagen" in page
+    assert opwijk.post(f"/office/{not_competent}/status", data={"status": "forwarded", "forwarded_to": "OCMW Gent",
+                                                                  "csrf_token": csrf(page)}).status_code == 303
+    assert store.status_history(not_competent)[-1]["note"] == "OCMW Gent"
+    assert "doorgestuurd naar OCMW Gent" in opwijk.get(f"/office/{not_competent}").get_data(as_text=True)
+    # Another inbox cannot change it, nor can a status that does not exist.
+    gillis = signed_in_client(app, smtp, GILLIS_INBOX)
+    token = csrf(gillis.get("/office/").get_data(as_text=True))
+    assert gillis.post(f"/office/{own}/status", data={"status": "in_progress", "csrf_token": token}).status_code == 404
+    assert opwijk.post(f"/office/{own}/status", data={"status": "purged", "csrf_token": csrf(page)}).status_code == 400
+    assert store.get_submission(own).status == "done"
+
+
+def test_the_list_is_paged(app, smtp, monkeypatch):
+    import portal.web.office
+
+    monkeypatch.setattr(portal.web.office, "PAGE_SIZE", 1)
+    sent = send_applications(app)
+    opwijk = signed_in_client(app, smtp, OPWIJK_INBOX)
+    first = opwijk.get("/office/").get_data(as_text=True)
+    second = opwijk.get("/office/?page=2").get_data(as_text=True)
+    assert references(first) == [sent[OPWIJK_INBOX][1]] and references(second) == [sent[OPWIJK_INBOX][0]]
+    assert 'rel="next"' in first and 'rel="prev"' in second
+
+
+def test_portal_staff_link_prints_a_working_link_and_refuses_a_stranger(app, smtp, monkeypatch, database_url):
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://e-loket.example")
+    runner = CliRunner()
+    result = runner.invoke(main, ["staff-link", "opwijk", WIJK_INBOX])
+    assert result.exit_code == 0, result.output
+    link = result.output.strip()
+    assert link.startswith("https://e-loket.example/office/auth/")
+    client = app.test_client()
+    assert follow(client, link).status_code == 303
+    assert "Aangemeld als wijkwerken@opwijk.example" in client.get("/office/").get_data(as_text=True)
+    stranger = runner.invoke(main, ["staff-link", "opwijk", "someone@opwijk.example"])
+    assert stranger.exit_code == 1 and "is not an inbox of opwijk" in stranger.output
+
+
+# --- the office e-mail under `delivery: secure` ---------------------------------------------------
+
+def test_the_secure_office_mail_carries_the_reference_and_no_answer(app, smtp):
+    """Opwijk's support inbox is `delivery: secure`: sent through the form, delivered by the worker
+    to a real SMTP server, its office mail names the reference, form, kind of help, dates and the
+    link, and none of the citizen's answers in any form; the confirmation is as before."""
+    from portal.delivery.transport import SmtpTransport
+    from portal.delivery.worker import deliver_due
+
+    answers = support_answers(
+        help_type="energy", first_name="Wendelinde", last_name="Oosterzeelaar", birth_date="1985-07-30",
+        national_number="85.07.30-033.28", street="Zonnebloemdreef", house_number="517", city="Mazenzele",
+        phone="0470 98 76 54", email="wendelinde@mail.example", message="Mijn kraan lekt sinds Pasen.")
+    client = app.test_client()
+    with app.test_request_context():
+        response = submit(client, OPWIJK, answers)
+        assert response.status_code == 303
+        reference = stored_reference(response)
+    store = app.extensions["portal_store"]
+    while deliver_due(store, SmtpTransport.from_url(smtp.url))["claimed"]:
+        pass
+    mails = {m.rcpt_tos[0]: m for m in smtp.wait_for(2)}
+    office, confirmation = mails[OPWIJK_INBOX], mails["wendelinde@mail.example"]
+
+    text = office.message.get_body(("plain",)).get_content()
+    html = office.message.get_body(("html",)).get_content()
+    raw = office.raw.decode("utf-8", "replace")
+    for body in (text, html):
+        assert reference in body and "Hulpaanvraag" in body and "Energie" in body          # form, kind of help
+        assert "Ontvangen op" in body and "Beslissen uiterlijk op" in body
+        assert "uw OCMW is bevoegd" in body.lower() or "Uw OCMW is bevoegd" in body
+        assert f"https://e-loket.example/office/{reference}" in body
+    printed = ("Wendelinde", "Oosterzeelaar", "30 juli 1985", "30/07/1985", "1985-07-30", "85.07.30-033.28",
+               "85073003328", "Zonnebloemdreef", "517", "Mazenzele", "1745", "0470 98 76 54", "0470987654",
+               "wendelinde@mail.example", "wendelinde", "kraan", "Pasen", "Voornaam", "Rijksregisternummer")
+    for value in printed:
+        for where, body in (("text", text), ("html", html), ("raw message", raw)):
+            assert value.lower() not in body.lower(), f"{value!r} in the secure office mail's {where}"
+    assert office.message["Reply-To"] is None
+    assert reference in office.message["Subject"]
+    # The citizen's confirmation as before: the acknowledgement, the first name, no other answer.
+    confirmation_text = confirmation.message.get_body(("plain",)).get_content()
+    assert reference in confirmation_text and "Wendelinde" not in confirmation_text   # a fixed greeting
+    assert "85.07.30-033.28" not in confirmation_text and "Oosterzeelaar" not in confirmation_text
