@@ -377,7 +377,8 @@ def route_of(html: str) -> str:
     (OPWIJK, support_answers(), "Je aanvraag gaat naar Sociaal Huis De Wegwijzer, omdat je in 1745 woont."),
     (OPWIJK, support_answers(no_fixed_address="y", postcode="2000"),
      "Je aanvraag gaat naar Sociaal Huis De Wegwijzer, omdat je geen vaste verblijfplaats hebt."),
-    (OPWIJK, support_answers(postcode="8000", city="Brugge"), "binnen 5 kalenderdagen aan het OCMW van je woonplaats"),
+    (OPWIJK, support_answers(postcode="8000", city="Brugge"),
+     "Postcode 8000 hoort bij OCMW Brugge: dat OCMW beslist over je aanvraag. Sociaal Huis De Wegwijzer bezorgt ze daar binnen 5 kalenderdagen."),
     (SINT_GILLIS_FR, support_answers(postcode="2000", city="Anvers"),
      "Votre demande ira à\u00a0: OCMW Antwerpen, parce que vous habitez au code postal 2000."),
 ])

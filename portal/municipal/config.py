@@ -24,6 +24,17 @@ SERVICE_IDS = (
     "onthaal", "leefloon", "art60", "art61", "trajectbegeleiding",
     "twe", "wijk-werken", "ama", "spi", "werk-zoeken",
 )
+# The regions a service exists in (portal/municipal/postcodes.py REGION_NAMES); a service not
+# listed here exists everywhere. Wijk-werken, VDAB trajectbegeleiding, TWE and AMA are Flemish
+# measures; SPI (socioprofessionele inschakeling) is what the CPAS of Brussels and Wallonia and the
+# ÖSHZ call their path to work. `portal check` errors when a site lists a service of another region.
+SERVICE_REGIONS = {
+    "trajectbegeleiding": ("flanders",),
+    "twe": ("flanders",),
+    "wijk-werken": ("flanders",),
+    "ama": ("flanders",),
+    "spi": ("brussels", "wallonia", "german-speaking-community"),
+}
 FORM_IDS = ("support-application", "wijk-werken")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
