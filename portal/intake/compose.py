@@ -38,6 +38,7 @@ from portal.common.i18n import t
 from portal.common.settings import DEFAULT_SENDER, project_root
 from portal.intake.receipt import decision_deadline, format_date, format_received, receipt_facts
 from portal.intake.routing import reason_text
+from portal.intake.validators import display_phone
 from portal.municipal.config import Municipality
 from portal.store import NewMessage
 
@@ -154,10 +155,10 @@ def _choice_labels(form_id: str, lang: str) -> dict:
     return result
 
 
-def _date_fields(form_id: str) -> set:
-    """Names of the fields holding a date (`format: birth_date`), stored as YYYY-MM-DD."""
+def _format_fields(form_id: str, fmt: str) -> set:
+    """Names of the fields of a format: `birth_date` (stored as YYYY-MM-DD), `phone` (E.164)."""
     return {str(f["name"]) for f in _load_form(form_id).get("fields") or []
-            if isinstance(f, dict) and f.get("format") == "birth_date" and f.get("name")}
+            if isinstance(f, dict) and f.get("format") == fmt and f.get("name")}
 
 
 def short_date(value) -> str:
@@ -171,10 +172,10 @@ def short_date(value) -> str:
 
 def answer_rows(form_id: str, answers: dict, lang: str, names: dict | None = None) -> list[tuple[str, str]]:
     """(label, value) for every answer, form order first, then any other field by name; a date
-    as DD/MM/YYYY."""
+    as DD/MM/YYYY, a phone number in the national format."""
     labels = field_labels(form_id, lang, names)
     choices = _choice_labels(form_id, lang)
-    dates = _date_fields(form_id)
+    dates, phones = _format_fields(form_id, "birth_date"), _format_fields(form_id, "phone")
     order = [n for n in labels if n in answers] + sorted(n for n in answers if n not in labels)
     rows = []
     for name in order:
@@ -187,6 +188,8 @@ def answer_rows(form_id: str, answers: dict, lang: str, names: dict | None = Non
             value = ""
         elif name in dates and value:
             value = short_date(value)
+        elif name in phones and value:
+            value = display_phone(str(value))
         elif isinstance(value, (list, tuple)):
             value = ", ".join(choices.get(name, {}).get(str(v), str(v)) for v in value)
         else:

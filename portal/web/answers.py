@@ -33,7 +33,7 @@ from portal.common.i18n import t
 from portal.intake.forms import site_text
 from portal.intake.receipt import format_date
 from portal.intake.routing import FORWARD_WITHIN_DAYS, route
-from portal.intake.validators import parse_birth_date
+from portal.intake.validators import display_phone, parse_birth_date
 
 CHECK_SALT = "portal.checks.run-answers"
 CHECK_FIELD = "check_answers"    # the signed answers on the check page
@@ -109,6 +109,8 @@ def shown_value(fdef, value: str, lang: str, site) -> str:
     if fdef.format == "birth_date":
         day = parse_birth_date(value)
         return format_date(day, lang) if day else value
+    if fdef.format == "phone":
+        return display_phone(value)
     return value
 
 
