@@ -187,7 +187,7 @@ def test_catalogue_lists_exactly_the_sites_services_per_language(built_sites, mu
                 assert node["dct:title"]["@language"] == lang
                 assert f'<meta name="description" content="{node["dct:description"]["@value"]}"' in html.replace("&#39;", "'"), page
                 assert {loc["locn:postCode"] for loc in node["dct:spatial"]} == set(m.postcodes)
-                for contact in node["cv:hasContactPoint"]:
+                for contact in node["cv:contactPoint"]:
                     email = graph[contact["@id"]]["cv:email"]
                     assert f'href="{email}"' in html, f"{page}: {email}"
                 channels = [c["@id"] for c in node.get("cv:hasChannel", [])]
