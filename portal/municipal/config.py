@@ -147,7 +147,7 @@ class Key:
 KEYS = (
     Key("slug", True, "short lowercase name; equals the file name"),
     Key("name", True, "the municipality's name, per language"),
-    Key("languages", True, "site languages, default first: nl, fr"),
+    Key("languages", True, "site languages, default first: nl, fr, de"),
     Key("site_url", False, "where the static site is published, e.g. https://www.opwijk.be/"),
     Key("branding", True, "primary_color, accent_color (#rrggbb) and logo (file in site_config/<slug>/)"),
     Key("social_house", True, "name of the OCMW / sociaal huis / CPAS, per language"),
@@ -223,7 +223,7 @@ class _Checker:
         else:
             bad = [lang for lang in languages if lang not in LANGUAGES]
             for lang in bad:
-                self.error(languages.line_of(languages.index(lang)), f"unsupported language {lang!r}", "use nl and/or fr")
+                self.error(languages.line_of(languages.index(lang)), f"unsupported language {lang!r}", "use nl, fr and/or de")
             if len(set(languages)) != len(languages):
                 self.error(raw.line_of("languages"), "languages: a language is listed twice")
             good = [lang for lang in dict.fromkeys(languages) if lang in LANGUAGES]
