@@ -8,7 +8,6 @@ from portal.common.findings import NOTE
 from portal.municipal.config import check_municipality
 from tests.test_config import GOOD, messages, write
 
-
 LAST_LINE = GOOD.count("\n") + 1     # the line of a key appended to GOOD
 
 

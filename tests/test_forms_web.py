@@ -383,7 +383,8 @@ def route_of(html: str) -> str:
     (OPWIJK, support_answers(), "Je aanvraag gaat naar Sociaal Huis De Wegwijzer, omdat je in 1745 woont."),
     (OPWIJK, support_answers(no_fixed_address="y", postcode="2000"),
      "Je aanvraag gaat naar Sociaal Huis De Wegwijzer, omdat je geen vaste verblijfplaats hebt."),
-    (OPWIJK, support_answers(postcode="8000", city="Brugge"), "binnen 5 kalenderdagen aan het OCMW van je woonplaats"),
+    (OPWIJK, support_answers(postcode="8000", city="Brugge"),
+     "Postcode 8000 hoort bij OCMW Brugge: dat OCMW beslist over je aanvraag. Sociaal Huis De Wegwijzer bezorgt ze daar binnen 5 kalenderdagen."),
     (SINT_GILLIS_FR, support_answers(postcode="2000", city="Anvers"),
      "Votre demande ira à\u00a0: OCMW Antwerpen, parce que vous habitez au code postal 2000."),
 ])
@@ -681,10 +682,10 @@ def test_portal_check_names_the_file_and_line_of_a_missing_form_translation(scra
 
     path = scratch_project / "forms" / "wijk-werken.yml"
     text = path.read_text(encoding="utf-8")
-    broken = text.replace("label: {nl: Voornaam, fr: Prénom}", "label: {nl: Voornaam}", 1)
+    broken = text.replace('label: {nl: Voornaam, fr: Prénom, de: "Vorname"}', 'label: {nl: Voornaam, de: "Vorname"}', 1)
     assert broken != text
     path.write_text(broken, encoding="utf-8")
-    line = broken.splitlines().index("    label: {nl: Voornaam}") + 1
+    line = broken.splitlines().index('    label: {nl: Voornaam, de: "Vorname"}') + 1
     findings = [f for f in check(root=scratch_project) if f.path.name == "wijk-werken.yml"]
     assert [(f.line, f.message) for f in findings] == [(line, "field first_name.label: missing 'fr' text")]
 
@@ -1109,8 +1110,8 @@ def test_portal_check_fails_on_a_form_choice_without_french(scratch_project):
 
     path = scratch_project / "forms" / "support-application.yml"
     text = path.read_text(encoding="utf-8")
-    match = re.search(r"^(\s+)(\w+): \{nl: ([^,}]+), fr: [^}]+\}$", text.split("choices:", 1)[1], re.M)
-    broken = text.replace(match.group(0), f"{match.group(1)}{match.group(2)}: {{nl: {match.group(3)}}}", 1)
+    match = re.search(r"^(\s+)(\w+): \{nl: ([^,}]+), fr: [^}]+?, (de: [^}]+)\}$", text.split("choices:", 1)[1], re.M)
+    broken = text.replace(match.group(0), f"{match.group(1)}{match.group(2)}: {{nl: {match.group(3)}, {match.group(4)}}}", 1)
     assert broken != text
     path.write_text(broken, encoding="utf-8")
     findings = [f for f in check(root=scratch_project) if f.path.name == "support-application.yml"]
@@ -1126,12 +1127,12 @@ def test_portal_check_fails_on_a_form_message_without_french(tmp_path, monkeypat
     shutil.copytree(portal.common.i18n.MESSAGES_DIR, folder)
     path = folder / "forms.yml"
     text = path.read_text(encoding="utf-8")
-    broken = text.replace("forms.check.change: {nl: Wijzigen, fr: Modifier}", "forms.check.change: {nl: Wijzigen}")
+    broken = text.replace('forms.check.change: {nl: Wijzigen, fr: Modifier, de: "Ändern"}', 'forms.check.change: {nl: Wijzigen, de: "Ändern"}')
     assert broken != text
     path.write_text(broken, encoding="utf-8")
     monkeypatch.setattr(portal.common.i18n, "MESSAGES_DIR", folder)
     findings = portal.common.i18n.check_messages()
-    line = broken.splitlines().index("forms.check.change: {nl: Wijzigen}") + 1
+    line = broken.splitlines().index('forms.check.change: {nl: Wijzigen, de: "Ändern"}') + 1
     assert [(f.path.name, f.line, f.message) for f in findings] == [
         ("forms.yml", line, "message 'forms.check.change' has no 'fr' text")]
 

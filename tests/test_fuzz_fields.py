@@ -32,6 +32,7 @@ from markupsafe import escape
 
 from portal.delivery.transport import FileTransport
 from portal.delivery.worker import deliver_due
+from portal.intake.validators import display_phone
 from tests.hardening import confirmed, make_app, valid_application
 
 SUPPORT_URL = "/forms/opwijk/nl/support-application/"
@@ -249,9 +250,11 @@ def assert_mails_are_safe(messages, reference: str, stored: dict, form_id: str, 
     assert (str(reply_to) if reply_to else "") == citizen
     for name, value in stored.items():
         if isinstance(value, str) and value and name not in ("help_type", "request_type", "requester_kind",
-                                                              "contact_preference", "birth_date"):
+                                                              "contact_preference", "birth_date", "phone"):
             assert str(escape(same_text(value))) in same_text(html), f"{name} not escaped in the office mail"
             assert same_text(value) in text, f"{name} not as typed in the office mail's text part"
+    if stored.get("phone"):   # stored in E.164, shown in the national format
+        assert stored["phone"].startswith("+") and display_phone(stored["phone"]) in text
     _assert_confirmation(confirmation, stored)
 
 

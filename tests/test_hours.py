@@ -36,7 +36,8 @@ HOLIDAYS = {
 }
 REGIONAL = {"flemish-community": {D(2026, 7, 11), D(2027, 7, 11)},
             "french-community": {D(2026, 9, 27), D(2027, 9, 27)},
-            "brussels-region": {D(2026, 5, 8), D(2027, 5, 8)}}
+            "brussels-region": {D(2026, 5, 8), D(2027, 5, 8)},
+            "german-community": {D(2026, 11, 15), D(2027, 11, 15)}}
 MORNING = [("09:00", "12:00")]
 SPLIT = [("09:00", "12:30"), ("13:00", "15:30")]
 # Expected weeks (Monday first) for the schedules the example offices use.
@@ -110,7 +111,7 @@ def test_the_easter_based_holidays_are_closed_and_named_in_both_languages():
                 D(2026, 11, 11): ("Wapenstilstand", "Jour de l'Armistice")}
     for date, (nl, fr) in expected.items():
         day = day_hours(schedule, calendar, date)
-        assert not day.open and day.reason == {"nl": nl, "fr": fr}, date
+        assert not day.open and (day.reason["nl"], day.reason["fr"]) == (nl, fr) and day.reason["de"], date
 
 
 def test_example_offices_all_have_an_independent_expectation():
@@ -360,5 +361,6 @@ def test_regional_holiday_names_exist_in_both_languages():
     calendar = Calendar(regional=list(REGIONAL_HOLIDAYS))
     for code, (month, day) in REGIONAL_HOLIDAYS.items():
         names = calendar.holiday(D(2030, month, day))
-        assert names and all(names[lang].strip() for lang in ("nl", "fr")), code
-    assert calendar.holiday(D(2030, 5, 8)) == {"nl": "Irisfeest", "fr": "Fête de l'Iris"}
+        assert names and all(names[lang].strip() for lang in ("nl", "fr", "de")), code
+    assert calendar.holiday(D(2030, 5, 8)) == {"nl": "Irisfeest", "fr": "Fête de l'Iris",
+                                               "de": "Feiertag der Region Brüssel-Hauptstadt"}

@@ -287,4 +287,5 @@ def test_portal_check_names_the_file_and_key_of_an_email_text_without_french(tmp
         findings = [f for f in check() if f.path.name == "mail.yml"]
     finally:
         portal.common.i18n.messages.cache_clear()
-    assert [(f.line, f.message) for f in findings] == [(number + 1, "message 'mail.confirmation_subject' has no 'fr' text")]
+    assert [(f.line, f.message) for f in findings] == [(number + 1, "message 'mail.confirmation_subject' has no 'fr' text"),
+                                                       (number + 1, "message 'mail.confirmation_subject' has no 'de' text")]

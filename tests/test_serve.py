@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape
 
 import pytest
 from werkzeug.test import Client
@@ -32,7 +33,7 @@ def test_the_index_names_each_municipality_and_its_social_house_in_its_languages
     assert re.search(r'<a href="/opwijk/"><span lang="nl">Opwijk</span></a>', body), body
     for m in load_all(ROOT).values():
         for lang in m.languages:
-            assert f'<span lang="{lang}">{m.social_house[lang]}</span>' in body, (m.slug, lang)
+            assert f'<span lang="{lang}">{escape(m.social_house[lang])}</span>' in body, (m.slug, lang)
     assert '<a href="/antwerpen/">antwerpen</a>' not in body
 
 

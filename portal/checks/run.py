@@ -12,6 +12,7 @@ import yaml
 
 from portal.checks import active, check_site_content, shared
 from portal.checks import markdown as checks_markdown
+from portal.checks.national import check_postcodes_national, check_service_regions
 from portal.common.findings import ERROR, NOTE, WARNING, Finding, PortalError
 from portal.common.i18n import check_messages
 from portal.intake.forms import check_forms
@@ -150,6 +151,7 @@ def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Find
         findings.extend(check_branding(municipality))
         findings.extend(check_delivery(municipality))
         findings.extend(check_services(municipality, root))
+        findings.extend(check_service_regions(municipality) + check_postcodes_national(municipality))
         page_findings.extend((slug, f) for f in check_pages(municipality, root) + check_site_content(municipality, root))
         for page in content.source_pages(municipality, root):
             published.setdefault(page.path, []).append(slug)

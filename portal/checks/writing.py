@@ -16,6 +16,7 @@ MAX_SENTENCE_WORDS = 25
 REQUIRED_SECTIONS = {
     "nl": ("Wat is het?", "Voor wie?", "Hoe gaat het?", "Wat kost het?", "Contact"),
     "fr": ("De quoi s'agit-il ?", "Pour qui ?", "Comment ça se passe ?", "Combien ça coûte ?", "Contact"),
+    "de": ("Was ist das?", "Für wen?", "Wie läuft es ab?", "Was kostet es?", "Kontakt"),
 }
 
 LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")

@@ -1,4 +1,4 @@
-"""Interface texts in Dutch and French: `t("key", lang, **values)`.
+"""Interface texts in Dutch, French and German: `t("key", lang, **values)`.
 
 Texts live in `portal/messages/*.yml` (one file per area, `key: {nl: ..., fr: ...}`), so every
 label, notice and error message exists once, in both languages; `portal check` fails on a gap.
@@ -12,8 +12,8 @@ from pathlib import Path
 from portal.common.findings import Finding, PortalError
 from portal.common.yamlfile import load_yaml
 
-LANGUAGES = ("nl", "fr")                 # every language a site may list; the first is the default
-LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français"}
+LANGUAGES = ("nl", "fr", "de")          # every language a site may list; the first is the default
+LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "de": "Deutsch"}
 MESSAGES_DIR = Path(__file__).parent / "messages"
 
 
@@ -49,8 +49,11 @@ def check_messages() -> list[Finding]:
 
 
 def format_date(day, lang: str, *, weekday: bool = False) -> str:
-    """'25 november 2026' / '1er décembre 2026'; with `weekday`: 'dinsdag 1 december 2026' /
-    'mardi 1er décembre 2026'. The one place dates are written out for citizens."""
+    """'25 november 2026' / '1er décembre 2026' / '1. Dezember 2026'; with `weekday`: 'dinsdag
+    1 december 2026' / 'mardi 1er décembre 2026' / 'Dienstag, 1. Dezember 2026'. The one place dates are written out for citizens."""
     number = t("date.first_day", lang) if day.day == 1 else str(day.day)
     text = t("date.long", lang, day=number, month=t(f"hours.month.{day.month}", lang), year=day.year)
-    return f"{t(f'hours.day.{day.weekday()}', lang)} {text}" if weekday else text
+    if not weekday:
+        return text
+    separator = ", " if lang == "de" else " "     # German writes "Dienstag, 1. Dezember"
+    return f"{t(f'hours.day.{day.weekday()}', lang)}{separator}{text}"

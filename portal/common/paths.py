@@ -7,7 +7,7 @@ so the paths they share live here.
 from __future__ import annotations
 
 # The quick exit's neutral page, one per language, in that language's root folder of the site.
-NEUTRAL_PAGES = {"nl": "kalender.html", "fr": "calendrier.html"}
+NEUTRAL_PAGES = {"nl": "kalender.html", "fr": "calendrier.html", "de": "kalender.html"}
 
 
 def form_url(slug: str, lang: str, form_id: str) -> str:

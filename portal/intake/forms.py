@@ -432,7 +432,8 @@ def current_names(formdata):
 
 
 def answers(form) -> dict:
-    """The citizen's answers, by field name: strings, booleans for checkboxes, ISO dates.
+    """The citizen's answers, by field name: strings, booleans for checkboxes, ISO dates, phone
+    numbers in E.164.
 
     The honeypot and the CSRF token are left out; so are answers to fields that are not required
     in the situation and were left empty (they are stored as "").
@@ -446,6 +447,8 @@ def answers(form) -> dict:
             result[fdef.name] = bool(data)
         elif fdef.format == "birth_date" and data:
             result[fdef.name] = v.parse_birth_date(data).isoformat()
+        elif fdef.format == "phone" and data:
+            result[fdef.name] = v.normalise_phone(data)      # stored in E.164, shown nationally
         else:
             result[fdef.name] = data or ""
     return result

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from portal.common.i18n import t
 from portal.intake.forms import FormDefinition, site_text
 from portal.intake.receipt import format_date
-from portal.intake.validators import parse_birth_date
+from portal.intake.validators import display_phone, parse_birth_date
 from portal.municipal.config import Municipality
 
 # Never an answer: the CSRF token, the honeypot and the anti-robot time stamps.
@@ -61,6 +61,8 @@ def shown_value(fdef, value, lang: str, site: Municipality) -> str:
     if fdef.format == "birth_date":
         day = parse_birth_date(text)
         return format_date(day, lang) if day else text
+    if fdef.format == "phone":
+        return display_phone(text)
     return text
 
 

@@ -5,11 +5,14 @@
   own OCMW. With a postcode no configured municipality serves (or whose municipality takes no
   applications online): the site's own OCMW, marked as outside its area, because an OCMW that is
   not competent must pass the application on to the competent one within five calendar days.
+  The national postcode table (portal/municipal/postcodes.py) then names the competent
+  OCMW/CPAS/ÖSHZ with its NIS code, or the two candidates where the street decides (1040, 1050,
+  1804), so the office knows to whom to pass it.
 - `wijk-werken`: the `wijk-werken` inbox of the municipality serving the postcode when it has
   one, else the site's own.
 
-The reason is a message key of `portal/messages/routing.yml`; the office mail shows it in the
-receiving office's language with `reason_text(route, lang)`.
+The reason is a message key of `portal/common/messages/routing.yml`; the office mail shows it in
+the receiving office's language with `reason_text(route, lang)`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 
 from portal.common.i18n import t
 from portal.municipal.config import Municipality
+from portal.municipal.postcodes import NationalMunicipality, municipalities_for_postcode
 
 FORWARD_WITHIN_DAYS = 5   # calendar days for a non-competent OCMW to pass an application on
 
@@ -34,6 +38,9 @@ class Route:
     outside_area: bool = False         # the receiving OCMW is not competent: pass it on
     forward_within_days: int | None = None
     reason_values: dict = field(default_factory=dict)   # placeholders of the reason text
+    # Outside every configured area: the competent municipality by the national table (two where
+    # the street decides, none for a postcode the table does not know).
+    national: tuple[NationalMunicipality, ...] = ()
 
 
 def _serving(postcode: str, site: Municipality, municipalities: dict) -> Municipality | None:
@@ -71,7 +78,8 @@ def _support(answers, postcode, site, municipalities, own) -> Route:
     competent = _serving(postcode, site, municipalities)
     names = {"postcode": postcode, "site": site.text(site.name, site.default_language)}
     if competent is None:
-        return Route(site, own, "routing.outside_area", True, FORWARD_WITHIN_DAYS, names)
+        return Route(site, own, "routing.outside_area", True, FORWARD_WITHIN_DAYS, names,
+                     national=municipalities_for_postcode(postcode))
     names["competent"] = competent.text(competent.name, competent.default_language)
     if competent.slug == site.slug:
         return Route(site, own, "routing.own_area", reason_values=names)
@@ -94,9 +102,24 @@ def _wijk_werken(postcode, site, municipalities, own) -> Route:
     return Route(site, own, "routing.wijk_werken_no_inbox", reason_values=names)
 
 
+def national_text(postcode: str, national: tuple, lang: str) -> str:
+    """Who is competent by the national table, for the office: 'OCMW Gent (NIS-code 44021)', the
+    two candidates of a split postcode, or that the table does not know the postcode."""
+    if not national:
+        return t("national.unknown", lang, postcode=postcode)
+    if len(national) == 1:
+        return t("national.competent", lang, office=national[0].social_service(lang), nis=national[0].nis)
+    first, second = national[:2]
+    return t("national.split", lang, postcode=postcode, first=first.social_service(lang), first_nis=first.nis,
+             second=second.social_service(lang), second_nis=second.nis)
+
+
 def reason_text(route: Route, lang: str) -> str:
-    """The routing reason as a sentence in `lang`, with the forwarding notice when it applies."""
+    """The routing reason as a sentence in `lang`: for an application outside every configured
+    area, also who is competent by the national table; the forwarding notice when it applies."""
     text = t(route.reason, lang, **route.reason_values)
+    if route.reason == "routing.outside_area":
+        text += " " + national_text(route.reason_values.get("postcode", ""), route.national, lang)
     if route.forward_within_days:
         text += " " + t("routing.forward_notice", lang, days=route.forward_within_days)
     return text

@@ -1,7 +1,7 @@
 """Checks for the answers citizens type into the forms.
 
 Two layers: plain functions (`is_postcode`, `parse_birth_date`, `is_email`, `normalise_phone`,
-`check_national_number`) that know nothing about the web and are tested on their own, and small
+`display_phone`, `check_national_number`, on python-stdnum and phonenumbers) that know nothing about the web and are tested on their own, and small
 WTForms validators built on them (`Format`, `ConditionalRequired`, `MaxLength`, `PlainText`,
 `MustBeEmpty`), each carrying the message from the form definition in the page's language.
 """
@@ -11,6 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import phonenumbers
+from stdnum.be import bis as be_bis
+from stdnum.be import nn as be_nn
+from stdnum.exceptions import ValidationError as ValidationError_
 from wtforms.validators import StopValidation, ValidationError
 
 # --- plain checks ----------------------------------------------------------------------------
@@ -68,61 +72,67 @@ def is_email(value: str) -> bool:
     return len(value) <= 254 and bool(EMAIL_RE.match(value))
 
 
-def normalise_phone(value: str) -> str | None:
-    """The number in international form (`+3224861234`), or None when it is not a phone number.
-
-    Belgian numbers: 9 digits after the leading 0 for mobiles (04xx), 8 for landlines, written
-    with or without +32/0032 and with spaces, dots, slashes or dashes. A number with another
-    country code (a border worker, a relative abroad) is taken when it has 10 to 15 digits.
-    """
-    compact = re.sub(r"[\s./()-]", "", value)
+def _parse_phone(value: str):
+    """The number as phonenumbers reads it (Belgian unless it starts with + or 00), or None."""
+    compact = re.sub(r"[\s./()-]", "", value or "")
     if compact.startswith("00"):
         compact = "+" + compact[2:]
-    if compact.startswith("+32"):
-        national = "0" + compact[3:]
-    elif compact.startswith("+"):
-        digits = compact[1:]
-        return compact if digits.isdigit() and 10 <= len(digits) <= 15 and digits[0] != "0" else None
-    else:
-        national = compact
-    if not national.isdigit() or not national.startswith("0") or national[1:2] == "0":
+    # A Belgian number is written with its trunk 0 (`470123456` is a typo as often as a number).
+    if not re.fullmatch(r"\+\d{6,17}|0\d{5,16}", compact):
         return None
-    expected = 10 if national.startswith("04") else 9
-    if len(national) != expected:
+    try:
+        number = phonenumbers.parse(compact, "BE")
+    except phonenumbers.NumberParseException:
         return None
-    return "+32" + national[1:]
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def normalise_phone(value: str) -> str | None:
+    """The number in E.164 (`+3224861234`), or None when it is not a valid phone number.
+
+    Belgian numbers are written with or without +32/0032 and with spaces, dots, slashes or dashes;
+    a number with another country code (a border worker, a relative abroad) must be valid in that
+    country's numbering plan (Google's libphonenumber, the `phonenumbers` package).
+    """
+    number = _parse_phone(value)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if number else None
+
+
+def display_phone(value: str) -> str:
+    """A stored number as people read it: Belgian ones in the national format (`0470 12 34 56`),
+    foreign ones in the international format (`+33 6 12 34 56 78`); anything else as it is."""
+    number = _parse_phone(value)
+    if number is None:
+        return value
+    if number.country_code == 32:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def check_national_number(value: str) -> dt.date | bool | None:
-    """Check a rijksregisternummer (or bis number); None when invalid.
+    """Check a rijksregisternummer or bis number (python-stdnum's `be.nn` and `be.bis`); None
+    when invalid.
 
-    The number is YYMMDD + a 3-digit serial + a 2-digit check, written with or without dots,
-    dashes and spaces. The check is 97 minus the first nine digits modulo 97; for people born in
-    2000 or later a 2 is put in front of those nine digits first. Returns the birth date the
-    number encodes when it has one, True for a valid number with an unknown or partial date
-    (bis numbers add 20 or 40 to the month; 00 means unknown).
+    The number is YYMMDD + a 3-digit serial + a 2-digit check (97 minus the first nine digits
+    modulo 97, with a 2 in front for people born in 2000 or later), written with or without dots,
+    dashes and spaces. Bis numbers add 20 or 40 to the month. Returns the birth date the number
+    encodes when it has one, True for a valid number with an unknown or partial date: day or
+    month 00 is common for refugees and people born abroad, the OCMW's own public.
     """
-    digits = re.sub(r"[\s.-]", "", value)
+    digits = re.sub(r"[\s.-]", "", value or "")
     if not re.fullmatch(r"\d{11}", digits):
         return None
-    base, check = digits[:9], int(digits[9:])
-    centuries = []
-    if 97 - int(base) % 97 == check:
-        centuries.append(1900)
-    if 97 - int("2" + base) % 97 == check:
-        centuries.append(2000)
-    if not centuries:
-        return None
-    yy, mm, dd = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
-    month = mm % 20 if mm >= 20 else mm  # bis numbers: +20 (sex unknown) or +40 (sex known)
-    if mm > 52 or month > 12 or dd > 31:
-        return None
-    if month == 0 or dd == 0:
-        return True
-    try:
-        return dt.date(centuries[0] + yy, month, dd)
-    except ValueError:
-        return None
+    for module in (be_nn, be_bis):
+        try:
+            module.validate(digits)
+        except ValidationError_:
+            continue
+        try:
+            birth = module.get_birth_date(digits)
+        except ValidationError_:
+            birth = None
+        return birth or True
+    return None
 
 
 def has_control_characters(value: str, *, multiline: bool = False) -> bool:

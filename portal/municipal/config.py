@@ -26,6 +26,17 @@ SERVICE_IDS = (
     "onthaal", "leefloon", "art60", "art61", "trajectbegeleiding",
     "twe", "wijk-werken", "ama", "spi", "werk-zoeken",
 )
+# The regions a service exists in (portal/municipal/postcodes.py REGION_NAMES); a service not
+# listed here exists everywhere. Wijk-werken, VDAB trajectbegeleiding, TWE and AMA are Flemish
+# measures; SPI (socioprofessionele inschakeling) is what the CPAS of Brussels and Wallonia and the
+# ÖSHZ call their path to work. `portal check` errors when a site lists a service of another region.
+SERVICE_REGIONS = {
+    "trajectbegeleiding": ("flanders",),
+    "twe": ("flanders",),
+    "wijk-werken": ("flanders",),
+    "ama": ("flanders",),
+    "spi": ("brussels", "wallonia", "german-speaking-community"),
+}
 FORM_IDS = ("support-application", "wijk-werken")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -154,7 +165,7 @@ class Key:
 KEYS = (
     Key("slug", True, "short lowercase name; equals the file name"),
     Key("name", True, "the municipality's name, per language"),
-    Key("languages", True, "site languages, default first: nl, fr"),
+    Key("languages", True, "site languages, default first: nl, fr, de"),
     Key("site_url", False, "where the static site is published, e.g. https://www.opwijk.be/"),
     Key("branding", True, "primary_color, accent_color (#rrggbb) and logo (file in site_config/<slug>/)"),
     Key("social_house", True, "name of the OCMW / sociaal huis / CPAS, per language"),
@@ -237,7 +248,7 @@ class _Checker:
         else:
             bad = [lang for lang in languages if lang not in LANGUAGES]
             for lang in bad:
-                self.error(languages.line_of(languages.index(lang)), f"unsupported language {lang!r}", "use nl and/or fr")
+                self.error(languages.line_of(languages.index(lang)), f"unsupported language {lang!r}", "use nl, fr and/or de")
             if len(set(languages)) != len(languages):
                 self.error(raw.line_of("languages"), "languages: a language is listed twice")
             good = [lang for lang in dict.fromkeys(languages) if lang in LANGUAGES]

@@ -286,7 +286,8 @@ def _known_notes() -> dict:
 
 
 def note_text(note: str, lang: str) -> str:
-    """A note in `lang`: a known phrase translated, `"nl|fr"` split, anything else as written."""
+    """A note in `lang`: a known phrase translated, `"nl|fr"` or `"nl|fr|de"` split, anything
+    else as written."""
     if not note:
         return ""
     known = _known_notes().get(note.strip().lower())
@@ -302,7 +303,8 @@ def _note_translated(note: str) -> bool:
     if note.strip().lower() in _known_notes():
         return True
     parts = [p.strip() for p in note.split("|")]
-    return len(parts) == len(LANGUAGES) and all(parts)
+    # "Dutch|French", or "Dutch|French|German" for a site in German too.
+    return 2 <= len(parts) <= len(LANGUAGES) and all(parts)
 
 
 def check_schedule(schedule: Schedule, languages) -> list[tuple[str, str, str]]:

@@ -22,8 +22,8 @@ DEFAULT_ACCENT = "#e5a823"
 # Pages of the catalogue that exist in both languages and apply in every region; a municipality
 # adds the regional ones (twe, wijk-werken in Flanders; spi, art61 in Brussels and Wallonia).
 DEFAULT_SERVICES = ("onthaal", "leefloon", "art60", "werk-zoeken")
-SOCIAL_HOUSE = {"nl": "OCMW {name}", "fr": "CPAS de {name}"}
-REGION_BY_LANGUAGE = {"nl": "flemish-community", "fr": "french-community"}
+SOCIAL_HOUSE = {"nl": "OCMW {name}", "fr": "CPAS de {name}", "de": "ÖSHZ {name}"}
+REGION_BY_LANGUAGE = {"nl": "flemish-community", "fr": "french-community", "de": "german-community"}
 
 
 @dataclass
@@ -57,7 +57,7 @@ def parse_names(values, languages) -> dict:
     """`--name Opwijk` (every language) or `--name nl=Sint-Gillis --name fr=Saint-Gilles`."""
     names = {}
     for value in values:
-        match = re.match(r"^(nl|fr)=(.+)$", value.strip())
+        match = re.match(r"^(nl|fr|de)=(.+)$", value.strip())
         if match:
             names[match.group(1)] = match.group(2).strip()
         else:
@@ -107,7 +107,7 @@ def render_config(site: NewSite) -> str:
     langs = site.languages
     q = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731 - a YAML-safe scalar
     social_house = {lang: site.social_house.get(lang) or SOCIAL_HOUSE[lang].format(name=site.names[lang]) for lang in langs}
-    office_name = {lang: {"nl": "Sociale dienst", "fr": "Service social"}[lang] for lang in langs}
+    office_name = {lang: {"nl": "Sociale dienst", "fr": "Service social", "de": "Sozialdienst"}[lang] for lang in langs}
     inboxes = f"  support-application: {q(site.inbox)}\n"
     if site.wijk_werken_inbox:
         inboxes += f"  wijk-werken: {q(site.wijk_werken_inbox)}\n"
@@ -147,7 +147,7 @@ offices:
     hours: {q(site.hours)}
     # notes: {_text({lang: "..." for lang in langs}, langs)}   # e.g. when to come without an appointment
 # Days the offices are closed beyond the public holidays, e.g.
-#   - {{date: 2026-12-24, note: {_text({"nl": "Kerstavond", "fr": "Veille de Noël"}, langs)}}}
+#   - {{date: 2026-12-24, note: {_text({"nl": "Kerstavond", "fr": "Veille de Noël", "de": "Heiligabend"}, langs)}}}
 closures: []
 # Regional days off the offices also close on (remove the line if they stay open).
 regional_holidays: [{region}]

@@ -22,7 +22,7 @@ from portal.common.i18n import t
 def neutral_page_html(lang: str) -> str:
     """A page that gives nothing away: today's date and the month, nothing else."""
     title = escape(t("quick_exit.neutral_title", lang))
-    locale = {"nl": "nl-BE", "fr": "fr-BE"}[lang]
+    locale = {"nl": "nl-BE", "fr": "fr-BE", "de": "de-BE"}[lang]
     return f"""<!doctype html>
 <html lang="{lang}">
 <head>

@@ -136,4 +136,11 @@ def route_sentence(definition, answers: dict, lang: str, site, municipalities: d
     office = receiver.text(receiver.social_house, lang) or receiver.text(receiver.name, lang)
     values = {"office": office, "postcode": chosen.reason_values.get("postcode", ""),
               "competent": chosen.reason_values.get("competent", ""), "days": FORWARD_WITHIN_DAYS}
-    return t("forms.route." + chosen.reason.removeprefix("routing."), lang, **values)
+    key = "forms.route." + chosen.reason.removeprefix("routing.")
+    # Outside every configured area: name the OCMW that will decide, from the national table.
+    if chosen.reason == "routing.outside_area" and len(chosen.national) == 1:
+        key, values["competent_office"] = "forms.route_national.one", chosen.national[0].social_service(lang)
+    elif chosen.reason == "routing.outside_area" and len(chosen.national) > 1:
+        key = "forms.route_national.split"
+        values["first"], values["second"] = (m.social_service(lang) for m in chosen.national[:2])
+    return t(key, lang, **values)
