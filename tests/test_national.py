@@ -47,7 +47,7 @@ def test_names_in_three_languages_and_regions():
     assert eupen.social_service("de") == "ÖSHZ Eupen"
     assert municipalities_for_postcode("4000")[0].name("de") == "Lüttich"
     assert [region_for_postcode(c) for c in ("9000", "1040", "4000", "4700", "1234")] == [
-        "flanders", "brussels", "wallonia", "german-speaking-community", None]
+        "flanders", "brussels", "wallonia", "german", None]
 
 
 def test_the_office_reason_names_gent_for_9000_and_both_candidates_for_1040(municipalities):

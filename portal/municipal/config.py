@@ -35,7 +35,7 @@ SERVICE_REGIONS = {
     "twe": ("flanders",),
     "wijk-werken": ("flanders",),
     "ama": ("flanders",),
-    "spi": ("brussels", "wallonia", "german-speaking-community"),
+    "spi": ("brussels", "wallonia", "german"),
 }
 FORM_IDS = ("support-application", "wijk-werken")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -26,7 +26,7 @@ GERMAN_SPEAKING = frozenset({"63001", "63012", "63013", "63023", "63040", "63048
 # Regions by Statbel code; the German-speaking Community is told apart from Wallonia because its
 # rules differ (employment service ADG, supervisory authorities, holidays).
 REGIONS = {"02000": "flanders", "03000": "wallonia", "04000": "brussels"}
-REGION_NAMES = ("flanders", "brussels", "wallonia", "german-speaking-community")
+REGION_NAMES = ("flanders", "brussels", "wallonia", "german")   # as `region:` in site_config
 # German names where German usage differs from both the Dutch and the French one.
 GERMAN_NAMES = {"21004": "Brüssel", "62063": "Lüttich", "24062": "Löwen"}
 # What the social service is called in each language (and in Brussels in both).
@@ -63,7 +63,7 @@ def _german_name(record: dict) -> str:
 
 
 def _municipality(record: dict) -> NationalMunicipality:
-    region = "german-speaking-community" if record["id"] in GERMAN_SPEAKING else REGIONS[record["region"]]
+    region = "german" if record["id"] in GERMAN_SPEAKING else REGIONS[record["region"]]
     names = {"nl": record["name"]["nl"], "fr": record["name"]["fr"], "de": _german_name(record)}
     return NationalMunicipality(record["id"], names, region, record.get("province") or "")
 
@@ -94,7 +94,7 @@ def municipality(nis: str) -> NationalMunicipality | None:
 
 
 def region_for_postcode(postcode: str) -> str | None:
-    """'flanders', 'brussels', 'wallonia' or 'german-speaking-community'; None for an unknown
+    """'flanders', 'brussels', 'wallonia' or 'german'; None for an unknown
     postcode. The two municipalities of a split postcode always lie in one region."""
     found = municipalities_for_postcode(postcode)
     return found[0].region if found else None

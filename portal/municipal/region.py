@@ -4,9 +4,7 @@ The region decides two things a public site must state: the data protection supe
 a citizen may complain to (privacy page), and the law that transposes the Web Accessibility
 Directive (EU) 2016/2102 with its enforcement procedure (accessibility statement).
 
-`region_for_postcode` is the one postcode -> region rule of the project. It works on the ranges of
-the Belgian postcode system (bpost: the first digits follow the provinces); the national postcode
-table (issue 16) may replace its body with a lookup, keeping its name and return values.
+`region_for_postcode` answers from the national postcode table (`portal.municipal.postcodes`).
 
 LEGAL REVIEW NEEDED before going live: the addresses and references below were checked against
 the public sites of the bodies named as far as possible from here (2026-11), but a lawyer of the
@@ -20,31 +18,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.municipal import postcodes
+
 REGIONS = ("flanders", "brussels", "wallonia", "german")
 
 
 def region_for_postcode(postcode: str) -> str | None:
     """The region of a Belgian postcode: flanders, brussels, wallonia or german (the
-    German-speaking Community, inside the Walloon Region); None for what is not a postcode.
-
-    Ranges (bpost): 1000-1299 Brussels-Capital; 1300-1499 Walloon Brabant; 1500-3999 Flemish
-    Brabant, Antwerp, Limburg; 4000-7999 Liège, Namur, Luxembourg, Hainaut, with 4700-4799 the
-    nine German-speaking municipalities (Eupen 4700 ... Burg-Reuland 4790); 8000-9999 West and
-    East Flanders.
-    """
-    code = str(postcode).strip()
-    if len(code) != 4 or not code.isdigit() or code[0] == "0":
-        return None
-    number = int(code)
-    if number < 1300:
-        return "brussels"
-    if number < 1500:
-        return "wallonia"
-    if number < 4000 or number >= 8000:
-        return "flanders"
-    if 4700 <= number < 4800:
-        return "german"
-    return "wallonia"
+    German-speaking Community, inside the Walloon Region); None for a postcode the national table
+    does not know. One rule for the whole project: the national table (`portal.municipal.postcodes`)."""
+    return postcodes.region_for_postcode(postcode)
 
 
 @dataclass(frozen=True)
