@@ -61,7 +61,7 @@ class Page(HTMLParser):
 
 @pytest.fixture
 def municipality():
-    return make_municipality(SPLIT, 'Tu-Th 09:00-12:00 "op afspraak"; PH off', closures=CLOSURES)
+    return make_municipality(SPLIT, 'Tu-Th 09:00-12:00 open "op afspraak"; PH off', closures=CLOSURES)
 
 
 def test_the_table_in_dutch(municipality):

@@ -19,6 +19,7 @@ from portal.common.i18n import LANGUAGES
 from portal.common.settings import project_root
 from portal.common.yamlfile import LineDict, LineList, load_yaml
 from portal.municipal.hours import REGIONAL_HOLIDAYS, HoursError, check_schedule, parse_opening_hours
+from portal.municipal.plain_hours import PlainHoursError, to_osm
 
 SERVICE_IDS = (
     "onthaal", "leefloon", "art60", "art61", "trajectbegeleiding",
@@ -312,23 +313,36 @@ class _Checker:
             email = str(item.get("email") or "")
             if not EMAIL_RE.match(email):
                 self.error(item.line_of("email"), f"{where}: email {email!r} is not an e-mail address")
-            hours = item.get("hours")
-            if not isinstance(hours, str) or not hours.strip():
-                self.error(item.line_of("hours"), f"{where}: hours missing", 'e.g. "Mo-Fr 09:00-12:00; PH off"')
-                hours = ""
-            else:
-                try:
-                    schedule = parse_opening_hours(hours)
-                except HoursError as exc:
-                    self.error(item.line_of("hours"), f"{where}: hours {hours!r}: {exc}", 'OpenStreetMap syntax, e.g. "Mo-Fr 09:00-12:00,13:00-16:00; PH off"')
-                else:  # notes without translation, no PH rule, a rule replacing hours it meant to add
-                    for severity, message, hint in check_schedule(schedule, self.languages):
-                        self.error(item.line_of("hours"), f"{where}: hours {hours!r}: {message}", hint, severity=severity)
+            hours = self.hours(item, where)
             result.append(Office(
                 id=office_id, name=name or {}, address=Address(str(address.get("street", "")), str(address.get("postcode", "")), city or {}),
                 phone=phone, email=email, hours=hours, notes=notes, line=item_line,
             ))
         return result
+
+    def hours(self, item, where: str) -> str:
+        """The office's hours as an OSM string, from that string or from plain words (one line a day)."""
+        hours, line = item.get("hours"), item.line_of("hours")
+        form = "OpenStreetMap syntax, e.g. \"Mo-Fr 09:00-12:00,13:00-16:00; PH off\", or plain words (docs/authors.md)"
+        if isinstance(hours, dict):
+            try:
+                hours = to_osm(hours)
+            except PlainHoursError as exc:
+                at = hours.line_of(exc.key) if isinstance(hours, LineDict) and exc.key in hours else line
+                self.error(at, f"{where}: hours: {exc}", exc.hint or "one line per day, e.g. maandag: 9u-12u, 13u30-16u")
+                return ""
+        if not isinstance(hours, str) or not hours.strip():
+            self.error(line, f"{where}: hours missing", 'e.g. "Mo-Fr 09:00-12:00; PH off", or one line per day: maandag: 9u-12u')
+            return ""
+        try:
+            schedule = parse_opening_hours(hours)
+        except HoursError as exc:
+            self.error(line, f"{where}: hours {hours!r}: {exc}", form)
+            return hours
+        # notes without translation, no PH rule, a rule replacing hours it meant to add
+        for severity, message, hint in check_schedule(schedule, self.languages):
+            self.error(line, f"{where}: hours {hours!r}: {message}", hint, severity=severity)
+        return hours
 
     def closures(self, value, line) -> list:
         if not isinstance(value, list):
