@@ -172,6 +172,7 @@ def test_rules(text, date, expected):
     ("Mo-Fr 09:00-12:00 || \"op afspraak\"", "fallback rules"),
     ("PH +1 day off", "days around a holiday"),
     ("2026 Dec 24-2026 Dec 31 off", "2026"),
+    ("2027 Aug 2-Aug 13 off", "does not read a second month after a year"),
     ("2026 Dec 28-Jan 3 off", "across the new year write two rules"),
     ("Mo 09:00-12:00,11:30-13:00", '"09:00-12:00" and "11:30-13:00" overlap'),
     ("Mo 09:00-25:00", "25:00"),

@@ -117,9 +117,15 @@ def _overlaps(first, second) -> bool:
 
 # --- calendar --------------------------------------------------------------------------------
 
+# The `holidays` library lists Easter Sunday and Whit Sunday too; they are Sundays, not among the
+# ten legal public holidays, and OSM's PH (opening_hours.js) leaves them out: so does the portal.
+_NOT_LEGAL = ("Easter Sunday", "Pentecost")
+
+
 @lru_cache(maxsize=64)
 def _national(year: int, lang: str) -> dict:
-    return dict(holidays_lib.Belgium(years=year, language=lang))
+    sundays = {date for date, name in holidays_lib.Belgium(years=year, language="en_US").items() if name in _NOT_LEGAL}
+    return {date: name for date, name in holidays_lib.Belgium(years=year, language=lang).items() if date not in sundays}
 
 
 class Calendar:

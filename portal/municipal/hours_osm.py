@@ -281,6 +281,9 @@ def _parse_selector(selector: str, rule: str):
 
 def _parse_date(match, selector: str) -> DateSelector:
     year = int(match.group(1)) if match.group(1) else None
+    if year is not None and match.group(4):
+        raise HoursError(f'"{selector}": OpenStreetMap does not read a second month after a year; '
+                         f'write one rule per month, e.g. "{year} {match.group(2)} {match.group(3)}-31 off"')
     month = MONTHS.index(match.group(2)) + 1
     last_month = MONTHS.index(match.group(4)) + 1 if match.group(4) else month
     first, last = (month, int(match.group(3))), (last_month, int(match.group(5) or match.group(3)))

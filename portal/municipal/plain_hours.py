@@ -8,8 +8,8 @@
 
 Days: nl, fr and de names (`maandag`, `lundi`, `Montag`) or the OSM abbreviations (`Mo`), alone
 or as a range (`maandag-vrijdag`, `lundi à vendredi`); public holidays are `feestdagen`,
-`jours fériés`, `Feiertage` or `PH`. Times: `9u`, `9u30`, `9h30`, `09:00`, intervals joined
-with `,`, `en`, `et` or `und`; `gesloten`, `fermé`, `geschlossen` (or `off`) for closed. Text
+`jours fériés`, `Feiertage` or `PH`. Times: `9u`, `9u30`, `9h30`, `09:00`, also `van 9 tot 12.30 uur`; intervals
+joined with `,`, `en`, `et` or `und`; `gesloten`, `fermé`, `geschlossen` (or `off`) for closed. Text
 after the times is the day's note (`op afspraak`, or `"op afspraak|sur rendez-vous"`).
 Days not written are closed.
 
@@ -38,8 +38,9 @@ CLOSED_WORDS = ("gesloten", "fermé", "ferme", "geschlossen", "off", "closed")
 HOLIDAY = "PH"
 
 _RANGE_SEP = re.compile(r"\s*(?:-|–|\btot(?:\s+en\s+met)?\b|\bà\b|\bau\b|\bbis\b)\s*", re.I)
-_TIME = r"(\d{1,2})(?:\s*[:.uh]\s*(\d{2})?|\s*u\b|\s*h\b)?"
-_INTERVAL = re.compile(rf"^\s*{_TIME}\s*(?:-|–|\btot\b|\bà\b|\bbis\b)\s*{_TIME}\s*", re.I)
+_TIME = r"(\d{1,2})(?:\s*[:.uh]\s*(\d{2}))?\s*(?:uur|heures?|uhr|u|h)?\b"
+# "9u-12u", "09:00 - 12:00", "van 9 tot 12.30 uur", "de 9h à 12h", "von 9 bis 12 Uhr"
+_INTERVAL = re.compile(rf"^\s*(?:van|de|von)?\s*{_TIME}\s*(?:-|–|\btot\b|\bà\b|\bbis\b)\s*{_TIME}\s*", re.I)
 _JOIN = re.compile(r"^\s*(?:,|;|/|\ben\b|\bet\b|\bund\b)\s*", re.I)
 
 
