@@ -23,9 +23,18 @@ import holidays as holidays_lib
 
 from portal.common.i18n import LANGUAGES, messages, t
 from portal.municipal.hours_osm import (  # noqa: F401  (re-exported: the hours model is one import)
-    MONTHS, WEEKDAYS, DateSelector, HoursError, Interval, Rule, Schedule, hhmm, parse_opening_hours,
+    _BODY_START_RE,
+    MONTHS,
+    WEEKDAYS,
+    DateSelector,
+    HoursError,
+    Interval,
+    Rule,
+    Schedule,
+    _day_list,
+    hhmm,
+    parse_opening_hours,
 )
-from portal.municipal.hours_osm import _BODY_START_RE, _day_list
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 # Regional days a municipality may choose to close on, beyond the national public holidays.
