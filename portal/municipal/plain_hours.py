@@ -10,7 +10,8 @@ Days: nl, fr and de names (`maandag`, `lundi`, `Montag`) or the OSM abbreviation
 or as a range (`maandag-vrijdag`, `lundi à vendredi`); public holidays are `feestdagen`,
 `jours fériés`, `Feiertage` or `PH`. Times: `9u`, `9u30`, `9h30`, `09:00`, also `van 9 tot 12.30 uur`; intervals
 joined with `,`, `en`, `et` or `und`; `gesloten`, `fermé`, `geschlossen` (or `off`) for closed. Text
-after the times is the day's note (`op afspraak`, or `"op afspraak|sur rendez-vous"`).
+after times is their note: `9u-12u, 13u30-16u (op afspraak)` is the afternoon by appointment
+(`(op afspraak|sur rendez-vous)` gives both languages).
 Days not written are closed.
 
 Each day is written once: a day named twice (`maandag-vrijdag` and `dinsdag`) is an error,
@@ -76,8 +77,28 @@ def _minutes(hours: str, minutes: str | None, written: str, key) -> int:
     return h * 60 + m
 
 
-def _body(key, value) -> str:
-    """The OSM hours of one line: `09:00-12:00,13:30-16:00 open "op afspraak"` or `off`."""
+def _clean_note(note: str, key) -> str:
+    note = note.strip().strip(",;").strip()
+    if note.startswith("(") and note.endswith(")"):
+        note = note[1:-1].strip()
+    note = note.strip('"').strip()
+    if '"' in note or ";" in note:
+        raise PlainHoursError(key, f'{key}: the note "{note}" may not contain quotes or ";"')
+    return note
+
+
+def _next_interval(text: str) -> int | None:
+    """Where the next `, 13u-16u` starts in `text` (the words before it are a note), or None."""
+    for index in range(len(text)):
+        join = _JOIN.match(text[index:])
+        if join and _INTERVAL.match(text[index + join.end():]):
+            return index
+    return None
+
+
+def _body(key, value) -> list:
+    """One line as [(intervals "09:00-12:00,13:30-16:00", note)], intervals with the same note
+    together; or "off"."""
     if value is False or value is None:  # `off`/`no` unquoted; an empty line
         if value is None:
             raise PlainHoursError(key, f"{key}: no hours", "write times like 9u-12u, or gesloten")
@@ -97,26 +118,31 @@ def _body(key, value) -> str:
         if end <= start:
             raise PlainHoursError(key, f'{key}: "{match.group(0).strip()}" ends before it starts',
                                   "hours past midnight belong to the next day: write them on that day's line, from 0u")
-        intervals.append((start, end))
         pos += match.end()
-        join = _JOIN.match(text[pos:])
-        if not join or not _INTERVAL.match(text[pos + join.end():]):
+        following = _next_interval(text[pos:])
+        # A note follows the times it is about: "9u-12u, 13u30-16u (op afspraak)" is the afternoon.
+        note = _clean_note(text[pos:pos + following] if following is not None else text[pos:], key)
+        intervals.append((start, end, note))
+        if following is None:
             break
-        pos += join.end()
+        pos += following + _JOIN.match(text[pos + following:]).end()
     if not intervals:
         raise PlainHoursError(key, f'{key}: cannot read "{text}"', "write times like 9u-12u, 13u30-16u, or gesloten")
     intervals.sort()
-    for (a, b), (c, d) in zip(intervals, intervals[1:]):
+    for (a, b, _), (c, d, _) in zip(intervals, intervals[1:]):
         if c < b:
             raise PlainHoursError(key, f"{key}: {hhmm(a)}-{hhmm(b)} and {hhmm(c)}-{hhmm(d)} overlap")
-    note = text[pos:].strip().strip(",;").strip()
-    if note.startswith("(") and note.endswith(")"):
-        note = note[1:-1].strip()
-    note = note.strip('"').strip()
-    if '"' in note or ";" in note:
-        raise PlainHoursError(key, f'{key}: the note "{note}" may not contain quotes or ";"')
-    body = ",".join(f"{hhmm(a)}-{hhmm(b)}" for a, b in intervals)
-    return f'{body} open "{note}"' if note else body
+    groups = {}
+    for a, b, note in intervals:   # the hours without a note first: they make the day's main rule
+        groups.setdefault(note, []).append(f"{hhmm(a)}-{hhmm(b)}")
+    return [(",".join(times), note) for note, times in sorted(groups.items(), key=lambda item: item[0] != "")]
+
+
+def _rule(days: str, body) -> str:
+    """`Tu,Th 08:30-12:00, Tu,Th 13:30-16:00 open "op afspraak"`: OSM's additional rule per note."""
+    if body == "off":
+        return f"{days} off"
+    return ", ".join(f'{days} {times} open "{note}"' if note else f"{days} {times}" for times, note in body)
 
 
 def to_osm(mapping) -> str:
@@ -138,9 +164,9 @@ def to_osm(mapping) -> str:
         if day in bodies and day not in done and bodies[day] != "off":
             same = [d for d in range(7) if bodies.get(d) == bodies[day]]
             done.update(same)
-            rules.append(f"{_day_list(same)} {bodies[day]}")
+            rules.append(_rule(_day_list(same), bodies[day]))
     if HOLIDAY in bodies:
-        rules.append(f"PH {bodies[HOLIDAY]}")
+        rules.append(_rule("PH", bodies[HOLIDAY]))
     if not rules or all(rule.startswith("PH") for rule in rules):
         rules.insert(0, f"{_day_list(range(7))} off")
     return "; ".join(rules)
