@@ -35,9 +35,14 @@ DEFAULT_RETENTION_DAYS = 30
 
 @dataclass(frozen=True)
 class Address:
-    street: str
+    street: str                 # in the site's first language
     postcode: str
     city: dict
+    streets: dict | None = None  # {nl: ..., fr: ...} where the street has a name per language (Brussels)
+
+    def street_in(self, lang: str) -> str:
+        """The street as written in `lang`: "Fernand Bernierstraat 40" on a Dutch page."""
+        return (self.streets or {}).get(lang) or self.street
 
 
 @dataclass(frozen=True)
@@ -301,6 +306,11 @@ class _Checker:
                 self.error(item.line_of("address"), f"{where}: address needs street, postcode and city")
                 address = LineDict()
                 address.key_lines = {}
+            streets = None
+            if isinstance(address.get("street"), dict):   # a street name per language
+                streets = self.text(address, "street", f"{where}.address.street") or {}
+                address = LineDict(address, street=streets.get(self.languages[0], ""))
+                address.key_lines, address.line = item["address"].key_lines, item["address"].line
             for key in ("street", "postcode"):
                 if not str(address.get(key) or "").strip():
                     self.error(address.line_of(key, item.line_of("address")), f"{where}.address: missing {key}")
@@ -315,7 +325,7 @@ class _Checker:
                 self.error(item.line_of("email"), f"{where}: email {email!r} is not an e-mail address")
             hours = self.hours(item, where)
             result.append(Office(
-                id=office_id, name=name or {}, address=Address(str(address.get("street", "")), str(address.get("postcode", "")), city or {}),
+                id=office_id, name=name or {}, address=Address(str(address.get("street", "")), str(address.get("postcode", "")), city or {}, streets),
                 phone=phone, email=email, hours=hours, notes=notes, line=item_line,
             ))
         return result

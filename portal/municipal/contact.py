@@ -126,7 +126,7 @@ def office_context(municipality: Municipality, office: Office, lang: str) -> dic
         "municipality": municipality.text(municipality.name, lang),
         "social_house": municipality.text(municipality.social_house, lang),
         "name": municipality.text(office.name, lang),
-        "street": office.address.street,
+        "street": office.address.street_in(lang),
         "postcode": office.address.postcode,
         "city": municipality.text(office.address.city, lang),
         "phone": office.phone,

@@ -53,7 +53,7 @@ def _text(value: str, lang: str) -> dict:
 def _address(municipality: Municipality, address, lang: str) -> dict:
     return {
         "@type": "locn:Address",
-        "locn:thoroughfare": address.street,
+        "locn:thoroughfare": address.street_in(lang),
         "locn:postCode": address.postcode,
         "locn:postName": municipality.text(address.city, lang),
         "locn:adminUnitL1": "BE",
