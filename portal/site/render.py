@@ -104,9 +104,10 @@ class MacroContext:
     def form_link(self, form_id: str, text: str) -> Markup:
         """A link to the form inside a sentence; the plain `text` where the site has no form."""
         if not self.has_form(form_id):
-            return Markup(escape(text))
+            return escape(text)   # escape() returns Markup already
         url = form_url(self.municipality, self.lang, form_id)
-        return Markup(f'<a href="{escape(url)}">{escape(text)}</a>')  # nosec B704 - both values escaped
+        # The URL and the text are escaped; the rest is constant markup.
+        return Markup(f'<a href="{escape(url)}">{escape(text)}</a>')  # nosec B704
 
     def open_now(self, office_id: str | None = None) -> Markup:
         """Only the live "open now" line of an office (the full card stays at the end of a page)."""
