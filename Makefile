@@ -3,16 +3,16 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 # npm packages at the versions package-lock.json pins: the browser editor (Decap CMS, /admin/ of
-# `portal preview`) and the checkers of tests/test_html_checkers.py (vnu-jar, pa11y).
+# `portal preview`), the checkers of tests/test_html_checkers.py (vnu-jar, pa11y) and opening_hours.js.
 NPM_STAMP := node_modules/.installed
 PYTHON  ?= python3
 # System packages the tests drive for real: the browser, the web server, the database server,
-# and the Java runtime of the W3C Nu HTML Checker. (npm is installed by `make install` when missing.)
-APT_PACKAGES := chromium nginx-light postgresql default-jre-headless
+# the Java runtime of the W3C Nu HTML Checker, and Node (npm packages: package.json).
+APT_PACKAGES := chromium nginx-light postgresql default-jre-headless nodejs npm
 PORT    ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install install-prod system-deps run test test-fast build check clean
+.PHONY: install install-prod system-deps node-deps run test test-fast build check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,7 @@ system-deps:
 	test -x /usr/sbin/nginx || missing="$$missing nginx-light"; \
 	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \

@@ -52,7 +52,9 @@ def main():
 @main.command()
 @slugs_argument
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def check(slugs, strict):
+@click.option("--hours", "show_hours", is_flag=True,
+              help="Also print the week each office's opening hours were read as (plain words or OSM).")
+def check(slugs, strict, show_hours):
     """Validate configs, pages, macros and translations; print path:line: message."""
     from portal.checks.run import check as run_check
     from portal.checks.run import has_errors
@@ -60,6 +62,14 @@ def check(slugs, strict):
     findings = run_check(list(slugs) or None)
     for finding in findings:
         click.echo(str(finding), err=finding.severity == "error")
+    if show_hours:
+        from portal.municipal.config import check_municipality, config_path
+        from portal.municipal.contact import hours_report
+
+        for slug in slugs or ():
+            municipality, _ = check_municipality(config_path(slug))
+            if municipality is not None:
+                click.echo(hours_report(municipality))
     failed = has_errors(findings, strict)
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = sum(1 for f in findings if f.severity == "warning")

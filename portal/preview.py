@@ -8,6 +8,12 @@ same port. Mail is written to `instance/mail/` unless `PORTAL_SMTP_URL` is set.
 
 Why a subclass of MkDocs' server and not a second port: a second port would leave every form
 button on the previewed pages pointing at a page that does not exist.
+
+The preview never leaves the author stuck: a build that fails (also the very first one, e.g. an
+unknown office id in a page) is an error page in the municipality's language naming the real
+file (`site_config/<slug>/content/nl/x.md`, not MkDocs' `nl/x.md`) and line; the server keeps
+running and the page reloads once the file is fixed. What `portal check` still finds in a site
+that builds (a page without its translation, a closing day in the past) is a banner on every page.
 """
 
 from __future__ import annotations
@@ -15,17 +21,23 @@ from __future__ import annotations
 import html
 import logging
 import os
+import re
 import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 from mkdocs.commands import serve as mkdocs_serve
 from mkdocs.livereload import LiveReloadServer
 
 from portal.admin import create_admin_app
+from portal.checks.run import check as run_check
+from portal.common.findings import PortalError
+from portal.common.i18n import t
 from portal.common.settings import project_root
 from portal.delivery.worker import start_background_worker
-from portal.municipal.config import load_municipality
+from portal.municipal.config import check_municipality, config_path, load_municipality
 from portal.serve import BACKEND_PREFIXES
+from portal.site import content
 from portal.web import create_app
 
 log = logging.getLogger("portal.preview")
@@ -68,14 +80,38 @@ def preview(slug: str, host: str = "127.0.0.1", port: int = 8000, forms: bool = 
     # mkdocs.yml reads the municipality from this variable (its `!ENV` tag), on every rebuild.
     os.environ["PORTAL_MUNICIPALITY"] = slug
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:  # a config that does not load yet still gets a preview: its error page says why
+        municipality = load_municipality(slug, root)
+    except PortalError:
+        municipality = None
     # MkDocs serves the site at the path of its site_url (the municipality's), else at /.
-    site_base = urlparse(load_municipality(slug, root).site_url or "").path or "/"
+    site_base = urlparse(getattr(municipality, "site_url", None) or "").path or "/"
     backend = _form_backend(site_base) if forms else None
     # The editor writes files and has no sign-in: only on a loopback address (portal.admin).
     admin = create_admin_app(slug, root) if host in ("127.0.0.1", "localhost", "::1") else None
+    state = _State(slug, root)
+
+    real_build = mkdocs_serve.build
+
+    def guarded_build(*args, **kwargs):
+        """MkDocs' build, but a failure is kept for the error page instead of ending the preview
+        (MkDocs calls the first build outside its server's guard)."""
+        # MkDocs logs the real error (file:line) and raises a bare "Aborted with a BuildError!":
+        # keep what it logs at warning level and above during this build.
+        errors = _ErrorRecords()
+        logging.getLogger("mkdocs").addHandler(errors)
+        try:
+            real_build(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - shown to the author, the server goes on
+            state.failed("\n".join(errors.messages) or str(exc).strip() or type(exc).__name__)
+        else:
+            state.built()
+        finally:
+            logging.getLogger("mkdocs").removeHandler(errors)
 
     class PreviewServer(LiveReloadServer):
-        """MkDocs' server, plus: a failed rebuild shows its error in the browser and the terminal.
+        """MkDocs' server, plus: a failed rebuild shows its error in the browser and the terminal,
+        and the findings of a site that builds show in a banner.
 
         MkDocs keeps a failed rebuild "in progress", so every page request waits (the browser
         seems to hang) and the message scrolls away in the log. Here a failed rebuild counts as
@@ -83,44 +119,131 @@ def preview(slug: str, host: str = "127.0.0.1", port: int = 8000, forms: bool = 
         once the next rebuild succeeds.
         """
 
-        def __init__(self, *args, builder, **kwargs):
-            self.build_error: str | None = None
-
-            def guarded_builder(*a, **kw):
-                # MkDocs logs the real error (file:line) and raises a bare "Aborted with a
-                # BuildError!": keep what it logs at warning level and above during this build.
-                errors = _ErrorRecords()
-                logging.getLogger("mkdocs").addHandler(errors)
-                try:
-                    builder(*a, **kw)
-                except Exception as exc:  # noqa: BLE001 - shown to the author, the server goes on
-                    self.build_error = "\n".join(errors.messages) or str(exc).strip() or type(exc).__name__
-                    _announce_error(self.build_error)
-                else:
-                    if self.build_error:
-                        print("\nportal preview: fixed, the site is rebuilt.\n", file=sys.stderr, flush=True)
-                    self.build_error = None
-                finally:
-                    logging.getLogger("mkdocs").removeHandler(errors)
-
-            super().__init__(*args, builder=guarded_builder, **kwargs)
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
             site_app = self._site_or_error
             self.set_app(_dispatcher(backend, site_app, admin))
 
         def _site_or_error(self, environ, start_response):
             path = environ.get("PATH_INFO", "")
-            if self.build_error is None or path.startswith("/livereload/") or not _is_page(path):
+            if state.error is None or path.startswith("/livereload/") or not _is_page(path):
                 return self.serve_request(environ, start_response)
-            page = _error_page(self.build_error)
-            body = self._inject_js_into_html(page, self._visible_epoch)
+            body = self._inject_js_into_html(state.error_page(), self._visible_epoch)
             start_response("500 Internal Server Error", [("Content-Type", "text/html; charset=utf-8"),
                                                         ("Content-Length", str(len(body)))])
             return [body]
 
-    # mkdocs.commands.serve builds its server from this name; swap in ours for this process.
+        def _inject_js_into_html(self, content, epoch):
+            return super()._inject_js_into_html(state.with_banner(content), epoch)
+
+    # mkdocs.commands.serve builds its server and its pages from these names; swap in ours.
     mkdocs_serve.LiveReloadServer = PreviewServer
+    mkdocs_serve.build = guarded_build
     _show_mkdocs_messages()
     mkdocs_serve.serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"{host}:{port}", livereload=True)
+
+
+class _State:
+    """The last build's error (None: it built) and the findings to show in the banner."""
+
+    def __init__(self, slug: str, root: Path):
+        self.slug, self.root = slug, root
+        self.error: str | None = None
+        self.banner: list[str] = []
+
+    @property
+    def lang(self) -> str:
+        """The author's language: the municipality's first, also when its config is broken."""
+        municipality, _ = check_municipality(config_path(self.slug, self.root))
+        return municipality.default_language if municipality else "nl"
+
+    def failed(self, message: str) -> None:
+        self.error = message
+        _announce_error(message)
+
+    def built(self) -> None:
+        if self.error:
+            print("\nportal preview: fixed, the site is rebuilt.\n", file=sys.stderr, flush=True)
+        self.error = None
+        try:
+            findings = run_check([self.slug], self.root)
+        except Exception as exc:  # noqa: BLE001 - the banner is a help; the preview goes on without it
+            log.warning("portal check could not run: %s", exc)
+            findings = []
+        self.banner = [_relative(str(f), self.root) for f in findings]
+
+    def error_page(self) -> bytes:
+        return _error_page(explain(self.error or "", self.slug, self.root, self.lang), self.error or "", self.lang)
+
+    def with_banner(self, page: bytes) -> bytes:
+        if not self.banner or self.error is not None:
+            return page
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in self.banner)
+        banner = (f'<div class="portal-preview-banner" role="status" style="background:#fff4ce;color:#1b1b1b;'
+                  f'border-bottom:.2rem solid #8a6d00;padding:.5rem 1rem;font:1rem/1.5 system-ui,sans-serif">'
+                  f"<strong>{html.escape(t('preview.banner_title', self.lang))}</strong>"
+                  f'<ul style="margin:.25rem 0 0;padding-left:1.25rem">{items}</ul></div>')
+        return re.sub(rb"(<body[^>]*>)", lambda m: m.group(1) + banner.encode(), page, count=1)
+
+
+def _relative(text: str, root: Path) -> str:
+    return text.replace(str(root) + os.sep, "")
+
+
+_FINDING = re.compile(r"^(\S.*?):(\d+): (?:error|warning): (.*)$")
+_UNKNOWN_OFFICE = re.compile(r"unknown office id '([^']+)' \(known: ([^)]*)\)")
+_DOC_FILE = re.compile(r"Doc file '([^']+)' contains (?:a|an unrecognized relative) link '([^']+)'(.*)")
+
+
+def explain(message: str, slug: str, root: Path, lang: str) -> list[str]:
+    """MkDocs' build messages as an author reads them: the real file (the overlay's source, not
+    the docs path MkDocs sees), the line, and the problem in `lang`; other lines as they are."""
+    try:
+        pages = {f"{page.lang}/{page.name}": page.path for page in content.source_pages(load_municipality(slug, root), root)}
+    except Exception:  # noqa: BLE001 - a config that does not load: show the messages as they are
+        pages = {}
+    lines = []
+    for line in message.splitlines():
+        if line.startswith("Error reading page "):
+            continue   # the next line names the file and line itself
+        found = _DOC_FILE.search(line)
+        if found:
+            docs_path, target, rest = found.groups()
+            source = _source(pages, docs_path, root)
+            number = _line_of(source, target) if source else 1
+            where = t("preview.where", lang, path=_relative(str(source or docs_path), root), line=number)
+            key = "preview.broken_anchor" if "anchor" in rest else "preview.broken_link"
+            lines.append(f"{where}: {t(key, lang, target=target)}")
+            continue
+        finding = _FINDING.match(_relative(line, root))
+        if finding:
+            path, number, text = finding.groups()
+            office = _UNKNOWN_OFFICE.search(text)
+            if office:
+                text = t("preview.unknown_office", lang, office=office.group(1), known=office.group(2))
+            lines.append(f"{t('preview.where', lang, path=path, line=number)}: {text}")
+            continue
+        lines.append(_relative(line, root))
+    return lines
+
+
+def _source(pages: dict, docs_path: str, root: Path) -> Path | None:
+    docs_path = docs_path.replace("\\", "/")
+    if docs_path in pages:
+        return Path(pages[docs_path])
+    return next((Path(path) for name, path in pages.items() if docs_path.endswith("/" + name)), None)
+
+
+def _line_of(path: Path, target: str) -> int:
+    """The first line of `path` that links to `target`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return 1
+    for number, line in enumerate(text.splitlines(), 1):
+        if f"({target}" in line or f"]: {target}" in line or f'"{target}"' in line:
+            return number
+    return 1
 
 
 class _ErrorRecords(logging.Handler):
@@ -148,15 +271,19 @@ def _announce_error(message: str) -> None:
           f"Fix it and save: the browser reloads by itself.\n{rule}\n", file=sys.stderr, flush=True)
 
 
-def _error_page(message: str) -> bytes:
-    """A small page in the browser with the build error; MkDocs' live-reload script is added."""
+def _error_page(lines: list[str], raw: str, lang: str) -> bytes:
+    """A small page in the browser with the build error in the author's language; MkDocs'
+    live-reload script is added by the server."""
+    items = "".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines if line.strip())
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Build error - portal preview</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(t("preview.error_title", lang))} - portal preview</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}
-pre{{white-space:pre-wrap;background:#fff4f4;border-left:.3rem solid #b00020;padding:1rem}}</style></head>
-<body><main><h1>The site could not be rebuilt</h1>
-<pre>{html.escape(message)}</pre>
-<p>Fix the file and save it: this page reloads by itself.</p></main></body></html>""".encode()
+ul{{background:#fff4f4;border-left:.3rem solid #b00020;padding:1rem 1rem 1rem 2rem}}code{{white-space:pre-wrap}}</style></head>
+<body><main><h1>{html.escape(t("preview.error_title", lang))}</h1>
+<ul>{items}</ul>
+<p>{html.escape(t("preview.error_fix", lang))}</p>
+<details><summary>{html.escape(t("preview.details", lang))}</summary><pre>{html.escape(raw)}</pre></details>
+</main></body></html>""".encode()
 
 
 def _show_mkdocs_messages() -> None:

@@ -114,7 +114,7 @@ def test_contact_card_and_hours_appear_on_service_pages(built_sites, municipalit
             for service in m.services:
                 html = (page_dir(built_sites / slug, m, lang) / service / "index.html").read_text(encoding="utf-8")
                 assert m.text(office.name, lang) in html
-                assert office.address.street in html
+                assert office.address.street_in(lang) in html
                 assert f'href="{tel_href(office.phone)}"' in html
                 assert f"mailto:{office.email}" in html
                 assert "portal-hours" in html and "<table" in html

@@ -764,7 +764,7 @@ def test_valid_answers_are_shown_to_check_and_not_stored_yet(client, store):
     assert "<h1 class=\"portal-heading-l\">Controleer je antwoorden</h1>" in html
     rows = dict(re.findall(r'<dt class="portal-summary-list__key">(.*?)</dt>\s*<dd class="portal-summary-list__value[^"]*">(.*?)</dd>', html, re.S))
     assert rows["Waarvoor heb je hulp nodig?"].startswith("Leefloon")        # the choice's label
-    assert rows["Voornaam"] == "An" and rows["Achternaam"] == "Peeters"
+    assert rows["Voornaam"] == "An" and rows["Familienaam"] == "Peeters"
     assert rows["Geboortedatum"] == "30 juli 1985"                             # a date in words
     assert rows["Ik heb geen vaste verblijfplaats"] == "Nee"
     assert rows["Hoe wil je dat we je contacteren?"] == "Per e-mail"

@@ -51,7 +51,7 @@ def test_leefloon_receipt_in_french_across_midnight_month_and_year_end(municipal
     assert facts.deadline_text == "1er janvier 2027"
     assert facts.competent_name == "CPAS de Saint-Gilles"
     assert facts.period_label == "30 jours"
-    assert "dans les 30 jours suivant la réception" in facts.period_text
+    assert "dans les 30 jours qui suivent la réception" in facts.period_text
     assert "au plus tard le 1er janvier 2027" in facts.period_text
     assert "loi du 26 mai 2002" in facts.law_text
     assert "tribunal du travail" in facts.no_decision_text and "3 mois" in facts.no_decision_text
@@ -152,3 +152,21 @@ def test_load_receipt_gives_the_page_what_it_needs_in_its_own_language(municipal
     assert (fr.received_text, fr.deadline_text) == ("31 décembre 2026 à 16:45", "30 janvier 2027")
     assert nl.reference == fr.reference == accepted.reference
     assert nl.competent_name == "OCMW Sint-Gillis" and fr.competent_name == "CPAS de Saint-Gilles"
+
+
+def test_the_legal_texts_are_short_sentences():
+    """B1: at most 20 words per sentence, with the placeholders filled in as a citizen reads them."""
+    import re
+
+    from portal.intake.receipt import _decisions
+
+    values = {"days": 30, "deadline": "donderdag 31 december 2026", "notify_days": 8, "appeal_months": 3,
+              "office": "Sociaal Huis Opwijk"}
+    for form_id, entries in _decisions().items():
+        for help_type, entry in entries.items():
+            for key in ("period", "no_decision"):
+                for lang, text in (entry.get(key) or {}).items():
+                    filled = text.format(law=entry["law"][lang], **values)
+                    for sentence in re.split(r"(?<=[.?!])\s+", filled):
+                        words = len(sentence.split())
+                        assert words <= 20, f"{form_id}/{help_type}/{key}/{lang}: {words} words: {sentence}"

@@ -20,6 +20,7 @@ from portal.common.settings import project_root
 from portal.common.yamlfile import LineDict, LineList, load_yaml
 from portal.municipal.hours import REGIONAL_HOLIDAYS, HoursError, check_schedule, parse_opening_hours
 from portal.municipal.legal import Accessibility, Privacy, check_accessibility, check_privacy, check_region
+from portal.municipal.plain_hours import PlainHoursError, to_osm
 from portal.municipal.region import REGIONS
 
 SERVICE_IDS = (
@@ -54,9 +55,14 @@ DEFAULT_DELIVERY = "secure"
 
 @dataclass(frozen=True)
 class Address:
-    street: str
+    street: str                 # in the site's first language
     postcode: str
     city: dict
+    streets: dict | None = None  # {nl: ..., fr: ...} where the street has a name per language (Brussels)
+
+    def street_in(self, lang: str) -> str:
+        """The street as written in `lang`: "Fernand Bernierstraat 40" on a Dutch page."""
+        return (self.streets or {}).get(lang) or self.street
 
 
 @dataclass(frozen=True)
@@ -352,6 +358,11 @@ class _Checker:
                 self.error(item.line_of("address"), f"{where}: address needs street, postcode and city")
                 address = LineDict()
                 address.key_lines = {}
+            streets = None
+            if isinstance(address.get("street"), dict):   # a street name per language
+                streets = self.text(address, "street", f"{where}.address.street") or {}
+                address = LineDict(address, street=streets.get(self.languages[0], ""))
+                address.key_lines, address.line = item["address"].key_lines, item["address"].line
             for key in ("street", "postcode"):
                 if not str(address.get(key) or "").strip():
                     self.error(address.line_of(key, item.line_of("address")), f"{where}.address: missing {key}")
@@ -364,23 +375,36 @@ class _Checker:
             email = str(item.get("email") or "")
             if not EMAIL_RE.match(email):
                 self.error(item.line_of("email"), f"{where}: email {email!r} is not an e-mail address")
-            hours = item.get("hours")
-            if not isinstance(hours, str) or not hours.strip():
-                self.error(item.line_of("hours"), f"{where}: hours missing", 'e.g. "Mo-Fr 09:00-12:00; PH off"')
-                hours = ""
-            else:
-                try:
-                    schedule = parse_opening_hours(hours)
-                except HoursError as exc:
-                    self.error(item.line_of("hours"), f"{where}: hours {hours!r}: {exc}", 'OpenStreetMap syntax, e.g. "Mo-Fr 09:00-12:00,13:00-16:00; PH off"')
-                else:  # notes without translation, no PH rule, a rule replacing hours it meant to add
-                    for severity, message, hint in check_schedule(schedule, self.languages):
-                        self.error(item.line_of("hours"), f"{where}: hours {hours!r}: {message}", hint, severity=severity)
+            hours = self.hours(item, where)
             result.append(Office(
-                id=office_id, name=name or {}, address=Address(str(address.get("street", "")), str(address.get("postcode", "")), city or {}),
+                id=office_id, name=name or {}, address=Address(str(address.get("street", "")), str(address.get("postcode", "")), city or {}, streets),
                 phone=phone, email=email, hours=hours, notes=notes, line=item_line,
             ))
         return result
+
+    def hours(self, item, where: str) -> str:
+        """The office's hours as an OSM string, from that string or from plain words (one line a day)."""
+        hours, line = item.get("hours"), item.line_of("hours")
+        form = "OpenStreetMap syntax, e.g. \"Mo-Fr 09:00-12:00,13:00-16:00; PH off\", or plain words (docs/authors.md)"
+        if isinstance(hours, dict):
+            try:
+                hours = to_osm(hours)
+            except PlainHoursError as exc:
+                at = hours.line_of(exc.key) if isinstance(hours, LineDict) and exc.key in hours else line
+                self.error(at, f"{where}: hours: {exc}", exc.hint or "one line per day, e.g. maandag: 9u-12u, 13u30-16u")
+                return ""
+        if not isinstance(hours, str) or not hours.strip():
+            self.error(line, f"{where}: hours missing", 'e.g. "Mo-Fr 09:00-12:00; PH off", or one line per day: maandag: 9u-12u')
+            return ""
+        try:
+            schedule = parse_opening_hours(hours)
+        except HoursError as exc:
+            self.error(line, f"{where}: hours {hours!r}: {exc}", form)
+            return hours
+        # notes without translation, no PH rule, a rule replacing hours it meant to add
+        for severity, message, hint in check_schedule(schedule, self.languages):
+            self.error(line, f"{where}: hours {hours!r}: {message}", hint, severity=severity)
+        return hours
 
     def closures(self, value, line) -> list:
         if not isinstance(value, list):

@@ -63,6 +63,22 @@ def week_rows(office: Office, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
+def hours_report(municipality: Municipality, today: dt.date | None = None) -> str:
+    """What `portal check --hours` prints: per office the OSM string its hours stand for, the week
+    in every site language as the pages show it, and the coming days that differ."""
+    lines = []
+    for office in municipality.offices:
+        lines.append(f"{municipality.slug} / {office.id}: {office.hours}")
+        for lang in municipality.languages:
+            lines.append(f"  [{lang}]")
+            lines += [f"    {day:<14} {hours}" for day, hours in week_rows(office, lang)]
+        coming = exception_lines(office, municipality, municipality.default_language, today)
+        if coming:
+            lines.append(f"  {t('hours.exceptions', municipality.default_language)}:")
+            lines += [f"    {text}" for _, text in coming]
+    return "\n".join(lines)
+
+
 def exception_lines(office: Office, municipality: Municipality, lang: str,
                     today: dt.date | None = None) -> list[tuple[dt.date, str]]:
     """[(date, "donderdag 24 december 2026: gesloten (Kerstavond)")] for the coming closures."""
@@ -110,7 +126,7 @@ def office_context(municipality: Municipality, office: Office, lang: str) -> dic
         "municipality": municipality.text(municipality.name, lang),
         "social_house": municipality.text(municipality.social_house, lang),
         "name": municipality.text(office.name, lang),
-        "street": office.address.street,
+        "street": office.address.street_in(lang),
         "postcode": office.address.postcode,
         "city": municipality.text(office.address.city, lang),
         "phone": office.phone,

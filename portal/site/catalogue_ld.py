@@ -68,7 +68,7 @@ def _text(value: str, lang: str) -> dict:
 def _address(municipality: Municipality, address, lang: str) -> dict:
     return {
         "@type": "locn:Address",
-        "locn:thoroughfare": _text(address.street, lang),
+        "locn:thoroughfare": address.street_in(lang),
         "locn:postCode": address.postcode,
         "locn:postName": _text(municipality.text(address.city, lang), lang),
         "locn:adminUnitL1": _text(COUNTRY.get(lang, "BE"), lang),

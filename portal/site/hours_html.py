@@ -52,17 +52,27 @@ def hours_data(office, municipality, lang: str, today: dt.date | None = None) ->
     }
 
 
+def _status_element(office, municipality, lang: str, today: dt.date | None = None) -> str:
+    data = hours_data(office, municipality, lang, today)
+    texts = {key: t(f"hours.{key}", lang) for key in STATUS_KEYS}
+    # role=status is a polite live region: updates are announced without moving focus.
+    return ('<p class="portal-hours__status" role="status" aria-live="polite" hidden'
+            f" data-portal-hours='{_json_attribute(data)}' data-portal-texts='{_json_attribute(texts)}'></p>")
+
+
+def render_status_html(office, municipality, lang: str, today: dt.date | None = None) -> str:
+    """Only the live status line ("Nu open, tot 12:00."), for the top of a service page; hidden
+    without JavaScript, like the one in the contact card."""
+    return f'<div class="portal-hours portal-hours--now">{_status_element(office, municipality, lang, today)}</div>'
+
+
 def render_hours_html(office, municipality, lang: str, today: dt.date | None = None) -> str:
     """The office's hours as HTML for a markdown page: live status slot, weekly table, coming
     closures. Contains no blank line (that would end the HTML block in markdown)."""
-    data = hours_data(office, municipality, lang, today)
-    texts = {key: t(f"hours.{key}", lang) for key in STATUS_KEYS}
     office_name = municipality.text(office.name, lang)
     lines = [
         '<div class="portal-hours">',
-        # role=status is a polite live region: updates are announced without moving focus.
-        '<p class="portal-hours__status" role="status" aria-live="polite" hidden'
-        f" data-portal-hours='{_json_attribute(data)}' data-portal-texts='{_json_attribute(texts)}'></p>",
+        _status_element(office, municipality, lang, today),
         "<table>",  # no class: mkdocs-material styles plain tables in content
         f"<caption>{escape(t('hours.caption', lang, office=office_name))}</caption>",
         "<tbody>",

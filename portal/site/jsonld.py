@@ -16,7 +16,7 @@ def office_jsonld(municipality: Municipality, office, lang: str) -> dict:
         "name": f"{municipality.text(municipality.social_house, lang)} – {municipality.text(office.name, lang)}",
         "address": {
             "@type": "PostalAddress",
-            "streetAddress": office.address.street,
+            "streetAddress": office.address.street_in(lang),
             "postalCode": office.address.postcode,
             "addressLocality": municipality.text(office.address.city, lang),
             "addressCountry": "BE",

@@ -22,9 +22,11 @@ from portal.common.i18n import t
 from portal.municipal.config import FORM_IDS, Municipality
 from portal.municipal.contact import tel_href
 from portal.site.content import front_matter, source_pages
-from portal.site.hours_html import render_hours_html
+from portal.site.hours_html import render_hours_html, render_status_html
 
-MACRO_NAMES = ("contact_card", "office_list", "form_button", "service_list", "opening_hours", "municipality", "social_house")
+MACRO_NAMES = ("contact_card", "office_list", "form_button", "service_list", "opening_hours", "municipality", "social_house",
+               "has_form", "form_link", "open_now")
+FORM_MACROS = ("form_button", "has_form", "form_link")
 TEMPLATE_NAME = "<template>"  # what Jinja calls a template made from a string
 
 
@@ -52,7 +54,7 @@ def _contact_card_html(municipality: Municipality, office, lang: str, heading_le
     html = f"""
 <section class="portal-contact" aria-labelledby="office-{office.id}-{lang}">
 <{h} id="office-{office.id}-{lang}">{escape(name)}</{h}>
-<address>{escape(office.address.street)}<br>{escape(office.address.postcode)} {escape(city)}</address>
+<address>{escape(office.address.street_in(lang))}<br>{escape(office.address.postcode)} {escape(city)}</address>
 <ul class="portal-contact__ways">
 <li>{escape(t("contact.phone", lang))}: <a href="{escape(tel_href(office.phone))}">{escape(office.phone)}</a></li>
 <li>{escape(t("contact.email", lang))}: <a href="mailto:{escape(office.email)}">{escape(office.email)}</a></li>
@@ -93,6 +95,25 @@ class MacroContext:
         # The URL and the label are escaped; the rest is constant markup.
         return Markup(f'<p class="portal-form-button"><a class="md-button md-button--primary" href="{escape(url)}">{escape(label)}</a></p>')  # nosec B704
 
+    def has_form(self, form_id: str) -> bool:
+        """For `{% if has_form("support-application") %}`: a shared page says what fits the site."""
+        if form_id not in FORM_IDS:
+            raise KeyError(f"unknown form {form_id!r} (known: {', '.join(FORM_IDS)})")
+        return form_id in self.municipality.forms
+
+    def form_link(self, form_id: str, text: str) -> Markup:
+        """A link to the form inside a sentence; the plain `text` where the site has no form."""
+        if not self.has_form(form_id):
+            return escape(text)   # escape() returns Markup already
+        url = form_url(self.municipality, self.lang, form_id)
+        # The URL and the text are escaped; the rest is constant markup.
+        return Markup(f'<a href="{escape(url)}">{escape(text)}</a>')  # nosec B704
+
+    def open_now(self, office_id: str | None = None) -> Markup:
+        """Only the live "open now" line of an office (the full card stays at the end of a page)."""
+        office = self.municipality.offices[0] if office_id is None else self.municipality.office(office_id)
+        return _one_block(render_status_html(office, self.municipality, self.lang))
+
     def service_list(self) -> str:
         """Markdown list of the site's services with their descriptions, in config order."""
         pages = {p.stem: p for p in source_pages(self.municipality, self.root) if p.lang == self.lang}
@@ -113,6 +134,9 @@ class MacroContext:
             "office_list": self.office_list,
             "opening_hours": self.opening_hours,
             "form_button": self.form_button,
+            "has_form": self.has_form,
+            "form_link": self.form_link,
+            "open_now": self.open_now,
             "service_list": self.service_list,
             # Config values are text: escaped, as the page's Markdown would pass HTML on as it is.
             "municipality": str(escape(self.municipality.text(self.municipality.name, self.lang))),
@@ -138,7 +162,7 @@ def _template_line(exc: BaseException) -> int | None:
     return getattr(exc, "lineno", None)
 
 
-OFFICE_MACROS = ("contact_card", "opening_hours")
+OFFICE_MACROS = ("contact_card", "opening_hours", "open_now")
 SYNTAX_HINT = "a macro is written {{ name() }} or {{ name(\"id\") }}: check the braces and the quotes"
 
 
@@ -171,7 +195,7 @@ def check_macros(markdown: str, municipality: Municipality, lang: str, root: Pat
             findings.append(Finding(source, line, f"macro: unknown office id {value!r}",
                                     hint=f"office ids: {', '.join(offices)}; "
                                          f"{{{{ {call.node.name}() }}}} without an id shows the first office"))
-        elif call.node.name == "form_button" and value not in FORM_IDS:
+        elif call.node.name in FORM_MACROS and value not in FORM_IDS:
             close = difflib.get_close_matches(str(value), FORM_IDS, n=1)
             findings.append(Finding(source, line, f"macro: unknown form {value!r}",
                                     hint=f"did you mean {close[0]!r}?" if close else "forms: " + ", ".join(FORM_IDS)))

@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from portal.common.i18n import LANGUAGE_NAMES
 from portal.municipal.config import load_all
 
 from ..conftest import ROOT
@@ -43,15 +44,15 @@ def test_language_switch_lands_on_the_same_page_in_the_other_language(page, site
     first, second = m.languages
     page.goto(f"{site_url}/{m.slug}/leefloon/")
     assert page.locator("html").get_attribute("lang") == first
-    switcher = page.locator(f'.md-select a[hreflang="{second}"]')
-    assert switcher.count() == 1
-    page.locator(".md-header__option .md-select").hover()
+    # Visible text (NL / FR), the full name for screen readers: one click, no menu to open.
+    switcher = page.get_by_role("link", name=LANGUAGE_NAMES[second], exact=True)
+    assert switcher.count() == 1 and switcher.inner_text().strip().startswith(second.upper())
+    assert page.locator(".portal-lang a[aria-current]").get_attribute("hreflang") == first
     switcher.click()
     page.wait_for_url(f"**/{m.slug}/{second}/leefloon/")
     assert page.locator("html").get_attribute("lang") == second
     # And back again.
-    page.locator(".md-header__option .md-select").hover()
-    page.locator(f'.md-select a[hreflang="{first}"]').click()
+    page.get_by_role("link", name=LANGUAGE_NAMES[first], exact=True).click()
     page.wait_for_url(f"**/{m.slug}/leefloon/")
     assert page.locator("html").get_attribute("lang") == first
 
@@ -59,7 +60,7 @@ def test_language_switch_lands_on_the_same_page_in_the_other_language(page, site
 def test_single_language_sites_have_no_language_switch(page, site_url, municipalities):
     m = next(m for m in municipalities.values() if len(m.languages) == 1)
     page.goto(f"{site_url}/{m.slug}/")
-    assert page.locator(".md-select a[hreflang]").count() == 0
+    assert page.locator(".portal-lang a[hreflang]").count() == 0
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -84,14 +85,15 @@ def test_every_page_passes_axe_and_stays_on_this_host(browser, built_sites, site
 
 
 def test_bilingual_pages_fit_a_phone_without_javascript(browser, site_url, municipalities):
-    """The hidden language list must not widen the page (it did: 421 px at 390 px)."""
+    """The language switch must not widen the page (the old hidden list did: 421 px at 390 px)."""
     m = bilingual(municipalities)
     context = browser.new_context(viewport={"width": 390, "height": 800}, java_script_enabled=False)
     page = context.new_page()
     widths = {}
     for lang_prefix in ("", f"{m.languages[1]}/"):
         page.goto(f"{site_url}/{m.slug}/{lang_prefix}leefloon/")
-        assert page.locator(".md-select__inner").count() == 1   # the list is there, only hidden
+        switch = page.locator(".portal-lang")
+        assert switch.count() == 1 and switch.is_visible()      # NL / FR, visible without JavaScript
         widths[lang_prefix] = page.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert all(width <= 390 for width in widths.values()), widths
