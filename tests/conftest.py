@@ -79,3 +79,43 @@ def smtp(tmp_path):
     server = SmtpServer(tmp_path / "smtp").start()
     yield server
     server.stop()
+
+
+# --- the form backend: one app fixture for every test module (flaskr's tests/conftest.py) ----------
+
+TEST_SECRET = "a-test-secret-that-is-long-enough"
+
+
+@pytest.fixture
+def make_app(scratch_project, tmp_path):
+    """make_app(**config): the form backend on the scratch project and a SQLite file in tmp_path,
+    the anti-robot fill time and rate limits off (they have their own tests); `config` overrides
+    any setting. Every store it opened is closed after the test."""
+    from portal.web import create_app
+
+    made = []
+
+    def make(**config):
+        base = {
+            "SECRET_KEY": TEST_SECRET, "ENV": "testing", "ROOT": scratch_project,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+            "FORM_MIN_FILL_SECONDS": 0, "RATELIMIT_ENABLED": False,
+        }
+        made.append(create_app({**base, **config}))
+        return made[-1]
+
+    yield make
+    for app in made:
+        store = app.extensions.get("portal_store")
+        if store is not None and hasattr(store, "close"):
+            store.close()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -13,7 +13,8 @@ from pathlib import Path
 import itsdangerous.timed
 import pytest
 
-SECRET = "a-test-secret-that-is-long-enough"
+from tests.conftest import TEST_SECRET as SECRET
+
 OPWIJK = "/forms/opwijk/nl/support-application/"
 OPWIJK_WIJK = "/forms/opwijk/nl/wijk-werken/"
 SINT_GILLIS_FR = "/forms/sint-gillis/fr/support-application/"
@@ -48,32 +49,6 @@ def later(monkeypatch, *, seconds: float) -> None:
     """Move the clock of every signed value (CSRF tokens, receipt links, check pages) forward."""
     real = time.time
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real() + seconds)
-
-
-@pytest.fixture
-def make_app(scratch_project, tmp_path):
-    from portal.web import create_app
-
-    def make(**config):
-        base = {
-            "SECRET_KEY": SECRET, "ENV": "testing", "ROOT": scratch_project,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
-            # The anti-abuse checks have their own tests; here a test client posts at once.
-            "FORM_MIN_FILL_SECONDS": 0, "RATELIMIT_ENABLED": False,
-        }
-        return create_app({**base, **config})
-
-    return make
-
-
-@pytest.fixture
-def app(make_app):
-    return make_app()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from portal.checks.national import check_postcodes_national, check_service_regions
 from portal.intake.routing import reason_text, route
 from portal.municipal.postcodes import municipalities_for_postcode, region_for_postcode, table
-from tests.test_forms_web import OPWIJK, SECRET, confirm, route_of, send, support_answers
+from tests.test_forms_web import OPWIJK, confirm, route_of, send, support_answers
 
 SPLIT = {"1040": {"21004", "21005"}, "1050": {"21004", "21009"}, "1804": {"23088", "23096"}}
 
@@ -59,20 +59,6 @@ def test_the_office_reason_names_gent_for_9000_and_both_candidates_for_1040(muni
     assert "la rue décide" in text
     text = reason_text(route("support-application", {"postcode": "1234"}, opwijk, municipalities), "nl")
     assert "niet in de nationale postcodetabel" in text
-
-
-@pytest.fixture
-def app(scratch_project, tmp_path):
-    from portal.web import create_app
-
-    return create_app({"SECRET_KEY": SECRET, "ENV": "testing", "ROOT": scratch_project,
-                       "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
-                       "FORM_MIN_FILL_SECONDS": 0, "RATELIMIT_ENABLED": False})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture

@@ -44,14 +44,8 @@ def smtp(tmp_path):
 
 
 @pytest.fixture
-def app(database_url, smtp, scratch_project):
-    from portal.web import create_app
-
-    app = create_app({"SECRET_KEY": SECRET, "ENV": "testing", "ROOT": scratch_project, "DATABASE_URL": database_url,
-                      "FORM_MIN_FILL_SECONDS": 0, "RATELIMIT_ENABLED": False, "SMTP_URL": smtp.url,
-                      "PUBLIC_URL": "https://e-loket.example"})
-    yield app
-    app.extensions["portal_store"].close()
+def app(make_app, database_url, smtp):
+    return make_app(SECRET_KEY=SECRET, DATABASE_URL=database_url, SMTP_URL=smtp.url, PUBLIC_URL="https://e-loket.example")
 
 
 def csrf(html: str) -> str:
