@@ -27,6 +27,7 @@ GERMAN_SPEAKING = frozenset({"63001", "63012", "63013", "63023", "63040", "63048
 # rules differ (employment service ADG, supervisory authorities, holidays).
 REGIONS = {"02000": "flanders", "03000": "wallonia", "04000": "brussels"}
 REGION_NAMES = ("flanders", "brussels", "wallonia", "german-speaking-community")
+CONFIG_REGION_NAMES = {"german": "german-speaking-community"}
 # German names where German usage differs from both the Dutch and the French one.
 GERMAN_NAMES = {"21004": "Brüssel", "62063": "Lüttich", "24062": "Löwen"}
 # What the social service is called in each language (and in Brussels in both).
@@ -110,7 +111,9 @@ def site_region(municipality) -> str | None:
     the region of the first of its postcodes the table knows."""
     region = getattr(municipality, "region", None)
     if region:
-        return region
+        # The config's `region` uses portal/municipal/region.py's names, where the German-speaking
+        # Community is "german"; this table (and config.SERVICE_REGIONS) says german-speaking-community.
+        return CONFIG_REGION_NAMES.get(region, region)
     for code in getattr(municipality, "postcodes", ()):
         region = region_for_postcode(code)
         if region:
