@@ -159,7 +159,7 @@ def test_every_site_has_both_pages_in_each_language_with_the_dpo_and_retention(b
             statement = (folder / "accessibility" / "index.html").read_text(encoding="utf-8")
             assert f'<html lang="{lang}"' in privacy and f'<html lang="{lang}"' in statement
             assert f"mailto:{m.privacy.dpo_email}" in privacy, (slug, lang)
-            words = {"nl": "dagen", "fr": "jours"}[lang]
+            words = {"nl": "dagen", "fr": "jours", "de": "Tage"}[lang]
             assert f"{m.retention_days} {words}" in " ".join(blocks(privacy)), (slug, lang)
             for form_id in m.forms:
                 assert f'id="form-{form_id}"' in privacy
@@ -195,6 +195,20 @@ def test_a_walloon_site_names_the_data_protection_authority_and_the_walloon_decr
     assert long_sentences(privacy) == []
 
 
+def test_the_german_pages_of_eupen_name_the_authority_and_the_community_s_decree_in_german(built_sites):
+    """Eupen (4700, German-speaking Community): the federal Datenschutzbehörde; the Community's decree
+    and its ombudsman for accessibility; the DPO; every text in German."""
+    privacy = (built_sites / "eupen" / "privacy" / "index.html").read_text(encoding="utf-8")
+    text = " ".join(blocks(privacy))
+    assert "Datenschutzbehörde" in text and "Toezichtcommissie" not in text
+    assert "mailto:dpo@eupen.example" in privacy and "Datenschutzbeauftragten" in text
+    assert "Grundlagengesetz vom 8. Juli 1976" in text and "30 Tage" in text
+    statement = " ".join(blocks((built_sites / "eupen" / "accessibility" / "index.html").read_text(encoding="utf-8")))
+    assert "Dekret der Deutschsprachigen Gemeinschaft vom 25. Februar 2019" in statement
+    assert "Zuständig ist die Ombudsfrau der Deutschsprachigen Gemeinschaft" in statement
+    for page in (text, statement):
+        assert not any(word in page for word in ("OCMW", "CPAS", "je gegevens", "vos données")), page
+
 def test_flemish_statement_cites_the_bestuursdecreet_and_the_ombudsdienst(built_sites):
     text = " ".join(blocks((built_sites / "opwijk" / "accessibility" / "index.html").read_text(encoding="utf-8")))
     assert "Bestuursdecreet van 7 december 2018" in text and "Vlaamse Ombudsdienst" in text
@@ -224,7 +238,8 @@ def test_every_page_links_to_privacy_accessibility_cookies_and_contact(built_sit
             assert footer, index
             hrefs = re.findall(r'<a href="([^"]+)">([^<]+)</a>', footer.group(1))
             assert [text for _, text in hrefs] == {"nl": ["Privacy", "Toegankelijkheid", "Cookies", "Contact"],
-                                                   "fr": ["Vie privée", "Accessibilité", "Cookies", "Contact"]}[lang]
+                                                   "fr": ["Vie privée", "Accessibilité", "Cookies", "Contact"],
+                                                   "de": ["Datenschutz", "Barrierefreiheit", "Cookies", "Kontakt"]}[lang]
             here = "/" + index.parent.relative_to(site).as_posix() + "/"
             root = "/" if lang == m.default_language else f"/{lang}/"
             targets = [urljoin(here.replace("//", "/"), href) for href, _ in hrefs]
@@ -330,7 +345,7 @@ def test_the_confirmation_mail_links_the_competent_ocmws_privacy_page(municipali
 
 
 @pytest.mark.parametrize("region", ["flanders", "brussels", "wallonia", "german"])
-@pytest.mark.parametrize("lang", ["nl", "fr"])
+@pytest.mark.parametrize("lang", ["nl", "fr", "de"])
 def test_every_region_s_texts_are_plain_language(municipalities, region, lang):
     """The texts that differ per region (law, authority, ombudsman), in sentences of at most 20 words."""
     m = dataclasses.replace(municipalities["sint-gillis"], region=region)
