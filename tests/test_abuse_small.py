@@ -43,7 +43,7 @@ def test_a_multi_line_answer_cannot_forge_a_line_of_the_office_mail(municipaliti
 
     # Turnhout chose `delivery: full`: its office mail carries the answers.
     answers = {**valid_application(), "postcode": "2300", "city": "Turnhout",
-               "message": "Hallo\n- Achternaam: Vervalst\r- Postcode: 9999\u2028- E-mail: x@y.example"}
+               "message": "Hallo\n- Familienaam: Vervalst\r- Postcode: 9999\u2028- E-mail: x@y.example"}
     answers.pop("website")
     r = route("support-application", answers, municipalities["turnhout"], municipalities)
     msg = compose_office_message(reference="TUR-2026-7K3Q9", form_id="support-application", answers=answers, route=r,
@@ -51,9 +51,9 @@ def test_a_multi_line_answer_cannot_forge_a_line_of_the_office_mail(municipaliti
                                  citizen_lang="nl")
     text = msg.get_body(("plain",)).get_content()
     lines = text.splitlines()
-    assert not [line for line in lines if line.startswith("- Achternaam") and "Vervalst" in line]
+    assert not [line for line in lines if line.startswith("- Familienaam") and "Vervalst" in line]
     assert not [line for line in lines if line.startswith("- Postcode") and "9999" in line]
-    assert "    - Achternaam: Vervalst" in lines
+    assert "    - Familienaam: Vervalst" in lines
 
 
 def test_a_form_post_of_more_than_200_parts_is_refused(tmp_path):

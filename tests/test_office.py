@@ -196,7 +196,7 @@ def test_the_detail_shows_every_answer_with_the_check_pages_presenter_and_logs_t
     opwijk = signed_in_client(app, smtp, OPWIJK_INBOX)
     reference = sent[OPWIJK_INBOX][0]
     html = opwijk.get(f"/office/{reference}").get_data(as_text=True)
-    for label, value in (("Voornaam", "An"), ("Achternaam", "Peeters"), ("Geboortedatum", "30 juli 1985"),
+    for label, value in (("Voornaam", "An"), ("Familienaam", "Peeters"), ("Geboortedatum", "30 juli 1985"),
                          ("Rijksregisternummer", "85.07.30-033.28"), ("Straat", "Kerkstraat")):
         assert re.search(rf">{label}[^<]*</dt>\s*<dd[^>]*>{re.escape(value)}</dd>", html), label
     assert "uw OCMW is bevoegd" in html                      # the routing reason

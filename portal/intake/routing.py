@@ -126,8 +126,9 @@ def reason_text(route: Route, lang: str) -> str:
 
 
 def secure_reason_text(route: Route, lang: str) -> str:
-    """The reason without any answer in it (no postcode, no municipality of residence), for the
-    office e-mail under `delivery: secure`: competent, or not competent and pass it on."""
+    """The reason without any answer in it (no postcode, no street), for the office e-mail under
+    `delivery: secure`: competent, or not competent and to whom to pass it on. The competent
+    OCMW is named: the office needs it to forward the application within the legal five days."""
     if route.outside_area:
         key = "mail.secure_reason.not_competent"
     elif route.reason.startswith("routing.wijk_werken"):
@@ -135,6 +136,12 @@ def secure_reason_text(route: Route, lang: str) -> str:
     else:
         key = "mail.secure_reason.competent"
     text = t(key, lang)
+    if route.outside_area and len(route.national) == 1:
+        text += " " + t("national.competent", lang, office=route.national[0].social_service(lang), nis=route.national[0].nis)
+    elif route.outside_area and len(route.national) > 1:
+        first, second = route.national[:2]
+        text += " " + t("national.split_secure", lang, first=first.social_service(lang), first_nis=first.nis,
+                        second=second.social_service(lang), second_nis=second.nis)
     if route.forward_within_days:
         text += " " + t("routing.forward_notice", lang, days=route.forward_within_days)
     return text
