@@ -18,13 +18,13 @@ SUPPORT = {
     "help_type": "energy", "first_name": "An", "last_name": "Peeters", "birth_date": "1985-07-30",
     "national_number": "", "street": "Kerkstraat", "house_number": "5", "postcode": "1745", "city": "Opwijk",
     "phone": "0470 12 34 56", "email": "an.peeters@example.be", "contact_preference": "email",
-    "message": "Mijn energiefactuur is te hoog.\nKan iemand mij bellen?", "consent": "y", "website": "",
+    "message": "Mijn energiefactuur is te hoog.\nKan iemand mij bellen?", "declaration": "y", "website": "",
 }
 WIJK = {
     "request_type": "user", "requester_kind": "nonprofit", "organisation_name": "Vzw De Buurt",
     "first_name": "Jan", "last_name": "Claes", "street": "Markt", "house_number": "1", "postcode": "1745",
     "city": "Opwijk", "phone": "052 36 19 23", "email": "", "job_description": "De haag snoeien in maart.",
-    "message": "", "consent": "y", "website": "",
+    "message": "", "declaration": "y", "website": "",
 }
 
 

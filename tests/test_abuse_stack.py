@@ -119,10 +119,10 @@ def answers_for(form_id: str, *, email: str, last_name: str) -> dict:
         return {"request_type": "user", "requester_kind": "private", "organisation_name": "", "first_name": "Jan",
                 "last_name": last_name, "street": "Kerkstraat", "house_number": "3", "postcode": "1745",
                 "city": "Opwijk", "phone": "", "email": email, "job_description": "De haag snoeien.",
-                "message": "", "consent": "y", "website": ""}
+                "message": "", "declaration": "y", "website": ""}
     return {"help_type": "energy", "first_name": "Griet", "last_name": last_name, "birth_date": "1980-04-12",
             "street": "Kerkstraat", "house_number": "3", "postcode": "1745", "city": "Opwijk", "phone": "",
-            "email": email, "contact_preference": "email", "message": "Te hoge factuur.", "consent": "y", "website": ""}
+            "email": email, "contact_preference": "email", "message": "Te hoge factuur.", "declaration": "y", "website": ""}
 
 
 def open_form(client: Client, path: str) -> dict:

@@ -107,6 +107,7 @@ offices:
 HOURS
 inboxes: {support-application: welzijn@testdorp.example}
 services: [onthaal, leefloon]
+privacy: {dpo: {email: dpo@testdorp.example}}
 """
 
 

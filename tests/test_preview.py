@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -43,16 +44,32 @@ def wait_for(condition, timeout: float, what: str, process):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_preview_serves_reloads_and_stops(scratch_project, tmp_path):
+@contextlib.contextmanager
+def running_preview(project: Path, tmp_path: Path, slug: str = "opwijk"):
+    """`portal preview SLUG` on a free port as an author starts it; yields (process, base URL) and
+    stops it with Ctrl+C afterwards (a preview that does not stop fails the test)."""
     port = free_port()
-    env = dict(os.environ, PORTAL_ROOT=str(scratch_project), NO_MKDOCS_2_WARNING="1",
+    env = dict(os.environ, PORTAL_ROOT=str(project), NO_MKDOCS_2_WARNING="1",
                PORTAL_DATABASE_URL=f"sqlite:///{tmp_path / 'preview.sqlite3'}")
     env.pop("PORTAL_SMTP_URL", None)
     log = (tmp_path / "preview.log").open("w")
-    process = subprocess.Popen([str(PORTAL), "preview", "opwijk", "--port", str(port)], cwd=scratch_project,
+    process = subprocess.Popen([str(PORTAL), "preview", slug, "--port", str(port)], cwd=project,
                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
     try:
+        yield process, f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise AssertionError("preview did not stop on Ctrl+C:\n" + (tmp_path / "preview.log").read_text()) from None
+        log.close()
+
+
+def test_preview_serves_reloads_and_stops(scratch_project, tmp_path):
+    with running_preview(scratch_project, tmp_path) as (process, base):
         status, page = wait_for(lambda: fetch(base + "/"), 90, "the first page", process)
         assert status == 200
         assert "Opwijk" in page and "livereload" in page
@@ -76,14 +93,6 @@ def test_preview_serves_reloads_and_stops(scratch_project, tmp_path):
         # Fixed: the site is back.
         index.write_text(good, encoding="utf-8")
         wait_for(lambda: fetch(base + "/")[0] == 200, 60, "the page after the fix", process)
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            raise AssertionError("preview did not stop on Ctrl+C:\n" + (tmp_path / "preview.log").read_text()) from None
-        log.close()
     with socket.socket() as sock:
+        port = int(base.rsplit(":", 1)[1])
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "the port is still open after the preview stopped"

@@ -68,7 +68,7 @@ def _text(value: str, lang: str) -> dict:
 def _address(municipality: Municipality, address, lang: str) -> dict:
     return {
         "@type": "locn:Address",
-        "locn:thoroughfare": address.street_in(lang),
+        "locn:thoroughfare": _text(address.street_in(lang), lang),
         "locn:postCode": address.postcode,
         "locn:postName": _text(municipality.text(address.city, lang), lang),
         "locn:adminUnitL1": _text(COUNTRY.get(lang, "BE"), lang),

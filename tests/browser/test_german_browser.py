@@ -32,7 +32,7 @@ def fill_valid(page) -> None:
     page.fill("#phone", "087 12 34 56")
     page.fill("#email", "anna.schmitz@example.be")
     page.get_by_label("Per E-Mail").check()
-    page.check("#consent")
+    page.check("#declaration")
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -18,7 +18,7 @@ ANSWERS = {
     "help_type": "leefloon", "first_name": "Roosmarijn", "last_name": "Verhaeghe", "birth_date": "1985-07-30",
     "national_number": "85.07.30-033.28", "no_fixed_address": False, "street": "Kerkstraat", "house_number": "5",
     "postcode": "1745", "city": "Opwijk", "phone": "0470 12 34 56", "email": "roosmarijn@example.be",
-    "contact_preference": "email", "message": "Ik bel liever na 17 uur.\nDank je.", "consent": True,
+    "contact_preference": "email", "message": "Ik bel liever na 17 uur.\nDank je.", "declaration": True,
 }
 
 

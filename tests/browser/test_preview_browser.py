@@ -6,16 +6,13 @@ builds show in a banner."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.test_preview import fetch, free_port, wait_for
+from tests.test_preview import fetch, running_preview, wait_for
 
 PORTAL = Path(sys.executable).with_name("portal")
 PAGE = "---\ntitle: Voedselhulp\ndescription: Hulp met eten en een voedselpakket.\n---\n\n# Voedselhulp\n\n" \
@@ -27,15 +24,8 @@ def test_preview_error_page_names_the_real_file_and_recovers(scratch_project, tm
     own.mkdir(parents=True)
     source = own / "voedselhulp.md"
     source.write_text(PAGE.replace("OFFICE", "bestaat-niet"), encoding="utf-8")
-    port = free_port()
-    env = dict(os.environ, PORTAL_ROOT=str(scratch_project), NO_MKDOCS_2_WARNING="1",
-               PORTAL_DATABASE_URL=f"sqlite:///{tmp_path / 'preview.sqlite3'}")
-    env.pop("PORTAL_SMTP_URL", None)
-    log = (tmp_path / "preview.log").open("w")
-    process = subprocess.Popen([str(PORTAL), "preview", "opwijk", "--port", str(port)], cwd=scratch_project,
-                               env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}/"
-    try:
+    with running_preview(scratch_project, tmp_path) as (process, base):
+        base += "/"
         # The first build fails (unknown office id): the preview serves an error page, it does not quit.
         wait_for(lambda: fetch(base)[0] == 500, 120, "the error page at start", process)
         page.goto(base)
@@ -63,11 +53,3 @@ def test_preview_error_page_names_the_real_file_and_recovers(scratch_project, tm
         assert process.poll() is None   # one server all along: no restart
         page.goto(base + "voedselhulp/")
         expect(page.locator("h1")).to_have_text("Voedselhulp")
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
