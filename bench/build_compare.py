@@ -1,6 +1,9 @@
 """Benchmark: `portal build` of this checkout against another commit's, on the same project, in one run.
 
-    .venv/bin/python bench/build_compare.py --baseline COMMIT [--sites 285] [--rounds 2] [--jobs N]
+    .venv/bin/python bench/build_compare.py --baseline COMMIT [--against COMMIT] [--sites 285] [--rounds 2]
+
+`--against`: compare with another commit instead of this checkout (both before a config key that
+the older one does not know, e.g. `privacy:`, is written: `--no-privacy`).
 
 Checks the baseline commit out into a temporary git worktree with its own virtual environment
 (its package layout and MkDocs entry point may differ), generates one synthetic project
@@ -37,6 +40,8 @@ def baseline_checkout(commit: str, folder: Path) -> Path:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", required=True, help="the commit to compare with")
+    parser.add_argument("--against", help="another commit instead of this checkout")
+    parser.add_argument("--no-privacy", action="store_true", help="configs without privacy: (for commits before it)")
     parser.add_argument("--sites", type=int, default=285)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
@@ -44,10 +49,13 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="portal-compare-") as tmp:
         tmp = Path(tmp)
         base_python = baseline_checkout(args.baseline, tmp / "baseline")
+        other = baseline_checkout(args.against, tmp / "against") if args.against else Path(sys.executable)
         try:
             project = tmp / "project"
-            write_project(project, args.sites)
-            versions = {"baseline " + args.baseline[:9]: base_python, "this checkout": Path(sys.executable)}
+            # The baseline's templates and catalogue: both versions must be able to build them.
+            write_project(project, args.sites, privacy=not args.no_privacy, source=tmp / "baseline")
+            versions = {"baseline " + args.baseline[:9]: base_python,
+                        (args.against[:9] if args.against else "this checkout"): other}
             times: dict[str, list[tuple[float, float]]] = {label: [] for label in versions}
             print(f"{args.sites} sites, {args.jobs} jobs, {machine()}")
             for round_number in range(args.rounds):
@@ -60,8 +68,9 @@ def main(argv=None) -> int:
             base, this = medians.values()
             print(f"median cold build: baseline {base:.1f} s, this checkout {this:.1f} s, ratio {this / base:.2f}")
         finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tmp / "baseline")],
-                           capture_output=True)  # nosec B603 B607
+            for name in ("baseline", "against"):
+                subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tmp / name)],
+                               capture_output=True)  # nosec B603 B607
     return 0
 
 

@@ -57,18 +57,19 @@ def synthetic_page(lang: str, name: str) -> str:
             f"## {words[2]}\n\n1. Stap een.\n2. Stap twee.\n\n## {words[3]}\n\n{{{{ contact_card() }}}}\n")
 
 
-def write_project(dest: Path, sites: int, seed: int = 6) -> dict:
-    """A project in `dest` with `sites` municipalities; returns {"synthetic_pages": n}."""
+def write_project(dest: Path, sites: int, seed: int = 6, *, privacy: bool = True, source: Path = REPO) -> dict:
+    """A project in `dest` with `sites` municipalities, its mkdocs.yml, templates and catalogue from
+    `source` (a checkout); returns {"synthetic_pages": n}."""
     rng = random.Random(seed)  # nosec B311: synthetic test data, not security
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copy(source / "mkdocs.yml", dest / "mkdocs.yml")
     for name in ("templates", "forms"):
-        if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, dest / name)
+        if (source / name).is_dir():
+            shutil.copytree(source / name, dest / name)
     synthetic = 0
     for lang in LANGS:
         (dest / "content" / lang).mkdir(parents=True)
-        real = REPO / "content" / lang
+        real = source / "content" / lang
         if real.is_dir():
             shutil.copytree(real, dest / "content" / lang, dirs_exist_ok=True)
         for name in PAGES:
@@ -105,8 +106,8 @@ def write_project(dest: Path, sites: int, seed: int = 6) -> dict:
             f"postcodes: [\"{postcode}\"]\n"
             f"offices:\n{''.join(offices)}"
             f"inboxes:\n  support-application: ocmw@{slug}.example\n"
-            f"privacy: {{dpo: {{email: dpo@{slug}.example}}}}\n"
-            f"services: [{', '.join(services)}]\n", encoding="utf-8")
+            f"services: [{', '.join(services)}]\n"
+            + (f"privacy: {{dpo: {{email: dpo@{slug}.example}}}}\n" if privacy else ""), encoding="utf-8")
         (configs / slug).mkdir()
         (configs / slug / "logo.svg").write_text(LOGO.format(color=color, initials=city[:2]), encoding="utf-8")
     return {"synthetic_pages": synthetic}
