@@ -16,8 +16,23 @@ UPSTREAM = Path(material.__file__).parent / "templates"
 OURS = ROOT / "templates" / "theme"
 HEADER = re.compile(r"\A\{#-.*?-#\}\n", re.S)
 
+# The theme's Google Fonts block, emptied in our base.html: no template of ours names another host.
+FONTS_BLOCK = """    {% block fonts %}
+      {% if config.theme.font != false %}
+        {% set text = config.theme.font.text | d("Roboto", true) %}
+        {% set code = config.theme.font.code | d("Roboto Mono", true) %}
+        <link rel="preconnect" href="https://fonts.gstatic.com" crossorigin>
+        <link rel="stylesheet" href="https://fonts.googleapis.com/css?family={{
+            text | replace(' ', '+') + ':300,300i,400,400i,700,700i%7C' +
+            code | replace(' ', '+') + ':400,400i,700,700i'
+          }}&display=fallback">
+        <style>:root{--md-text-font:"{{ text }}";--md-code-font:"{{ code }}"}</style>
+      {% endif %}
+    {% endblock %}
+"""
 EDITS = {
-    "base.html": [(' id="__drawer" autocomplete="off">', ' id="__drawer">'), (' id="__search" autocomplete="off">', ' id="__search">')],
+    "base.html": [(' id="__drawer" autocomplete="off">', ' id="__drawer">'), (' id="__search" autocomplete="off">', ' id="__search">'),
+                  (FONTS_BLOCK, "    {% block fonts %}{% endblock %}\n")],
     "partials/search.html": [('      <label class="md-search__icon md-icon" for="__search">',
                               '''      <button type="submit" class="md-search__submit" tabindex="-1">{{ lang.t('search') }}</button>\n'''
                               '''      <label class="md-search__icon md-icon" for="__search">''')],
@@ -43,3 +58,13 @@ def test_the_lazily_loaded_bundle_is_the_themes():
     bundle = re.search(r"assets/javascripts/bundle\.[0-9a-f]{8}\.min\.js", (UPSTREAM / "base.html").read_text()).group(0)
     assert bundle in (OURS / "main.html").read_text()
     assert (UPSTREAM / bundle).exists()
+
+
+def test_no_template_loads_anything_from_another_host():
+    """Built pages ask only their own host: no stylesheet, script, font or image from elsewhere is
+    even written in a template (links a citizen follows, <a href>, are another matter)."""
+    loads = re.compile(r"<(?:link|script|img|iframe|source)\b[^>]*\b(?:href|src)=[\"'](?:https?:)?//|@import\s+url\([\"']?(?:https?:)?//|url\([\"']?https?://", re.I)
+    found = [f"{path.relative_to(ROOT)}:{number}"
+             for path in sorted((ROOT / "templates").rglob("*")) if path.suffix in (".html", ".css", ".js", ".txt")
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if loads.search(line)]
+    assert found == []
