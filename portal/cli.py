@@ -45,8 +45,7 @@ slugs_argument = click.argument("slugs", nargs=-1, type=SlugType())
 @click.version_option(package_name="portal")
 def main():
     """Citizen portal generator for social services (OCMW / sociaal huis / CPAS)."""
-    # mkdocs-material's end-of-life banner, printed on every build, tells an officer nothing.
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    settings.quiet_mkdocs()
 
 
 @main.command()

@@ -31,6 +31,7 @@ from mkdocs.livereload import LiveReloadServer
 
 from portal.admin import create_admin_app
 from portal.checks.run import check as run_check
+from portal.common import settings
 from portal.common.findings import PortalError
 from portal.common.i18n import t
 from portal.common.settings import project_root
@@ -77,9 +78,8 @@ def preview(slug: str, host: str = "127.0.0.1", port: int = 8000, forms: bool = 
     Raises whatever MkDocs raises for a site that does not build (with file and line).
     """
     root = project_root()
-    # mkdocs.yml reads the municipality from this variable (its `!ENV` tag), on every rebuild.
-    os.environ["PORTAL_MUNICIPALITY"] = slug
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    settings.choose_municipality(slug)
+    settings.quiet_mkdocs()
     try:  # a config that does not load yet still gets a preview: its error page says why
         municipality = load_municipality(slug, root)
     except PortalError:

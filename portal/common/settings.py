@@ -218,6 +218,18 @@ def project_root(configured: Path | str | None = None) -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+def quiet_mkdocs() -> None:
+    """Silence mkdocs-material's end-of-life banner (NO_MKDOCS_2_WARNING, read by the theme): it
+    is printed on every build and tells an officer nothing. Called by the command line only."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def choose_municipality(slug: str) -> None:
+    """The municipality plain `mkdocs build`/`serve` builds: mkdocs.yml reads PORTAL_MUNICIPALITY
+    with its `!ENV` tag, on every rebuild. `portal preview` sets it; the portal itself never reads it."""
+    os.environ["PORTAL_MUNICIPALITY"] = slug
+
+
 def from_environ(environ: Mapping[str, str] | None = None) -> dict:
     """The `PORTAL_*` variables that are set, parsed. Raises ConfigurationError naming the variable."""
     environ = os.environ if environ is None else environ
