@@ -33,15 +33,13 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from functools import lru_cache
-from pathlib import Path
 
 import jinja2
 
-from portal.common.findings import PortalError
 from portal.common.i18n import t
 from portal.common.paths import legal_page_path, site_page_url
 from portal.common.settings import DEFAULT_SENDER, project_root
-from portal.intake.forms import FormDefinition, form_for_site, load_form
+from portal.intake.forms import FormDefinition, site_definition
 from portal.intake.present import answer_rows, choice_label
 from portal.intake.receipt import decision_deadline, format_date, format_received, receipt_facts
 from portal.intake.routing import reason_text, secure_reason_text
@@ -80,37 +78,6 @@ def valid_address(value) -> str | None:
     if len(value) > 254 or "=?" in value or not ADDRESS_RE.match(value):
         return None
     return value
-
-
-# --- the form definition (labels, choices) -------------------------------------------------------
-
-def _definition(form_id: str, site: Municipality) -> FormDefinition | None:
-    """forms/<form_id>.yml as `site` shows it, or None when it does not load.
-
-    A broken form file must not stop an application from being stored (the web app loaded and
-    checked every definition at start-up; this is for scripts and tests): the presenter then
-    labels the answers with the field names. Parsed once per file version.
-    """
-    path = project_root() / "forms" / f"{form_id}.yml"
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        return None
-    definition = _parse_form(form_id, str(path.parent.parent), stamp)
-    if definition is None:
-        return None
-    try:
-        return form_for_site(definition, site)
-    except PortalError:
-        return definition
-
-
-@lru_cache(maxsize=16)
-def _parse_form(form_id: str, root: str, stamp: int) -> FormDefinition | None:
-    try:
-        return load_form(form_id, Path(root))
-    except PortalError:
-        return None
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -188,7 +155,7 @@ def compose_office_message(*, reference: str, form_id: str, answers: dict, route
     lang = office_municipality.default_language
     secure = office_municipality.delivery_for(form_id) != "full"
     if definition is None:
-        definition = _definition(form_id, site)
+        definition = site_definition(form_id, site)
     deadline = decision_deadline(form_id, answers.get("help_type"), received_at)
     context = {
         "lang": lang,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from flask_wtf import FlaskForm
@@ -277,6 +277,32 @@ def load_form(form_id: str, root: Path | None = None) -> FormDefinition:
     if definition is None:
         raise PortalError(findings)
     return definition
+
+
+def site_definition(form_id: str, municipality: Municipality, root: Path | None = None) -> FormDefinition | None:
+    """forms/<form_id>.yml as `municipality` shows it (its own labels and texts; a broken override
+    is left out, `portal check` reports it), or None when the form file does not load: a text or a
+    label must never stop an application. Parsed once per version of the file."""
+    path = forms_dir(root) / f"{form_id}.yml"
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    definition = _load_form_version(form_id, str(path.parent.parent), stamp)
+    if definition is None:
+        return None
+    try:
+        return form_for_site(definition, municipality)
+    except PortalError:
+        return definition
+
+
+@lru_cache(maxsize=16)
+def _load_form_version(form_id: str, root: str, stamp: int) -> FormDefinition | None:
+    try:
+        return load_form(form_id, Path(root))
+    except PortalError:
+        return None
 
 
 def load_forms(root: Path | None = None) -> dict:

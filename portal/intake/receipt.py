@@ -24,7 +24,7 @@ from portal.common.brussels import BRUSSELS
 from portal.common.findings import Finding, PortalError
 from portal.common.i18n import LANGUAGES, format_date, t
 from portal.common.yamlfile import load_yaml
-from portal.intake.forms import form_for_site, forms_dir, load_form, site_text
+from portal.intake.forms import site_definition, site_text
 from portal.intake.routing import FORWARD_WITHIN_DAYS
 from portal.municipal.config import FORM_IDS, Municipality
 from portal.municipal.contact import contact_office, office_context
@@ -124,9 +124,6 @@ def check_decisions(path: Path = DECISIONS_PATH) -> list[Finding]:
 
 # --- what happens next -----------------------------------------------------------------------------
 
-@lru_cache(maxsize=8)
-def _form(root: str, form_id: str, stamp: int):
-    return load_form(form_id, Path(root))
 
 
 def next_steps_text(form_id: str, lang: str, municipality: Municipality | None) -> str:
@@ -136,17 +133,8 @@ def next_steps_text(form_id: str, lang: str, municipality: Municipality | None) 
     must never stop an application."""
     if municipality is None:
         return ""
-    root = municipality.own_dir.parent.parent
-    try:
-        path = forms_dir(root) / f"{form_id}.yml"
-        definition = _form(str(root), form_id, path.stat().st_mtime_ns)
-        try:
-            definition = form_for_site(definition, municipality)
-        except PortalError:
-            pass                      # a broken override: `portal check` reports it; the form's own text
-        return site_text(definition.next_steps, lang, municipality)
-    except (OSError, PortalError):
-        return ""
+    definition = site_definition(form_id, municipality, municipality.own_dir.parent.parent)
+    return site_text(definition.next_steps, lang, municipality) if definition else ""
 
 
 # --- dates ----------------------------------------------------------------------------------------
