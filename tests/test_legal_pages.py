@@ -20,7 +20,7 @@ from portal.common.cookies import COOKIES
 from portal.intake.compose import compose_confirmation
 from portal.intake.routing import route
 from portal.municipal.config import check_municipality, load_municipality
-from portal.municipal.region import region_for_postcode
+from portal.municipal.postcodes import region_for_postcode
 from portal.site import accessibility_record, legal
 from portal.site.build import build_sites
 from portal.web import create_app

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from portal.common.findings import ERROR, WARNING, Finding
 from portal.municipal.config import SERVICE_REGIONS
-from portal.municipal.postcodes import municipalities_for_postcode, site_region
+from portal.municipal.postcodes import municipalities_for_postcode
 
 
 def _names(municipality) -> set[str]:
@@ -37,7 +37,7 @@ def check_postcodes_national(municipality) -> list[Finding]:
 
 def check_service_regions(municipality) -> list[Finding]:
     """An error for each listed service that does not exist in the site's region."""
-    region = site_region(municipality)
+    region = municipality.region      # as set, or from the first postcode (portal.municipal.legal.check_region)
     findings = []
     for i, service in enumerate(municipality.services):
         regions = SERVICE_REGIONS.get(service)

@@ -27,7 +27,7 @@ SERVICE_IDS = (
     "onthaal", "leefloon", "art60", "art61", "trajectbegeleiding",
     "twe", "wijk-werken", "ama", "spi", "werk-zoeken",
 )
-# The regions a service exists in (portal/municipal/postcodes.py REGION_NAMES); a service not
+# The regions a service exists in (portal/municipal/region.py REGIONS); a service not
 # listed here exists everywhere. Wijk-werken, VDAB trajectbegeleiding, TWE and AMA are Flemish
 # measures; SPI (socioprofessionele inschakeling) is what the CPAS of Brussels and Wallonia and the
 # ÖSHZ call their path to work. `portal check` errors when a site lists a service of another region.

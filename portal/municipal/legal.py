@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass
 
 from portal.common.yamlfile import LineDict, LineList
-from portal.municipal.region import REGIONS, region_for_postcode
+from portal.municipal.postcodes import region_for_postcode
+from portal.municipal.region import REGIONS
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ./]{5,}$")

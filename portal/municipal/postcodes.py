@@ -26,7 +26,6 @@ GERMAN_SPEAKING = frozenset({"63001", "63012", "63013", "63023", "63040", "63048
 # Regions by Statbel code; the German-speaking Community is told apart from Wallonia because its
 # rules differ (employment service ADG, supervisory authorities, holidays).
 REGIONS = {"02000": "flanders", "03000": "wallonia", "04000": "brussels"}
-REGION_NAMES = ("flanders", "brussels", "wallonia", "german")   # as `region:` in site_config
 # German names where German usage differs from both the Dutch and the French one.
 GERMAN_NAMES = {"21004": "Brüssel", "62063": "Lüttich", "24062": "Löwen"}
 # What the social service is called in each language (and in Brussels in both).
@@ -39,7 +38,7 @@ class NationalMunicipality:
 
     nis: str                 # REFNIS code, e.g. "44021"
     names: dict              # {"nl": "Gent", "fr": "Gand", "de": "Gent"}
-    region: str              # one of REGION_NAMES
+    region: str              # one of portal.municipal.region.REGIONS
     province: str            # Statbel province code ("" for the Brussels Region)
 
     def name(self, lang: str) -> str:
@@ -103,16 +102,3 @@ def region_for_postcode(postcode: str) -> str | None:
 def postcodes_of(nis: str) -> list[str]:
     """The postcodes of a municipality, in order."""
     return [code for code, found in table().items() if any(m.nis == nis for m in found)]
-
-
-def site_region(municipality) -> str | None:
-    """The region of a configured municipality: its own `region` when the config sets one, else
-    the region of the first of its postcodes the table knows."""
-    region = getattr(municipality, "region", None)
-    if region:
-        return region
-    for code in getattr(municipality, "postcodes", ()):
-        region = region_for_postcode(code)
-        if region:
-            return region
-    return None

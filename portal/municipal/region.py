@@ -4,7 +4,8 @@ The region decides two things a public site must state: the data protection supe
 a citizen may complain to (privacy page), and the law that transposes the Web Accessibility
 Directive (EU) 2016/2102 with its enforcement procedure (accessibility statement).
 
-`region_for_postcode` answers from the national postcode table (`portal.municipal.postcodes`).
+A site's region is set in its config or found from its first postcode in the national table
+(`portal.municipal.postcodes.region_for_postcode`, through `portal.municipal.legal.check_region`).
 
 LEGAL REVIEW NEEDED before going live: the addresses and references below were checked against
 the public sites of the bodies named as far as possible from here (2026-11), but a lawyer of the
@@ -18,16 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.municipal import postcodes
-
 REGIONS = ("flanders", "brussels", "wallonia", "german")
-
-
-def region_for_postcode(postcode: str) -> str | None:
-    """The region of a Belgian postcode: flanders, brussels, wallonia or german (the
-    German-speaking Community, inside the Walloon Region); None for a postcode the national table
-    does not know. One rule for the whole project: the national table (`portal.municipal.postcodes`)."""
-    return postcodes.region_for_postcode(postcode)
 
 
 @dataclass(frozen=True)
