@@ -13,7 +13,8 @@ Differences that matter:
 - A lost connection (server restart, failover) raises `StoreUnavailable` once; the next call
   opens a new connection.
 - The schema is created at start-up under an advisory lock, so several processes starting at
-  once do not race on `CREATE TABLE IF NOT EXISTS`.
+  once do not race on `CREATE TABLE IF NOT EXISTS`; its digest is kept in `schema_digest`, and a
+  process that finds the current digest runs no DDL (no table locks while others store).
 - Purge (`portal.store.retention`): the UPDATE erases the answers, then `VACUUM FULL` of both tables
   rewrites them without the old row versions, whose bytes PostgreSQL otherwise keeps in the
   table files (it locks the tables for the moment it takes: run the purge at a quiet hour).
@@ -27,6 +28,7 @@ Errors: `StoreUnavailable` (cannot connect, connection lost, disk full, read-onl
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import threading
 from contextlib import contextmanager
@@ -34,7 +36,7 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import errors as pg_errors
 
-from portal.store.base import KeyTaken, ReferenceTaken, SqlStore, StoreUnavailable
+from portal.store.base import ADDED_COLUMNS, AFTER_UPGRADE, KeyTaken, ReferenceTaken, SqlStore, StoreUnavailable
 
 SCHEMA_LOCK = 727_001   # pg_advisory_xact_lock key for schema creation
 LIMIT_LOCK_KEY = 727_002  # pg_advisory_xact_lock key for the limit counts of insert_submission
@@ -67,11 +69,31 @@ class PgStore(SqlStore):
     def __init__(self, url: str):
         self.url = url
         self._local = threading.local()
+        statements = self._schema()
+        digest = hashlib.sha256(repr((statements, ADDED_COLUMNS, AFTER_UPGRADE)).encode()).hexdigest()
         with self._tx() as conn:
+            # Current already (every start but the first after an upgrade): no DDL at all. Even
+            # `CREATE INDEX IF NOT EXISTS` locks its table first, and a worker booting while another
+            # stores would queue behind that insert holding other tables' locks: a deadlock.
+            if self._schema_digest(conn) == digest:
+                return
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-            for statement in self._schema():
+            if self._schema_digest(conn) == digest:     # made by another process while we waited
+                return
+            for statement in statements:
                 conn.execute(statement)
             self._upgrade(_QmarkConnection(conn))
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_digest (digest TEXT NOT NULL)")
+            conn.execute("DELETE FROM schema_digest")
+            conn.execute("INSERT INTO schema_digest (digest) VALUES (%s)", (digest,))
+
+    @staticmethod
+    def _schema_digest(conn) -> str | None:
+        """The digest of the schema this database was last brought to, None before the first."""
+        if conn.execute("SELECT to_regclass('schema_digest')").fetchone()[0] is None:
+            return None
+        row = conn.execute("SELECT digest FROM schema_digest").fetchone()
+        return row[0] if row else None
 
     def __repr__(self) -> str:
         return "PgStore(postgresql://...)"     # never the password
