@@ -175,6 +175,11 @@ def test_every_language_has_its_sitemap_and_a_description(built_sites, municipal
 def test_logo_and_colours_are_the_municipalitys(built_sites, municipalities):
     for slug, m in municipalities.items():
         html = (built_sites / slug / "index.html").read_text(encoding="utf-8")
-        assert m.branding["primary_color"] in html
+        # The colours are a stylesheet of the site (no inline style), named by its content.
+        brand = re.search(r'<link rel="stylesheet" href="(assets/portal/brand\.[0-9a-f]{8}\.css)">', html)
+        assert brand, "no brand stylesheet"
+        css = (built_sites / slug / brand.group(1)).read_text(encoding="utf-8")
+        assert f"--md-primary-fg-color: {m.branding['primary_color']};" in css
+        assert f"--md-accent-fg-color: {m.branding['accent_color']};" in css
         logo = re.search(r'<img src="([^"]*logo[^"]*)"', html)
         assert logo and (built_sites / slug / logo.group(1)).is_file()

@@ -303,6 +303,29 @@ def test_health_and_redirect_and_not_found_pages(stack):
     assert response.status == 404 and 'lang="nl"' in body, body[:300]
 
 
+def policy(response) -> dict[str, list[str]]:
+    """The one Content-Security-Policy header of a response, as {directive: sources}."""
+    headers = response.headers.get_all("Content-Security-Policy") or []
+    assert len(headers) == 1, headers
+    return {part.split()[0]: part.split()[1:] for part in headers[0].split(";") if part.strip()}
+
+
+def test_static_pages_allow_scripts_and_styles_only_from_files_of_their_host(stack):
+    """Issue 14: no 'unsafe-inline' in the static pages' policy: the theme's scripts and the
+    site's colours are files (tests/test_inline_code.py checks the pages have nothing inline)."""
+    pages = {DOMAINS["opwijk"]: ("/", "/leefloon/", "/kalender.html", "/privacy/", "/bestaat-niet/"),
+             DOMAINS["sint-gillis"]: ("/", "/nl/leefloon/", "/nl/kalender.html", "/nl/bestaat-niet/")}
+    for host, paths in pages.items():
+        client = Client(stack["https"], host)
+        for path in paths:
+            response, _ = client.request("GET", path)
+            assert response.status in (200, 404), (host, path)
+            directives = policy(response)
+            assert directives["script-src"] == ["'self'"], (host, path, directives)
+            assert directives["style-src"] == ["'self'"], (host, path, directives)
+            assert directives["default-src"] == ["'self'"] and directives["object-src"] == ["'none'"]
+
+
 def test_hashed_assets_are_immutable_and_pages_are_revalidated(stack):
     client = Client(stack["https"], DOMAINS["opwijk"])
     _, page = client.request("GET", "/leefloon/")

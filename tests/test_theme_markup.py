@@ -1,7 +1,10 @@
 """The theme files copied from mkdocs-material (templates/theme/base.html, partials/search.html,
-partials/nav-item.html, partials/toc.html) are the installed theme's with only their documented change, and the
-lazily loaded bundle of main.html is the one the theme ships: a theme upgrade fails here until the
-copies are redone, instead of silently serving an old base.html."""
+partials/nav-item.html, partials/toc.html) are the installed theme's with only their documented change,
+the theme's inline scripts that we moved to files (partials/javascripts/*.html ->
+assets/portal/javascripts/*.js: the static pages' Content-Security-Policy allows no inline script)
+are its code with only their documented change, and the lazily loaded bundle of main.html is the
+one the theme ships: a theme upgrade fails here until the copies are redone, instead of silently
+serving an old base.html or old helpers."""
 
 from __future__ import annotations
 
@@ -43,6 +46,42 @@ EDITS = {
     "partials/toc.html": [('    <label class="md-nav__title" for="__toc">\n', '    {% if page in nav.pages %}\n    <label class="md-nav__title" for="__toc">\n'),
                           ('      {{ title }}\n    </label>\n', '      {{ title }}\n    </label>\n    {% endif %}\n')],
 }
+
+
+# The theme's inline scripts, each now a file of the site loaded by our partial of the same name, at
+# the same place: {upstream partial: [(our file, edits of that <script>'s code), one per <script>]}.
+# base.html: the storage scope, which the theme wrote into the script, comes from the tag's
+# data-md-scope attribute (partials/javascripts/base.html writes the same value there).
+SCRIPT_FILES = {
+    "partials/javascripts/base.html": [
+        ("assets/portal/javascripts/base.js",
+         [('new URL("{{ config.extra.scope | d(base_url) }}",location)',
+           'new URL(document.currentScript.getAttribute("data-md-scope"),location)')])],
+    "partials/javascripts/palette.html": [("assets/portal/javascripts/palette.js", [])],
+    "partials/javascripts/content.html": [("assets/portal/javascripts/content-tabs.js", []),
+                                          ("assets/portal/javascripts/content.js", [])],
+}
+JS_HEADER = re.compile(r"\A/\*.*?\*/\n", re.S)
+
+
+def test_the_themes_inline_scripts_are_files_with_only_their_documented_change():
+    for name, files in SCRIPT_FILES.items():
+        upstream = (UPSTREAM / name).read_text(encoding="utf-8")
+        scripts = re.findall(r"<script>(.*?)</script>", upstream, re.S)
+        assert len(scripts) == len(files), f"{name}: the theme changed its scripts; redo the files"
+        partial = (OURS / name).read_text(encoding="utf-8")
+        assert "<script>" not in partial, f"{name}: an inline script again"
+        for code, (file, edits) in zip(scripts, files):
+            for old, new in edits:
+                assert code.count(old) == 1, f"{name}: the theme changed ({old!r}); redo {file}"
+                code = code.replace(old, new)
+            ours = JS_HEADER.sub("", (OURS / file).read_text(encoding="utf-8"), count=1)
+            assert ours.strip() == code.strip(), file
+            assert f"<script src=\"{{{{ '{file}' | url }}}}\"" in partial, f"{name} does not load {file}"
+    # The tabs script stays behind the theme's feature switch, as upstream.
+    feature = '{% if "content.tabs.link" in features %}'
+    assert feature in (UPSTREAM / "partials/javascripts/content.html").read_text()
+    assert feature in (OURS / "partials/javascripts/content.html").read_text()
 
 
 def test_copied_theme_files_are_upstream_plus_their_documented_change():

@@ -29,6 +29,7 @@ from mkdocs.utils import get_relative_url
 from portal.common import paths, typography
 from portal.common.findings import PortalError
 from portal.common.i18n import LANGUAGE_NAMES, t
+from portal.municipal import branding
 from portal.municipal.config import load_municipality
 from portal.site import catalogue_ld, content, jsonld, legal, quick_exit, render, search_split
 
@@ -96,10 +97,13 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         config.site_description = html_text(t("site.description", m.default_language, **self._names(m.default_language)))
         if m.site_url:
             config.site_url = m.site_url
+        # The colours as a file (the pages' policy allows no inline style), written by on_post_build.
+        self.brand_css = branding.brand_css(m.branding)
         config.extra["portal"] = {
             "slug": m.slug,
             "primary_color": m.branding["primary_color"],
             "accent_color": m.branding["accent_color"],
+            "brand_css": f"assets/portal/{branding.file_name(self.brand_css)}",
             "languages": m.languages,
         }
         logo = next((k for k in self.sources if k.startswith("assets/logo")), None)
@@ -408,6 +412,9 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             _sitemap_without_site_url(site)
         _sitemap_beside_alternates(site, multilingual=len(m.languages) > 1)
         search_split.write_split_indexes(site, m.languages)
+        brand = site / config.extra["portal"]["brand_css"]
+        brand.parent.mkdir(parents=True, exist_ok=True)
+        brand.write_text(self.brand_css, encoding="utf-8")
         site_url = (config.site_url or "").rstrip("/")
         for lang in m.languages:
             folder = site / self._lang_root(lang)
@@ -418,7 +425,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             document = catalogue_ld.catalogue(m, lang, self.service_pages.get(lang, []), base_url=base)
             (folder / catalogue_ld.FILE_NAME).write_text(catalogue_ld.dumps(document), encoding="utf-8")
             (site / paths.neutral_page_path(lang, m.default_language)).write_text(
-                quick_exit.neutral_page_html(lang), encoding="utf-8")
+                quick_exit.neutral_page_html(lang, m.default_language), encoding="utf-8")
 
 
 def _french_toc(links) -> None:

@@ -9,7 +9,8 @@ word about social services, titled like something anyone might look at.
 
 The markup is one partial, `templates/theme/partials/quick-exit.html`, included by the site's
 theme and by the form pages (with `href` from `neutral_page_url`), plus `quick-exit.css` and
-`quick-exit.js` (`defer`).
+`quick-exit.js` (`defer`). The neutral page draws its calendar with `calendar.js` and
+`calendar.css` from the same folder.
 """
 
 from __future__ import annotations
@@ -17,12 +18,18 @@ from __future__ import annotations
 from markupsafe import escape
 
 from portal.common.i18n import t
+from portal.common.paths import language_root
 
 
-def neutral_page_html(lang: str) -> str:
-    """A page that gives nothing away: today's date and the month, nothing else."""
+def neutral_page_html(lang: str, default_language: str) -> str:
+    """A page that gives nothing away: today's date and the month, nothing else.
+
+    Its look and its calendar are files of the site (`assets/portal/calendar.css`, `calendar.js`),
+    not inline code: the static pages' Content-Security-Policy allows none. The script reads the
+    language from `<html lang>`.
+    """
     title = escape(t("quick_exit.neutral_title", lang))
-    locale = {"nl": "nl-BE", "fr": "fr-BE", "de": "de-BE"}[lang]
+    assets = "../" * language_root(lang, default_language).count("/") + "assets/portal/"
     return f"""<!doctype html>
 <html lang="{lang}">
 <head>
@@ -30,12 +37,7 @@ def neutral_page_html(lang: str) -> str:
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
 <title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 30rem; padding: 0 1rem; color: #1d1d1b; }}
-table {{ border-collapse: collapse; width: 100%; text-align: center; }}
-th, td {{ padding: .4rem; }}
-td.today {{ background: #1d1d1b; color: #fff; border-radius: .2rem; }}
-</style>
+<link rel="stylesheet" href="{assets}calendar.css">
 </head>
 <body>
 <main>
@@ -43,30 +45,7 @@ td.today {{ background: #1d1d1b; color: #fff; border-radius: .2rem; }}
 <p id="today"></p>
 <table id="month" hidden><caption id="caption"></caption><thead id="days"></thead><tbody id="weeks"></tbody></table>
 </main>
-<script>
-(function () {{
-  var now = new Date(), locale = "{locale}";
-  document.getElementById("today").textContent = now.toLocaleDateString(locale, {{weekday: "long", day: "numeric", month: "long", year: "numeric"}});
-  document.getElementById("caption").textContent = now.toLocaleDateString(locale, {{month: "long", year: "numeric"}});
-  var days = document.createElement("tr");  // a <tr> only with its cells: an empty one is invalid HTML
-  document.getElementById("days").appendChild(days);
-  for (var d = 0; d < 7; d++) {{
-    var th = document.createElement("th");
-    th.scope = "col";
-    th.textContent = new Date(2024, 0, 1 + d).toLocaleDateString(locale, {{weekday: "short"}});
-    days.appendChild(th);
-  }}
-  var first = new Date(now.getFullYear(), now.getMonth(), 1), offset = (first.getDay() + 6) % 7;
-  var last = new Date(now.getFullYear(), now.getMonth() + 1, 0).getDate(), row = null, weeks = document.getElementById("weeks");
-  for (var i = 0; i < offset + last; i++) {{
-    if (i % 7 === 0) {{ row = document.createElement("tr"); weeks.appendChild(row); }}
-    var cell = document.createElement("td"), day = i - offset + 1;
-    if (day > 0) {{ cell.textContent = day; if (day === now.getDate()) {{ cell.className = "today"; }} }}
-    row.appendChild(cell);
-  }}
-  document.getElementById("month").hidden = false;
-}})();
-</script>
+<script src="{assets}calendar.js"></script>
 </body>
 </html>
 """

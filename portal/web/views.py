@@ -25,6 +25,7 @@ from portal.intake.accept import Policy, load_receipt
 from portal.intake.forms import answers as form_answers
 from portal.intake.forms import build_form_class, current_names, form_for_site, site_text
 from portal.intake.receipt import facts_for_receipt
+from portal.municipal import branding
 from portal.municipal.contact import tel_href
 from portal.store import AlreadySubmitted, LimitReached, StoreUnavailable
 from portal.web import answers as check_page
@@ -338,12 +339,7 @@ def brand_css(slug: str):
     site, _ = site_and_lang(slug, None)
     if site is None:
         abort(404)
-    primary = site.branding.get("primary_color", "#1f4e79")
-    accent = site.branding.get("accent_color", primary)
-    css = (":root {\n"
-           f"  --md-primary-fg-color: {primary};\n  --md-accent-fg-color: {accent};\n"
-           f"  --portal-primary: {primary};\n  --portal-accent: {accent};\n}}\n")
-    response = Response(css, mimetype="text/css")
+    response = Response(branding.brand_css(site.branding), mimetype="text/css")
     response.cache_control.max_age = 300
     return response
 

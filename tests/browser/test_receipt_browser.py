@@ -50,7 +50,7 @@ def server_url(tmp_path_factory):
     (site / "index.html").write_text('<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Accueil</title></head>'
                                      "<body><main><h1>CPAS de Saint-Gilles</h1></main></body></html>", encoding="utf-8")
     for lang in ("fr", "nl"):
-        (site / neutral_page_path(lang, "fr")).write_text(neutral_page_html(lang), encoding="utf-8")
+        (site / neutral_page_path(lang, "fr")).write_text(neutral_page_html(lang, "fr"), encoding="utf-8")
     with serving(combined_app(folder / "site", app)) as url:
         yield url
 
