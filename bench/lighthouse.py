@@ -172,6 +172,7 @@ def main() -> None:
     parser.add_argument("--before", default="521bae0", help="git revision measured as 'before' (default: where issue-17 branched)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "lighthouse.json"))
     parser.add_argument("--reports", help="a folder to keep every page's full Lighthouse JSON report in")
+    parser.add_argument("--after-only", action="store_true", help="measure the work tree only (no before/after table)")
     args = parser.parse_args()
     print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)", flush=True)
     lighthouse_bin()
@@ -180,7 +181,8 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for name, rev in (("before", args.before), ("after", None)):
+        variants = (("before", args.before), ("after", None))
+        for name, rev in variants[1:] if args.after_only else variants:
             project = variant_project(rev, tmp / name / "project")
             stack = start_stack(project, tmp / name)
             try:
@@ -205,6 +207,8 @@ def main() -> None:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=1))
     print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.after_only:
+        return
     print(f"Lighthouse {LIGHTHOUSE_VERSION}, mobile (simulated slow 4G), Debian chromium, behind deploy/nginx; "
           f"before = {args.before}, after = work tree; scores perf/a11y/bp/seo")
     print(f"{'page':26}{'before':>18}{'after':>18}{'KiB before':>12}{'KiB after':>11}{'LCP before':>12}{'LCP after':>11}")
