@@ -6,9 +6,10 @@ STAMP   := $(VENV)/.installed
 # `portal preview`), the checkers of tests/test_html_checkers.py (vnu-jar, pa11y) and opening_hours.js.
 NPM_STAMP := node_modules/.installed
 PYTHON  ?= python3
-# System packages the tests drive for real: the browser, the web server, the database server,
-# the Java runtime of the W3C Nu HTML Checker, and Node (npm packages: package.json).
-APT_PACKAGES := chromium nginx-light postgresql default-jre-headless nodejs npm
+# System packages the tests drive for real: the browser, the web server and its brotli module
+# (deploy/nginx: precompressed .br assets), the database server, the Java runtime of the W3C Nu
+# HTML Checker, and Node (npm packages: package.json).
+APT_PACKAGES := chromium nginx-light libnginx-mod-http-brotli-static postgresql default-jre-headless nodejs npm
 PORT    ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
@@ -41,6 +42,7 @@ system-deps:
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	test -x /usr/sbin/nginx || missing="$$missing nginx-light"; \
+	test -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so || missing="$$missing libnginx-mod-http-brotli-static"; \
 	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \

@@ -1,16 +1,19 @@
 """Lighthouse (mobile) on what citizens get: the pages behind the shipped nginx configuration,
 this branch ("after") against a git revision ("before"), in one run.
 
-    .venv/bin/python bench/lighthouse.py [--before REV] [--out bench/out/lighthouse.json]
+    .venv/bin/python bench/lighthouse.py [--before REV] [--out bench/out/lighthouse.json] [--reports DIR]
 
-For each variant: the example sites opwijk (nl) and sint-gillis (fr, nl) built with that variant's
+For each variant: the example sites opwijk (nl) and sint-gillis (fr, nl), published at the
+bench's addresses (`site_url: https://www.<slug>.example/`, as a real site has), built with that variant's
 templates/ and mkdocs.yml, `deploy/precompress.py` when the variant has it, deploy/render.py and
 deploy/nginx/ of that variant rendered with loopback ports and a self-signed certificate (HTTPS,
 HTTP/2, as on a server), gunicorn running the form backend in production mode. Pages: home,
 service page, empty form, form with errors, check page, receipt; nl and fr. Lighthouse navigates
 with GET only: the form with errors and the check page are the backend's answers to real POSTs
 through nginx, saved and served by the same nginx under /_bench/ (their CSS and script still come
-from the backend through nginx). The Python code is this branch's in both variants.
+from the backend through nginx). The Python code is this branch's in both variants, and so are the
+e-mail and staff templates it needs (no measured page uses them). `--reports`
+keeps each page's whole Lighthouse report (which audit costs the points).
 
 Lighthouse 12.8.2 from npm into .cache/lighthouse (no install scripts, no browser download),
 Debian's /usr/bin/chromium, default mobile settings (simulated slow 4G, 4x CPU slowdown).
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -55,6 +59,12 @@ def variant_project(rev: str | None, dest: Path) -> Path:
 
     dest.mkdir(parents=True)
     copy_project(dest, slugs=SLUGS)
+    # Published at the bench's addresses, as a municipality's site is (site_url: canonical and
+    # hreflang URLs; without it the hreflang links are relative and Lighthouse fails them).
+    for slug, domain in DOMAINS.items():
+        config = dest / "site_config" / f"{slug}.yml"
+        text = re.sub(r"(?m)^site_url:.*\n", "", config.read_text(encoding="utf-8"))
+        config.write_text(text.rstrip("\n") + f"\nsite_url: https://{domain}/\n", encoding="utf-8")
     shutil.copytree(ROOT / "deploy", dest / "deploy")
     if rev:
         for name in ("templates", "deploy"):
@@ -63,6 +73,11 @@ def variant_project(rev: str | None, dest: Path) -> Path:
                                  check=True, capture_output=True).stdout
         with tarfile.open(fileobj=BytesIO(archive)) as tar:
             tar.extractall(dest, filter="data")
+        # No page measured here comes from the e-mail or staff templates, and this branch's
+        # Python (which both variants run) needs its own: an older copy may lack one.
+        for name in ("mail", "office"):
+            shutil.rmtree(dest / "templates" / name, ignore_errors=True)
+            shutil.copytree(ROOT / "templates" / name, dest / "templates" / name)
     return dest
 
 
@@ -156,14 +171,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default="521bae0", help="git revision measured as 'before' (default: where issue-17 branched)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "lighthouse.json"))
+    parser.add_argument("--reports", help="a folder to keep every page's full Lighthouse JSON report in")
+    parser.add_argument("--after-only", action="store_true", help="measure the work tree only (no before/after table)")
     args = parser.parse_args()
+    print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)", flush=True)
     lighthouse_bin()
     from tests.test_deploy_nginx import stop
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for name, rev in (("before", args.before), ("after", None)):
+        variants = (("before", args.before), ("after", None))
+        for name, rev in variants[1:] if args.after_only else variants:
             project = variant_project(rev, tmp / name / "project")
             stack = start_stack(project, tmp / name)
             try:
@@ -174,7 +193,11 @@ def main() -> None:
                     pages += [(lang, label, host + path) for label, path in form_pages(stack, slug, lang).items()]
                 for lang, label, url in pages:
                     key = f"{label} ({lang})"
-                    results.setdefault(key, {})[name] = run_lighthouse(url, tmp / name / "lh.json")
+                    report = tmp / name / "lh.json"
+                    results.setdefault(key, {})[name] = run_lighthouse(url, report)
+                    if args.reports:
+                        Path(args.reports).mkdir(parents=True, exist_ok=True)
+                        shutil.copy(report, Path(args.reports) / f"{name}-{label.replace(' ', '-')}-{lang}.json")
                     r = results[key][name]
                     print(f"{name:7} {key:24} {' '.join(str(r['scores'][c]) for c in CATEGORIES):16} "
                           f"{r['bytes'] / 1024:6.1f} KiB  LCP {r['lcp_ms']:5d} ms  {r['failing']}", flush=True)
@@ -183,7 +206,10 @@ def main() -> None:
                     stop(process, signal.SIGQUIT if process is stack["processes"][0] else signal.SIGTERM)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=1))
-    print(f"\nLighthouse {LIGHTHOUSE_VERSION}, mobile (simulated slow 4G), Debian chromium, behind deploy/nginx; "
+    print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.after_only:
+        return
+    print(f"Lighthouse {LIGHTHOUSE_VERSION}, mobile (simulated slow 4G), Debian chromium, behind deploy/nginx; "
           f"before = {args.before}, after = work tree; scores perf/a11y/bp/seo")
     print(f"{'page':26}{'before':>18}{'after':>18}{'KiB before':>12}{'KiB after':>11}{'LCP before':>12}{'LCP after':>11}")
     for key, r in results.items():

@@ -38,6 +38,21 @@ DEFAULTS = {
     "MONITORING": "127.0.0.1 ::1",
 }
 
+# Debian's nginx loads the modules linked in this folder (its nginx.conf includes them); the
+# brotli_static directive is written only when the module is among them.
+MODULES_ENABLED = Path("/etc/nginx/modules-enabled")
+BROTLI_MODULE = "ngx_http_brotli_static_module"
+BROTLI_STATIC = "    brotli_static on;\n"
+
+
+def brotli_static(modules_enabled: Path = MODULES_ENABLED) -> str:
+    """`brotli_static on;` when nginx loads the brotli module (libnginx-mod-http-brotli-static),
+    else nothing: the `.br` files are then simply not used, and gzip_static serves the `.gz`."""
+    confs = sorted(modules_enabled.glob("*.conf")) if modules_enabled.is_dir() else []
+    loaded = any(BROTLI_MODULE in conf.read_text(encoding="utf-8", errors="replace") for conf in confs if conf.exists())
+    return BROTLI_STATIC if loaded else ""
+
+
 LANGUAGE_LOCATION = """\
     # {lang}: the site's other language, with its own "not found" page.
     location /{lang}/ {{
@@ -69,10 +84,11 @@ def render(municipalities, *, domains: dict | None = None, http_only: bool = Fal
 
     `http_only` renders only the port-80 blocks (site-http.conf), for the first start before
     certbot has made the certificates. `overrides` replace DEFAULTS (e.g. LISTEN="127.0.0.1:8443",
-    SITE_ROOT=...). Raises ValueError for a municipality without a domain and KeyError for an
+    SITE_ROOT=...); BROTLI_STATIC defaults to what this machine's nginx can load (brotli_static). Raises ValueError for a municipality without a domain and KeyError for an
     unknown placeholder.
     """
     values = {**DEFAULTS, **overrides}
+    values.setdefault("BROTLI_STATIC", brotli_static())
     values["HEALTHZ_ALLOW"] = "".join(f"        allow {address};\n" for address in str(values["MONITORING"]).split())
     templates = ["site-http.conf"] if http_only else ["site-http.conf", "site.conf"]
     site_template = "\n".join((NGINX / name).read_text(encoding="utf-8") for name in templates)

@@ -4,6 +4,7 @@ municipalities, a SQLite store and a real SMTP server for a test."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -46,6 +47,21 @@ def copy_project(dest: Path, *, slugs: tuple[str, ...] | None = None) -> Path:
         if (ROOT / "site_config" / slug).is_dir():
             shutil.copytree(ROOT / "site_config" / slug, dest / "site_config" / slug)
     return dest
+
+
+def build_published(dest: Path, slug: str, site_url: str) -> Path:
+    """`slug` built from a scratch copy of the project as published at `site_url` (the key set
+    in its YAML file); returns the built site's folder, dest/site/<slug>."""
+    from portal.site.build import build_site  # MkDocs is loaded only by the tests that build
+
+    project = dest / "project"
+    project.mkdir(parents=True)
+    copy_project(project, slugs=(slug,))
+    config = project / "site_config" / f"{slug}.yml"
+    text = re.sub(r"(?m)^site_url:.*\n", "", config.read_text(encoding="utf-8"))
+    config.write_text(text.rstrip("\n") + f"\nsite_url: {site_url}\n", encoding="utf-8")
+    build_site(slug, dest / "site", project)
+    return dest / "site" / slug
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from portal.municipal.config import SERVICE_IDS, load_municipality
 from portal.municipal.contact import tel_href
 
-from .conftest import ROOT
+from .conftest import ROOT, build_published
 
 
 class PageParser(HTMLParser):
@@ -96,15 +96,48 @@ def test_pages_carry_their_language_and_hreflang_alternates(built_sites, municip
                 parsed = parse(page)
                 assert parsed.html_lang == lang, page
                 if len(m.languages) > 1:
-                    assert set(parsed.alternates) == set(m.languages), page
+                    assert set(parsed.alternates) == {*m.languages, "x-default"}, page
+                    assert parsed.alternates["x-default"] == parsed.alternates[m.default_language]
                     # The alternate in the other language is the same page, translated.
                     for other, href in parsed.alternates.items():
                         target = (page.parent / href).resolve()
                         target = target / "index.html" if target.is_dir() else target
                         assert target.is_file(), f"{page}: hreflang {other} -> {href}"
-                        assert parse(target).html_lang == other
+                        assert parse(target).html_lang == (other if other != "x-default" else m.default_language)
                 else:
                     assert parsed.alternates == {}
+
+
+PUBLISHED = "https://www.saint-gilles.example/"
+
+
+@pytest.fixture(scope="module")
+def published_site(tmp_path_factory):
+    """Saint-Gilles (fr, nl) built with a site_url, as a municipality publishes it."""
+    return build_published(tmp_path_factory.mktemp("published"), "sint-gillis", PUBLISHED)
+
+
+def test_hreflang_alternates_are_fully_qualified_when_the_site_url_is_known(published_site):
+    """Search engines (and Lighthouse's hreflang audit) want absolute alternates; the language
+    switch a citizen clicks stays relative, so it works on any host the site is viewed on."""
+    site = published_site
+    pages = sorted(site.rglob("index.html"))
+    assert len(pages) > 10
+    for page in pages:
+        parsed = parse(page)
+        assert set(parsed.alternates) == {"fr", "nl", "x-default"}, page
+        assert parsed.alternates["x-default"] == parsed.alternates["fr"], page
+        for lang, href in parsed.alternates.items():
+            assert href.startswith(PUBLISHED), f"{page}: hreflang {lang} -> {href}"
+            target = site / href.removeprefix(PUBLISHED) / "index.html"
+            assert parse(target).html_lang == (lang if lang != "x-default" else "fr"), f"{page}: {href}"
+        # The page is its own alternate in its language.
+        folder = page.parent.relative_to(site).as_posix()
+        assert parsed.alternates[parsed.html_lang] == (PUBLISHED if folder == "." else f"{PUBLISHED}{folder}/")
+        switch = re.findall(r'<a href="([^"]+)" hreflang="(?:fr|nl)" lang=', page.read_text(encoding="utf-8"))
+        assert len(switch) == 2 and not any(href.startswith(("http:", "https:", "/")) for href in switch), page
+    for not_found in (site / "404.html", site / "nl" / "404.html"):
+        assert set(parse(not_found).alternates.values()) == {PUBLISHED, PUBLISHED + "nl/"}
 
 
 def test_contact_card_and_hours_appear_on_service_pages(built_sites, municipalities):

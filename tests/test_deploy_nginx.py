@@ -63,13 +63,19 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: floa
     raise AssertionError(f"nothing listens on {port}:\n{log.read_text(errors='replace')}")
 
 
-def write_nginx_conf(tmp: Path) -> Path:
+def write_nginx_conf(tmp: Path, *, modules: bool = True) -> Path:
     """The part of nginx.conf that Debian ships and these tests replace: where a private nginx keeps
-    its files. It includes tmp/portal.conf, the rendered configuration."""
+    its files. Like Debian's, it loads the modules of /etc/nginx/modules-enabled (brotli_static
+    when libnginx-mod-http-brotli-static is installed; `modules=False`: an nginx without them) and
+    includes tmp/portal.conf, the rendered configuration."""
     (tmp / "logs").mkdir(exist_ok=True)
     user = "user root;\n" if os.geteuid() == 0 else ""
     conf = tmp / "nginx.conf"
-    conf.write_text(f"""{user}daemon off;
+    load = "include /etc/nginx/modules-enabled/*.conf;\n" if modules else ""
+    # Their `load_module modules/...` is relative to the prefix (-p tmp): Debian's has this link.
+    if modules and not (tmp / "modules").exists():
+        (tmp / "modules").symlink_to("/usr/lib/nginx/modules")
+    conf.write_text(f"""{user}{load}daemon off;
 pid {tmp}/nginx.pid;
 error_log {tmp}/logs/error.log info;
 events {{ worker_connections 64; }}
@@ -369,6 +375,55 @@ def test_pages_and_assets_are_sent_as_their_precompressed_gz(stack):
     connection.close()
     assert response.headers["Content-Encoding"] == "gzip"
     assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_assets_are_sent_as_their_precompressed_br_to_browsers_that_accept_brotli(stack):
+    """brotli_static (Debian's libnginx-mod-http-brotli-static, installed by `make system-deps`):
+    the theme's stylesheet as the .br that deploy/precompress.py wrote; pages keep their .gz."""
+    render = load_render()
+    assert render.brotli_static() == render.BROTLI_STATIC, "install libnginx-mod-http-brotli-static (make system-deps)"
+    client = Client(stack["https"], DOMAINS["opwijk"])
+    site = stack["tmp"] / "site" / "opwijk"
+    _, page = client.request("GET", "/leefloon/")
+    stylesheet = re.search(r'href="([^"]*assets/stylesheets/main\.[0-9a-f]{8}\.min\.css)"', page).group(1).replace("../", "")
+    assert (site / (stylesheet + ".br")).stat().st_size < (site / (stylesheet + ".gz")).stat().st_size
+    assert not (site / "leefloon" / "index.html.br").exists()
+    for path, file, encoding in (("/" + stylesheet, site / (stylesheet + ".br"), "br"),
+                                 ("/leefloon/", site / "leefloon" / "index.html.gz", "gzip")):
+        connection = _SniConnection(stack["https"], DOMAINS["opwijk"], client.context, None)
+        connection.request("GET", path, headers={"Host": DOMAINS["opwijk"], "Accept-Encoding": "gzip, deflate, br"})
+        response = connection.getresponse()
+        raw = response.read()
+        connection.close()
+        assert response.headers["Content-Encoding"] == encoding, path
+        assert "Accept-Encoding" in response.headers.get("Vary", ""), path
+        assert raw == file.read_bytes(), f"{path}: not the precompressed file"
+
+
+def test_the_brotli_directive_is_written_only_when_nginx_loads_the_module(tmp_path):
+    """nginx refuses a configuration with a directive of a module it has not loaded: render.py
+    writes `brotli_static on;` only when /etc/nginx/modules-enabled loads the module."""
+    render = load_render()
+    modules = tmp_path / "modules-enabled"
+    assert render.brotli_static(modules) == ""
+    modules.mkdir()
+    (modules / "50-mod-http-echo.conf").write_text("load_module modules/ngx_http_echo_module.so;\n")
+    assert render.brotli_static(modules) == ""
+    (modules / "50-mod-http-brotli-static.conf").write_text("load_module modules/ngx_http_brotli_static_module.so;\n")
+    assert render.brotli_static(modules) == render.BROTLI_STATIC
+    # An nginx without the module: the configuration rendered for it loads; with the directive it would not.
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=portal.test",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")], check=True, capture_output=True)
+    write_nginx_conf(tmp_path, modules=False)
+    for directive, loads in (("", True), (render.BROTLI_STATIC, False)):
+        (tmp_path / "portal.conf").write_text(render.render(
+            [load_municipality("opwijk", ROOT)], domains={"opwijk": DOMAINS["opwijk"]}, BROTLI_STATIC=directive,
+            SITE_ROOT=tmp_path, LOG_DIR=tmp_path / "logs", LISTEN=f"127.0.0.1:{free_port()}",
+            HTTP_LISTEN=f"127.0.0.1:{free_port()}", ACME_ROOT=tmp_path, CERT=tmp_path / "cert.pem",
+            CERT_KEY=tmp_path / "key.pem", PROXY_SNIPPET=ROOT / "deploy" / "nginx" / "proxy.conf"), encoding="utf-8")
+        checked = nginx_test(tmp_path)
+        assert (checked.returncode == 0) == loads, checked.stderr
+        assert loads or 'unknown directive "brotli_static"' in checked.stderr
 
 
 def test_the_backup_script_copies_a_live_database(tmp_path):

@@ -139,6 +139,30 @@ def test_bilingual_site_has_a_language_switch_to_the_same_form(client):
     assert 'href="/sint-gillis/nl/"' in nl and "Hulp aanvragen" in nl
 
 
+def hreflang_links(html: str) -> dict:
+    return dict(re.findall(r'<link rel="alternate" hreflang="([\w-]+)" href="([^"]+)">', html))
+
+
+def test_the_form_names_itself_in_every_language_for_search_engines_fully_qualified(client):
+    """hreflang: every language including its own and x-default (the default language), absolute
+    (Lighthouse's hreflang audit fails relative ones): here on the host that answered."""
+    expected = {"fr": "http://localhost" + SINT_GILLIS_FR, "nl": "http://localhost" + SINT_GILLIS_NL,
+                "x-default": "http://localhost" + SINT_GILLIS_FR}
+    for url in (SINT_GILLIS_FR, SINT_GILLIS_NL):
+        assert hreflang_links(client.get(url).get_data(as_text=True)) == expected
+    assert hreflang_links(client.get(OPWIJK).get_data(as_text=True)) == {}      # one language
+
+
+def test_with_a_site_url_the_forms_hreflang_links_name_the_published_host(scratch_project, make_app):
+    config = scratch_project / "site_config" / "sint-gillis.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "site_url: https://www.saint-gilles.example/\n", encoding="utf-8")
+    html = make_app().test_client().get(SINT_GILLIS_NL).get_data(as_text=True)
+    assert hreflang_links(html) == {"fr": "https://www.saint-gilles.example" + SINT_GILLIS_FR,
+                                    "nl": "https://www.saint-gilles.example" + SINT_GILLIS_NL,
+                                    "x-default": "https://www.saint-gilles.example" + SINT_GILLIS_FR}
+    assert f'href="{SINT_GILLIS_FR}" hreflang="fr" lang="fr">Français</a>' in html   # the switch stays on this host
+
+
 @pytest.mark.parametrize("url, lang, heading", [
     ("/forms/nowhere/nl/support-application/", "nl", "Pagina niet gevonden"),
     ("/forms/opwijk/fr/support-application/", "nl", "Pagina niet gevonden"),    # opwijk has no French site
@@ -521,8 +545,18 @@ def test_receipt_in_french_and_its_language_switch(client):
     assert "Demande reçue" in html and "Votre numéro de référence" in html and "Reçue le" in html
     assert re.search(r"\d{1,2} (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) \d{4} à \d\d:\d\d", html)
     nl_url = location.replace("/fr/", "/nl/")
-    assert f'href="{nl_url}"' in html
+    assert f'href="{nl_url}" hreflang="nl" lang="nl">Nederlands</a>' in html
     assert "Aanvraag ontvangen" in client.get(nl_url).get_data(as_text=True)
+    # Not for search engines (noindex): no hreflang link names another address of the receipt.
+    assert '<meta name="robots" content="noindex">' in html and hreflang_links(html) == {}
+
+
+def test_the_check_page_and_error_pages_are_noindex_without_hreflang(client):
+    check = send(client, SINT_GILLIS_FR, support_answers(postcode="1060", city="Saint-Gilles"))
+    assert is_check_page(check)
+    missing = client.get("/forms/sint-gillis/fr/no-such-form/")
+    for html in (check.get_data(as_text=True), missing.get_data(as_text=True)):
+        assert '<meta name="robots" content="noindex">' in html and hreflang_links(html) == {}
 
 
 @pytest.mark.parametrize("mangle", [

@@ -35,7 +35,10 @@ FONTS_BLOCK = """    {% block fonts %}
 """
 EDITS = {
     "base.html": [(' id="__drawer" autocomplete="off">', ' id="__drawer">'), (' id="__search" autocomplete="off">', ' id="__search">'),
-                  (FONTS_BLOCK, "    {% block fonts %}{% endblock %}\n")],
+                  (FONTS_BLOCK, "    {% block fonts %}{% endblock %}\n"),
+                  ("        {% for alt in config.extra.alternate %}\n          <link rel=\"alternate\"",
+                   "        {% for alt in (portal_hreflang if portal_hreflang is defined else config.extra.alternate) %}\n"
+                   "          <link rel=\"alternate\"")],
     "partials/search.html": [('      <label class="md-search__icon md-icon" for="__search">',
                               '''      <button type="submit" class="md-search__submit" tabindex="-1">{{ lang.t('search') }}</button>\n'''
                               '''      <label class="md-search__icon md-icon" for="__search">''')],

@@ -6,6 +6,8 @@ so the paths they share live here.
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 # The quick exit's neutral page, one per language, in that language's root folder of the site.
 NEUTRAL_PAGES = {"nl": "kalender.html", "fr": "calendrier.html", "de": "kalender.html"}
 
@@ -58,3 +60,22 @@ def footer_links(lang: str, default_language: str) -> list[tuple[str, str]]:
 def site_page_url(site_base: str, path: str) -> str:
     """A page of the built site from its base ("/opwijk/" or the site_url) and its path."""
     return site_base.rstrip("/") + "/" + path
+
+
+def hreflang_links(pages: dict[str, str], default_language: str, base: str | None) -> list[dict]:
+    """The `<link rel="alternate" hreflang>` tags of a page published in several languages.
+
+    `pages`: {language: address of this same page in that language}. With `base`, an absolute
+    URL (the site's `site_url`, or the host that served a form), every address is made fully
+    qualified: search engines want it so, and Lighthouse's `hreflang` audit fails relative ones.
+    Without it (a site with no `site_url` yet) the addresses stay as given. Each language lists
+    itself and the others (Google ignores tags that are not reciprocal), plus `x-default`, the
+    default language's version, for readers of any other language. The codes are the bare
+    languages (nl, fr, de): the same text serves a reader in Belgium or elsewhere. A page in
+    one language has none.
+    """
+    if len(pages) < 2:
+        return []
+    links = [{"lang": lang, "link": urljoin(base, url) if base else url} for lang, url in pages.items()]
+    default = next((link["link"] for link in links if link["lang"] == default_language), None)
+    return links + ([{"lang": "x-default", "link": default}] if default is not None else [])

@@ -256,6 +256,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         page.meta["portal_lang"] = lang
         root = self._lang_root(lang)
         self._relative_language_links(config, page)
+        context["portal_hreflang"] = self._hreflang(config)
         context["portal_lang"] = lang
         context["portal_catalogue_href"] = get_relative_url(root + catalogue_ld.FILE_NAME, page.url)
         context["portal_footer"] = self._footer(lang, page.url)
@@ -268,16 +269,10 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         """Language switch links to a language's home page, relative to the site root like the others.
 
         mkdocs-static-i18n gives them as absolute paths ("/nl/"), which only work when the site
-        is published at the root of its host, not under `/<slug>/` as `portal serve` does.
-
-        The same links are the head's `<link rel="alternate" hreflang>` tags, and they stay
-        relative even when `site_url` is known, on purpose: the theme's JavaScript fetches
-        `sitemap.xml` relative to every `link[rel=alternate]` (bundle.js: `new URL("sitemap.xml",
-        link.href)`), so an absolute https://www.opwijk.be/... link would make every page viewed
-        under `portal serve`, a preview or a staging host request the production host, which a
-        built page must never do (DESIGN: no request to another host). Search engines get the
-        full URLs from the sitemap instead: with `site_url` set, its `xhtml:link hreflang`
-        entries are absolute, and Google accepts hreflang there as an equivalent of the tags.
+        is published at the root of its host, not under `/<slug>/` as `portal serve` does. The
+        switch a citizen clicks stays relative, so it works at any address (a preview, a staging
+        host); the head's `<link rel="alternate" hreflang>` tags are made from the same entries
+        but fully qualified with `site_url` (`_hreflang`).
         """
         prefix = urlsplit(config.site_url or "").path.rstrip("/") + "/"
         # i18n sets them as an attribute of `extra`, which templates read before the key.
@@ -286,6 +281,14 @@ class PortalPlugin(BasePlugin[PortalConfig]):
             for lang in self.municipality.languages:
                 if link == prefix + self._lang_root(lang):
                     entry["link"] = self._lang_root(lang) or "./"  # the theme makes it relative
+
+    def _hreflang(self, config) -> list:
+        """The head's hreflang tags (portal.common.paths.hreflang_links): the language switch's
+        addresses, fully qualified with `site_url` when it is set (else relative, as the theme
+        writes them), the default language again as x-default."""
+        entries = getattr(config.extra, "alternate", None) or config.extra.get("alternate") or []
+        return paths.hreflang_links({entry["lang"]: entry["link"] for entry in entries},
+                                    self.municipality.default_language, config.site_url or None)
 
     def on_page_content(self, html, *, page, config, files):
         """French spacing in the page's own text; note what a service page shows, for the
@@ -355,6 +358,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         base = self._site_base(config)
         root = base + self._lang_root(lang)
         context["base_url"] = base.rstrip("/") or "/"
+        context["portal_hreflang"] = self._hreflang(config)
         context["portal_lang"] = lang
         context["portal_catalogue_href"] = root + catalogue_ld.FILE_NAME
         context["portal_footer"] = self._footer(lang, None, base)
@@ -410,7 +414,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         site = Path(config.site_dir)
         if not config.site_url:
             _sitemap_without_site_url(site)
-        _sitemap_beside_alternates(site, multilingual=len(m.languages) > 1)
+        _sitemap_in_language_roots(site, [self._lang_root(lang) for lang in m.languages])
         search_split.write_split_indexes(site, m.languages)
         brand = site / config.extra["portal"]["brand_css"]
         brand.parent.mkdir(parents=True, exist_ok=True)
@@ -461,20 +465,18 @@ def _sitemap_without_site_url(site: Path) -> None:
                 packed.write_bytes(gzip.compress(fixed.encode("utf-8"), mtime=0))
 
 
-def _sitemap_beside_alternates(site: Path, multilingual: bool) -> None:
-    """Put the root sitemap.xml where the theme's JavaScript will look for it.
-
-    The theme fetches `sitemap.xml` relative to every `<link rel="alternate">` of a page. With
-    the language plugin those links point at the same page in each language (as hreflang
-    should), so on a bilingual site every page folder is asked for a sitemap; without one each
-    page view logs 404s. Hard links cost a directory entry, not a copy.
-    """
+def _sitemap_in_language_roots(site: Path, folders: list[str]) -> None:
+    """Put the root sitemap.xml in the folder of every other language, where the theme's
+    JavaScript looks for one once search has loaded it: beside the page's `base` and beside its
+    remaining `<link rel="alternate">`, the language's catalogue (the hreflang links are taken
+    out before the bundle runs: templates/theme/main.html). Hard links cost a directory entry,
+    not a copy."""
     sitemap = site / "sitemap.xml"
-    if not multilingual or not sitemap.exists():
+    if not sitemap.exists():
         return
-    for folder in {page.parent for page in site.rglob("index.html")} - {site}:
-        target = folder / "sitemap.xml"
-        if not target.exists():
+    for folder in folders:
+        target = site / folder / "sitemap.xml"
+        if folder and not target.exists():
             try:
                 os.link(sitemap, target)
             except OSError:  # a file system without hard links

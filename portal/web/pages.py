@@ -8,7 +8,7 @@ from flask import current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from portal.common.i18n import LANGUAGE_NAMES, LANGUAGES, t
-from portal.common.paths import footer_links, legal_page_path, neutral_page_url, site_page_url
+from portal.common.paths import footer_links, hreflang_links, legal_page_path, neutral_page_url, site_page_url
 from portal.municipal.config import Municipality
 from portal.store import open_store
 
@@ -54,8 +54,9 @@ def render_page(template: str, *, site: Municipality | None, lang: str, status: 
                 alternates: dict | None = None, citizen_page: bool = True, **context):
     """Render a page inside templates/forms/base.html with the site's header and footer.
 
-    `alternates`: {lang: url} of this same page in the site's other languages (the language
-    switch shows only on sites with more than one language). `citizen_page=False` (the staff
+    `alternates`: {lang: url} of this same page in the site's languages (the language switch
+    shows only on sites with more than one language; the hreflang links only on pages that a
+    search engine may index, templates/forms/base.html). `citizen_page=False` (the staff
     inbox): no quick-exit button.
     """
     def tr(key, **values):
@@ -87,11 +88,15 @@ def render_page(template: str, *, site: Municipality | None, lang: str, status: 
             "logo": url_for("forms.logo", slug=site.slug) if site.branding.get("logo") else None,
             "home": site_home(site, lang),
         }
-    switch = []
+    switch, hreflang = [], []
     if site is not None and len(site.languages) > 1 and alternates:
         switch = [{"lang": other, "name": LANGUAGE_NAMES[other], "url": alternates[other], "current": other == lang}
                   for other in site.languages if other in alternates]
-    html = render_template(template, site=site, lang=lang, t=tr, portal_t=t, brand=brand, switch=switch,
+        # For search engines: fully qualified, on the published site's host when it is known
+        # (the forms are served on it), else on the host that answered this request.
+        hreflang = hreflang_links({other: alternates[other] for other in site.languages if other in alternates},
+                                  site.default_language, site.site_url or request.host_url)
+    html = render_template(template, site=site, lang=lang, t=tr, portal_t=t, brand=brand, switch=switch, hreflang=hreflang,
                            quick_exit=quick_exit, legal=legal, footer_links=footer, **context)
     # render_template output: Flask's autoescaping environment already escaped every value.
     return Markup(html), status  # nosec B704

@@ -9,8 +9,8 @@ import pytest
 from portal.common.i18n import LANGUAGE_NAMES
 from portal.municipal.config import load_all
 
-from ..conftest import ROOT
-from .conftest import LOCAL_HOSTS, axe_violations
+from ..conftest import ROOT, build_published
+from .conftest import LOCAL_HOSTS, axe_violations, serving
 
 pytestmark = pytest.mark.browser
 WIDTHS = (390, 1280)
@@ -55,6 +55,38 @@ def test_language_switch_lands_on_the_same_page_in_the_other_language(page, site
     page.get_by_role("link", name=LANGUAGE_NAMES[first], exact=True).click()
     page.wait_for_url(f"**/{m.slug}/leefloon/")
     assert page.locator("html").get_attribute("lang") == first
+
+
+@pytest.fixture(scope="module")
+def published_url(tmp_path_factory):
+    """Saint-Gilles built with a site_url (its hreflang links name https://www.saint-gilles.example/)
+    and viewed elsewhere, as on a preview or `portal serve`: its base URL on loopback."""
+    from portal.serve import combined_app
+
+    site = build_published(tmp_path_factory.mktemp("published"), "sint-gillis", "https://www.saint-gilles.example/")
+    with serving(combined_app(site.parent)) as url:
+        yield f"{url}/sint-gillis"
+
+
+def test_after_a_search_the_language_switch_lands_on_the_same_page_and_nothing_leaves_this_host(page, published_url):
+    """Search loads the theme's bundle, which would fetch a sitemap.xml beside every hreflang link
+    (from the published host) and take over clicks on the language switch."""
+    foreign, failed = watch_requests(page)
+    for here, query, other, there, there_lang in (("leefloon/", "CPAS", "Nederlands", "nl/leefloon/", "nl"),
+                                                  ("nl/leefloon/", "OCMW", "Français", "leefloon/", "fr")):
+        page.goto(f"{published_url}/{here}")
+        assert page.locator("link[rel=alternate][hreflang=x-default]").get_attribute("href") == \
+            "https://www.saint-gilles.example/leefloon/"
+        page.keyboard.press("/")
+        page.locator("input.md-search__input").press_sequentially(query, delay=30)
+        page.locator(".md-search-result__link").first.wait_for(timeout=15000)
+        page.keyboard.press("Escape")
+        page.wait_for_load_state("networkidle")
+        page.get_by_role("link", name=other, exact=True).click()
+        page.wait_for_url(f"{published_url}/{there}")
+        assert page.locator("html").get_attribute("lang") == there_lang
+    page.wait_for_load_state("networkidle")
+    assert foreign == [] and failed == [], (foreign, failed)
 
 
 def test_single_language_sites_have_no_language_switch(page, site_url, municipalities):

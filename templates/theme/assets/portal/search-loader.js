@@ -16,6 +16,9 @@
   function load() {
     if (loaded) return;
     loaded = true;
+    // hreflang links are for search engines (absolute, the published host): the bundle would fetch
+    // a sitemap.xml beside each one (main.html says why they go).
+    document.querySelectorAll("link[rel=alternate][hreflang]").forEach(function (link) { link.remove(); });
     var script = document.createElement("script");
     script.src = bundle;
     // The bundle waits for DOMContentLoaded, which has passed by now: repeat it (the portal's own
