@@ -50,7 +50,7 @@ def main():
 
 @main.command()
 @slugs_argument
-@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (a site to publish: site_url set, no example addresses).")
 @click.option("--hours", "show_hours", is_flag=True,
               help="Also print the week each office's opening hours were read as (plain words or OSM).")
 def check(slugs, strict, show_hours):
@@ -58,7 +58,10 @@ def check(slugs, strict, show_hours):
     from portal.checks.run import check as run_check
     from portal.checks.run import has_errors
 
-    findings = run_check(list(slugs) or None)
+    # Under PORTAL_ENV=production (`portal-admin check`) a missing site_url or a demo's example
+    # address is an error: the sites are about to be published.
+    production = _config(ENV="development")["ENV"] == "production"
+    findings = run_check(list(slugs) or None, production=production)
     for finding in findings:
         click.echo(str(finding), err=finding.severity == "error")
     if show_hours:

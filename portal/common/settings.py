@@ -194,7 +194,7 @@ SETTINGS = (
             "the backend's address as staff open it, e.g. https://e-loket.opwijk.be: the office e-mails and the "
             "staff sign-in links point there; unset: the address of the request (set it in production, so a forged "
             "Host header can never put another host in a sign-in link)"),
-    Setting("RATELIMIT_SIGN_IN", "5 per minute;30 per hour", _text,
+    Setting("RATELIMIT_SIGN_IN", "5 per minute;30 per hour", _limits,
             "staff sign-in requests (POST /office/sign-in) per client address"),
     Setting("WTF_CSRF_ENABLED", True, _flag,
             "`0` turns the forms' CSRF check off: for load tests that post without a browser, never on a public server"),
