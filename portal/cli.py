@@ -235,7 +235,7 @@ def _stdin_is_terminal() -> bool:
 @click.option("--street", help="The office's street and number.")
 @click.option("--phone", help="The office's phone number.")
 @click.option("--email", help="The office's public e-mail address, shown on the site.")
-@click.option("--inbox", help="Where support applications are delivered (test with an address on .example).")
+@click.option("--inbox", help="Where support applications are delivered (an address on .example is a placeholder: production refuses it).")
 @click.option("--wijk-werken-inbox", help="Where wijk-werken requests are delivered (omit: no wijk-werken form).")
 @click.option("--dpo", help="The data protection officer's e-mail address (default: dpo@ the inbox's domain).")
 @click.option("--services", help="Catalogue pages to show, comma-separated (default: onthaal,leefloon,art60,werk-zoeken).")

@@ -134,3 +134,20 @@ def test_production_refuses_an_office_address_on_an_example_name(scratch_project
     # Development and the test suite's own mode start on the demos as before.
     assert create_app({**settings, "ENV": "development"})
     assert create_app({**settings, "ENV": "testing"})
+
+
+def test_the_nginx_configuration_needs_the_site_url_too(scratch_project):
+    """deploy/render.py takes each domain from site_url, and stops on a file without it, naming it."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    result = subprocess.run([sys.executable, str(ROOT / "deploy" / "render.py"), "--http-only", "opwijk", "antwerpen"],
+                            cwd=scratch_project, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and not result.stdout, result.stdout
+    assert "antwerpen: no site_url in site_config/antwerpen.yml" in result.stderr, result.stderr
+    assert "docs/deploy.md section 3" in result.stderr
+    alone = subprocess.run([sys.executable, str(ROOT / "deploy" / "render.py"), "--http-only", "opwijk"],
+                           cwd=scratch_project, capture_output=True, text=True, timeout=60)
+    assert alone.returncode == 0 and "server_name opwijk.example;" in alone.stdout, alone.stderr
