@@ -28,6 +28,8 @@ $(NPM_STAMP): package.json package-lock.json
 	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Everything: the portal, its test tools and the npm packages (~480 MB in node_modules/). `make test`
+# and `portal preview`'s browser editor need it; `make run`, `build` and `check` only the first line.
 install: $(STAMP) $(NPM_STAMP)
 
 # A server's install (docs/deploy.md): the portal and gunicorn, without the test tools. Editable,
@@ -52,14 +54,15 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-build: install
+build: $(STAMP)
 	$(BIN)/portal build
 
-check: install
+check: $(STAMP)
 	$(BIN)/portal check
 
 # Demo sites and the form backend on http://127.0.0.1:$(PORT) (mail is written to instance/mail/).
-run: install
+# Python packages only: serving needs none of the npm packages.
+run: $(STAMP)
 	$(BIN)/portal build
 	$(BIN)/portal serve --port $(PORT)
 

@@ -1,15 +1,17 @@
 """Render the shipped nginx configuration for this server's municipalities.
 
     .venv/bin/python deploy/render.py > /etc/nginx/conf.d/portal.conf
-    .venv/bin/python deploy/render.py --domain opwijk=www.opwijk.be --site-root /srv/portal/site opwijk
+    .venv/bin/python deploy/render.py --site-root /srv/portal/site opwijk
     .venv/bin/python deploy/render.py --http-only > /etc/nginx/conf.d/portal.conf   # before the certificates
 
 `--http-only` renders only the port-80 blocks (Let's Encrypt's challenge and the redirect): the
 full configuration names certificate files, and nginx refuses to start while they do not exist.
 
 The files in deploy/nginx/ hold placeholders, upper-case names between at-signs (nginx's own `$variables` are left alone).
-Each municipality's domain comes from `site_url` in its site_config/<slug>.yml unless `--domain`
-names it. The tests render the same files with loopback ports and temporary paths.
+Each municipality's domain comes from `site_url` in its site_config/<slug>.yml, which a published
+site needs anyway: its forms and "not found" pages link to it. A file without it stops the
+rendering. `--domain` (the tests' test domains) only names the nginx server; it does not make
+those links right. The tests render the same files with loopback ports and temporary paths.
 """
 
 from __future__ import annotations
@@ -75,8 +77,9 @@ def domain_of(municipality, domains: dict) -> str:
         return domains[municipality.slug]
     if municipality.site_url:
         return urlsplit(municipality.site_url).hostname
-    raise ValueError(f"{municipality.slug}: no site_url in site_config/{municipality.slug}.yml; "
-                     f"pass --domain {municipality.slug}=www.example.be")
+    raise ValueError(f"{municipality.slug}: no site_url in site_config/{municipality.slug}.yml: add the address "
+                     f"its site is published at, e.g. `site_url: https://www.{municipality.slug}.be/` (a demo "
+                     f"municipality: remove it, docs/deploy.md section 3)")
 
 
 def render(municipalities, *, domains: dict | None = None, http_only: bool = False, **overrides) -> str:
@@ -114,7 +117,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Render the nginx configuration of the portal.")
     parser.add_argument("slugs", nargs="*", help="municipalities (default: all in site_config/)")
     parser.add_argument("--domain", action="append", default=[], metavar="SLUG=HOST",
-                        help="host name of a site (default: from its site_url)")
+                        help="host name of a site instead of its site_url's (tests): the pages still link to site_url, "
+                             "so a published site needs site_url set")
     parser.add_argument("--http-only", action="store_true",
                         help="only the port-80 blocks (Let's Encrypt and the redirect): the first start, before certbot")
     for key, default in DEFAULTS.items():

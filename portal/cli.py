@@ -50,7 +50,7 @@ def main():
 
 @main.command()
 @slugs_argument
-@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (a site to publish: site_url set, no example addresses).")
 @click.option("--hours", "show_hours", is_flag=True,
               help="Also print the week each office's opening hours were read as (plain words or OSM).")
 def check(slugs, strict, show_hours):
@@ -58,7 +58,10 @@ def check(slugs, strict, show_hours):
     from portal.checks.run import check as run_check
     from portal.checks.run import has_errors
 
-    findings = run_check(list(slugs) or None)
+    # Under PORTAL_ENV=production (`portal-admin check`) a missing site_url or a demo's example
+    # address is an error: the sites are about to be published.
+    production = _config(ENV="development")["ENV"] == "production"
+    findings = run_check(list(slugs) or None, production=production)
     for finding in findings:
         click.echo(str(finding), err=finding.severity == "error")
     if show_hours:
@@ -232,7 +235,7 @@ def _stdin_is_terminal() -> bool:
 @click.option("--street", help="The office's street and number.")
 @click.option("--phone", help="The office's phone number.")
 @click.option("--email", help="The office's public e-mail address, shown on the site.")
-@click.option("--inbox", help="Where support applications are delivered (test with an address on .example).")
+@click.option("--inbox", help="Where support applications are delivered (an address on .example is a placeholder: production refuses it).")
 @click.option("--wijk-werken-inbox", help="Where wijk-werken requests are delivered (omit: no wijk-werken form).")
 @click.option("--dpo", help="The data protection officer's e-mail address (default: dpo@ the inbox's domain).")
 @click.option("--services", help="Catalogue pages to show, comma-separated (default: onthaal,leefloon,art60,werk-zoeken).")

@@ -36,6 +36,7 @@ def make_app(tmp_path, **config):
         "SECRET_KEY": SECRET, "ENV": "production",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
         "WTF_CSRF_ENABLED": False, "FORM_MIN_FILL_SECONDS": 0,
+        "ALLOW_EXAMPLE_ADDRESSES": True,     # production mode on the demo configs' .example inboxes
     }
     settings.update(config)
     return create_app(settings)

@@ -32,6 +32,7 @@ from tests.test_deploy_nginx import (
     BIN,
     NGINX,
     SECRET,
+    WSGI_APP,
     Client,
     free_port,
     hidden,
@@ -80,7 +81,7 @@ def stack(tmp_path_factory):
     with log.open("w") as out:
         gunicorn = subprocess.Popen(
             [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{backend_port}", "--workers", "3",
-             "--forwarded-allow-ips", "127.0.0.1", "--error-logfile", "-", "portal.web:create_app()"],
+             "--forwarded-allow-ips", "127.0.0.1", "--error-logfile", "-", WSGI_APP],
             cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT)
     domains = {slug: f"www.{slug}.example" for slug in SLUGS}
     municipalities = [load_municipality(slug, project) for slug in SLUGS]

@@ -34,6 +34,9 @@ BIN = Path(sys.executable).parent
 SLUGS = ("opwijk", "sint-gillis")
 DOMAINS = {"opwijk": "www.opwijk.example", "sint-gillis": "www.sint-gillis.example"}
 SECRET = "deploy-test-secret-" + "x" * 32
+# Production mode on the demo configs, whose inboxes are on .example: a real server refuses those
+# (portal/municipal/reserved.py); only a test may allow them, through create_app's mapping.
+WSGI_APP = "portal.web:create_app({'ALLOW_EXAMPLE_ADDRESSES': True})"
 
 pytestmark = pytest.mark.skipif(not NGINX.exists(), reason="Debian's nginx is not installed (`make system-deps` installs nginx-light)")
 
@@ -179,7 +182,7 @@ def stack(tmp_path_factory):
     with gunicorn_log.open("w") as out:  # the child keeps its own copy of the descriptor
         gunicorn = subprocess.Popen(
             [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{backend_port}", "--workers", "2",
-             "--forwarded-allow-ips", "127.0.0.1", "--error-logfile", "-", "portal.web:create_app()"],
+             "--forwarded-allow-ips", "127.0.0.1", "--error-logfile", "-", WSGI_APP],
             cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT)
 
     render = load_render()
@@ -500,3 +503,59 @@ def test_the_first_start_serves_lets_encrypt_over_http_before_any_certificate_ex
             assert response.status == 301 and response.headers["Location"] == f"https://{host}/leefloon/"
     finally:
         stop(nginx, signal.SIGQUIT)
+
+
+DEBIAN_NGINX_CONF = Path("/etc/nginx/nginx.conf")
+DEBIAN_DEFAULT_SITE = Path("/etc/nginx/sites-available/default")
+
+
+def debian_layout(tmp: Path) -> None:
+    """Debian's own /etc/nginx/nginx.conf with its default site enabled, as a fresh `apt-get
+    install nginx-light` leaves them, moved to `tmp`: only where it keeps its pid, logs and temp
+    files changes. It includes conf.d/*.conf (where the guide puts portal.conf) and sites-enabled/*
+    (where the package enables its `default` site). write_nginx_conf, which the other tests use,
+    includes portal.conf alone and could not see what those two files do together."""
+    text = DEBIAN_NGINX_CONF.read_text(encoding="utf-8")
+    for include in ("conf.d/*.conf", "sites-enabled/*"):
+        assert f"include /etc/nginx/{include};" in text, f"Debian's nginx.conf no longer includes {include}"
+        text = text.replace(f"/etc/nginx/{include}", f"{tmp}/{include}")
+    text = re.sub(r"^pid .*;$", f"pid {tmp}/nginx.pid;", text, flags=re.M)
+    text = re.sub(r"(access_log|error_log) /var/log/nginx/", rf"\1 {tmp}/logs/", text)
+    temp = "".join(f"\t{kind}_temp_path {tmp}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    text = re.sub(r"^http \{\n", "http {\n" + temp, text, count=1, flags=re.M)
+    for folder in ("conf.d", "sites-enabled", "logs", "acme"):
+        (tmp / folder).mkdir(exist_ok=True)
+    (tmp / "nginx.conf").write_text(text, encoding="utf-8")
+    shutil.copy(DEBIAN_DEFAULT_SITE, tmp / "sites-enabled" / "default")
+
+
+@pytest.mark.skipif(not (DEBIAN_NGINX_CONF.is_file() and DEBIAN_DEFAULT_SITE.is_file()),
+                    reason="Debian's /etc/nginx/nginx.conf and sites-available/default are not installed")
+def test_the_guides_nginx_steps_on_debians_own_configuration(tmp_path):
+    """docs/deploy.md section 4 on a fresh Debian nginx: its default site claims default_server on
+    port 80 as portal.conf does, so `nginx -t` fails until the guide's `rm` of it; then the
+    port-80 configuration and, once the certificates exist, the full one pass on Debian's
+    nginx.conf (its http-level gzip and ssl settings included)."""
+    debian_layout(tmp_path)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=portal.test",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")], check=True, capture_output=True)
+    municipalities = [load_municipality(slug, ROOT) for slug in SLUGS]
+
+    def nginx_t(**options) -> subprocess.CompletedProcess:
+        # The guide's ports (80, 443) and paths, but for the logs and certificates of this test.
+        rendered = load_render().render(
+            municipalities, domains=DOMAINS, LOG_DIR=tmp_path / "logs", ACME_ROOT=tmp_path / "acme",
+            CERT=tmp_path / "cert.pem", CERT_KEY=tmp_path / "key.pem",
+            PROXY_SNIPPET=ROOT / "deploy" / "nginx" / "proxy.conf", **options)
+        (tmp_path / "conf.d" / "portal.conf").write_text(rendered, encoding="utf-8")
+        # Debian's prefix (no -p): its load_module lines name modules relative to it.
+        return subprocess.run([str(NGINX), "-t", "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "logs" / "error.log")],
+                              capture_output=True, text=True, timeout=30)
+
+    first = nginx_t(http_only=True)
+    assert first.returncode != 0 and "duplicate default server" in first.stderr, first.stderr
+
+    (tmp_path / "sites-enabled" / "default").unlink()          # rm /etc/nginx/sites-enabled/default
+    for options in ({"http_only": True}, {}):
+        checked = nginx_t(**options)
+        assert checked.returncode == 0, (options, checked.stderr)

@@ -37,3 +37,24 @@ def test_every_macro_is_explained_to_authors(macro):
 @pytest.mark.parametrize("name", [setting.name for setting in SETTINGS])
 def test_every_setting_is_in_the_readme(name):
     assert f"`PORTAL_{name}`" in README
+
+
+ENV_EXAMPLE = (ROOT / "deploy" / "portal.env.example").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", [setting.name for setting in SETTINGS])
+def test_every_setting_is_explained_in_the_example_environment_file(name):
+    """The README says the example file explains each variable: each has its (maybe commented) line."""
+    assert re.search(rf"^(?:# )?PORTAL_{name}=", ENV_EXAMPLE, re.M), name
+
+
+GUIDES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "bench").glob("*.md"))]
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_file_of_the_package_a_guide_names_exists(guide):
+    """Paths such as `portal/store/pg.py` (not `portal/store_pg.py`, from before the package was
+    split into its parts) lead a reader to the file."""
+    text = guide.read_text(encoding="utf-8")
+    named = set(re.findall(r"(?<![\w/.-])(portal/[\w/.-]*\w)", text))
+    assert not sorted(path for path in named if not (ROOT / path).exists())

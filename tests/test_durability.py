@@ -49,7 +49,9 @@ class Gunicorn:
                     "PORTAL_RATELIMIT_ENABLED": "false", "PORTAL_ENV": "production"}
         self.log = (tmp or Path("/tmp")) / f"gunicorn-{self.port}.log"
         self.command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-                        "--timeout", "60", "--graceful-timeout", "5", "portal.web:create_app()"]
+                        "--timeout", "60", "--graceful-timeout", "5",
+                        # production mode on the demo configs' .example inboxes (a real server refuses them)
+                        "portal.web:create_app({'ALLOW_EXAMPLE_ADDRESSES': True})"]
         self.process = None
 
     def start(self, timeout: float = 60) -> "Gunicorn":

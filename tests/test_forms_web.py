@@ -120,7 +120,7 @@ def test_form_page_is_branded_labelled_and_not_cached(client):
     assert '<html lang="nl">' in html
     assert title(html) == "Hulp aanvragen – Sociaal Huis De Wegwijzer"
     assert 'href="/forms/_brand/opwijk/brand.css"' in html and 'src="/forms/_brand/opwijk/logo"' in html
-    assert 'href="https://www.opwijk.be/"' in html            # back to the published site
+    assert 'href="https://opwijk.example/"' in html            # back to the published site
     assert "<script>" not in html and "style=" not in html      # nothing inline: CSP-friendly
     assert 'autocomplete="given-name"' in html and 'autocomplete="postal-code"' in html
     # Every input has a label, every radio group a fieldset with a legend.
@@ -485,8 +485,8 @@ def test_without_declaration_nor_consent_the_form_asks_for_it(client):
 
 
 @pytest.mark.parametrize("url, privacy", [
-    (OPWIJK, "https://www.opwijk.be/privacy/#form-support-application"),
-    (OPWIJK_WIJK, "https://www.opwijk.be/privacy/#form-wijk-werken"),
+    (OPWIJK, "https://opwijk.example/privacy/#form-support-application"),
+    (OPWIJK_WIJK, "https://opwijk.example/privacy/#form-wijk-werken"),
     (SINT_GILLIS_FR, "/sint-gillis/privacy/#form-support-application"),
     (SINT_GILLIS_NL, "/sint-gillis/nl/privacy/#form-support-application"),
 ])
@@ -502,12 +502,12 @@ def test_the_check_page_has_the_privacy_notice_above_the_send_button(client):
     html = send(client, OPWIJK, support_answers()).get_data(as_text=True)
     assert "Wat gebeurt er met je gegevens?" in html
     assert html.index("data-portal-privacy") < html.index("data-portal-send")
-    assert 'href="https://www.opwijk.be/privacy/#form-support-application"' in html
+    assert 'href="https://opwijk.example/privacy/#form-support-application"' in html
 
 
 @pytest.mark.parametrize("url, links", [
-    (OPWIJK, ["https://www.opwijk.be/privacy/", "https://www.opwijk.be/accessibility/",
-              "https://www.opwijk.be/privacy/#cookies", "https://www.opwijk.be/#contact"]),
+    (OPWIJK, ["https://opwijk.example/privacy/", "https://opwijk.example/accessibility/",
+              "https://opwijk.example/privacy/#cookies", "https://opwijk.example/#contact"]),
     (SINT_GILLIS_NL, ["/sint-gillis/nl/privacy/", "/sint-gillis/nl/accessibility/",
                       "/sint-gillis/nl/privacy/#cookies", "/sint-gillis/nl/#contact"]),
 ])
@@ -637,7 +637,7 @@ def test_production_without_a_secret_refuses_to_start(scratch_project, tmp_path,
         with pytest.raises(ConfigurationError, match="PORTAL_SECRET_KEY"):
             create_app()
     monkeypatch.setenv("PORTAL_SECRET_KEY", "1234567890" * 4)   # digits only: still a string key
-    app = create_app()
+    app = create_app({"ALLOW_EXAMPLE_ADDRESSES": True})          # the demos' .example inboxes
     assert app.config["SECRET_KEY"] == "1234567890" * 4
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
@@ -1021,7 +1021,7 @@ def test_the_print_view_in_french(client):
 # --- quick exit on the form pages -------------------------------------------------------------
 
 @pytest.mark.parametrize("url, href", [
-    (OPWIJK, "https://www.opwijk.be/kalender.html"),              # site_url: the published site
+    (OPWIJK, "https://opwijk.example/kalender.html"),              # site_url: the published site
     (SINT_GILLIS_FR, "/sint-gillis/calendrier.html"),            # French first, no site_url
     (SINT_GILLIS_NL, "/sint-gillis/nl/kalender.html"),
 ])
@@ -1160,8 +1160,8 @@ def test_a_refusal_on_the_check_page_gives_the_answers_back(make_app):
 
 def test_forms_link_back_to_the_published_site_or_to_the_local_server(make_app):
     published = make_app().test_client().get(OPWIJK).get_data(as_text=True)
-    assert 'href="https://www.opwijk.be/"' in published
+    assert 'href="https://opwijk.example/"' in published
     # `portal serve` serves the sites itself under /<slug>/: the forms must not leave it.
     local = make_app(SITE_BASE="/{slug}/").test_client().get(OPWIJK).get_data(as_text=True)
     assert 'href="/opwijk/"' in local and 'href="/opwijk/kalender.html"' in local
-    assert "opwijk.be" not in local
+    assert "opwijk.example" not in local

@@ -13,6 +13,7 @@ import yaml
 from portal.checks import active, check_site_content, shared
 from portal.checks import markdown as checks_markdown
 from portal.checks.national import check_postcodes_national, check_service_regions
+from portal.checks.publish import check_publishable
 from portal.common.findings import ERROR, NOTE, WARNING, Finding, PortalError
 from portal.common.i18n import check_messages
 from portal.intake.forms import check_forms
@@ -123,8 +124,9 @@ def check_delivery(municipality) -> list[Finding]:
     return findings
 
 
-def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Finding]:
-    """All findings for the named municipalities (every one when none), plus shared files."""
+def check(slugs: list[str] | None = None, root: Path | None = None, *, production: bool = False) -> list[Finding]:
+    """All findings for the named municipalities (every one when none), plus shared files.
+    `production` (PORTAL_ENV=production): what a published site needs is an error, not a warning."""
     root = root or project_root()
     slugs = slugs or sorted(p.stem for p in (root / "site_config").glob("*.yml"))
     try:
@@ -150,6 +152,7 @@ def check(slugs: list[str] | None = None, root: Path | None = None) -> list[Find
         loaded.append(municipality)
         findings.extend(check_branding(municipality))
         findings.extend(check_delivery(municipality))
+        findings.extend(check_publishable(municipality, production=production))
         findings.extend(check_services(municipality, root))
         findings.extend(check_service_regions(municipality) + check_postcodes_national(municipality))
         page_findings.extend((slug, f) for f in check_pages(municipality, root) + check_site_content(municipality, root))

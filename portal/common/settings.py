@@ -136,7 +136,7 @@ def _public_url(value: str) -> str:
     value = value.strip().rstrip("/")
     parts = urlparse(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ValueError("expected the address staff open the backend at, e.g. https://e-loket.opwijk.be")
+        raise ValueError("expected the address staff open the backend at, e.g. https://www.opwijk.be")
     return value
 
 
@@ -191,10 +191,11 @@ SETTINGS = (
     Setting("FORM_MIN_FILL_SECONDS", 3.0, _seconds,
             "a form sent back faster than this is treated as a robot's"),
     Setting("PUBLIC_URL", None, _public_url,
-            "the backend's address as staff open it, e.g. https://e-loket.opwijk.be: the office e-mails and the "
-            "staff sign-in links point there; unset: the address of the request (set it in production, so a forged "
-            "Host header can never put another host in a sign-in link)"),
-    Setting("RATELIMIT_SIGN_IN", "5 per minute;30 per hour", _text,
+            "the backend's address as staff open it, the domain of one of the server's sites (nginx passes /office/ "
+            "on there), e.g. https://www.opwijk.be: the office e-mails and the staff sign-in links point there; "
+            "unset: the address of the request (set it in production, so a forged Host header can never put another "
+            "host in a sign-in link)"),
+    Setting("RATELIMIT_SIGN_IN", "5 per minute;30 per hour", _limits,
             "staff sign-in requests (POST /office/sign-in) per client address"),
     Setting("WTF_CSRF_ENABLED", True, _flag,
             "`0` turns the forms' CSRF check off: for load tests that post without a browser, never on a public server"),

@@ -172,7 +172,7 @@ KEYS = (
     Key("slug", True, "short lowercase name; equals the file name"),
     Key("name", True, "the municipality's name, per language"),
     Key("languages", True, "site languages, default first: nl, fr, de"),
-    Key("site_url", False, "where the static site is published, e.g. https://www.opwijk.be/"),
+    Key("site_url", False, "where the static site is published, e.g. https://www.opwijk.be/ (required to publish: portal check --strict)"),
     Key("branding", True, "primary_color, accent_color (#rrggbb) and logo (file in site_config/<slug>/)"),
     Key("social_house", True, "name of the OCMW / sociaal huis / CPAS, per language"),
     Key("postcodes", True, "postcodes of the residences this OCMW is competent for"),

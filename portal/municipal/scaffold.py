@@ -126,7 +126,8 @@ slug: {site.slug}
 name: {_text(site.names, langs)}
 # The site's languages; the first is the default (at the root of the site, the others under /fr/ or /nl/).
 languages: [{", ".join(langs)}]
-# Where the static site will be published (the forms link back to it). Uncomment when known.
+# Where the static site will be published (the forms and the "not found" pages link to it).
+# Required to publish (portal check --strict, deploy/render.py). Uncomment when known.
 # site_url: https://www.{site.slug}.be/
 # Colours as "#rrggbb" (keep the quotes); white text must stay readable on the primary colour.
 # The logo is a file in site_config/{site.slug}/; replace the generated one with the real logo.
@@ -152,7 +153,8 @@ closures: []
 # Regional days off the offices also close on (remove the line if they stay open).
 regional_holidays: [{region}]
 # Where each form's submissions are delivered. A form without an inbox is not offered.
-# Test with addresses on the .example domain first; then put the real ones.
+# An address on .example is a placeholder that receives nothing: portal check warns about it and
+# the forms refuse to start in production until the real ones are here.
 inboxes:
 {inboxes.rstrip()}
 # How an inbox receives an application. secure (recommended): the e-mail holds only the reference,

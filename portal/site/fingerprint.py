@@ -24,6 +24,7 @@ from types import SimpleNamespace
 
 import yaml
 
+from portal.municipal.contact import build_date
 from portal.site.content import source_pages
 
 STAMP_FILE = ".portal-build"
@@ -60,7 +61,9 @@ class Fingerprinter:
     def __init__(self, root: Path, options: dict | None = None, *, today: dt.date | None = None):
         self.root = Path(root).resolve()
         self.options = dict(options or {})
-        self.today = today or dt.date.today()
+        # The day in Brussels, as the pages count it (contact.build_date), not the server's: on
+        # a server in UTC the timer's rebuild just after midnight would still see yesterday.
+        self.today = today or build_date()
         self._digests: dict[Path, str] = {}
         self._shared: str | None = None
 

@@ -9,7 +9,9 @@ default, `portal serve` passes `env_default="development"`.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+from pathlib import Path
 
 import jinja2
 from flask import Flask
@@ -20,12 +22,14 @@ from portal.common.cookies import SESSION_COOKIE
 from portal.common.settings import ConfigurationError
 from portal.intake.forms import load_forms
 from portal.municipal.config import load_all
+from portal.municipal.reserved import check_deliverable
 from portal.store import StoreUnavailable, open_store
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 STATIC_URL_PATH = "/forms/_static"   # under /forms/ so `portal serve` sends it to this app
+DEV_SECRET_FILE = "dev-secret-key"    # under instance/: development only
 
 __all__ = ["ConfigurationError", "create_app", "csrf"]
 
@@ -45,6 +49,10 @@ class FlaskDefaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = None      # None: True in production
     SESSION_COOKIE_NAME = SESSION_COOKIE   # listed on the privacy page (portal/common/cookies.py)
+    # Production refuses to start while an inbox or an office address is a demo's `.example`
+    # placeholder (portal/municipal/reserved.py). Only the tests that run production mode on the
+    # demo configs turn this on, through create_app's mapping: no environment variable sets it.
+    ALLOW_EXAMPLE_ADDRESSES = False
 
 
 def _configure(app: Flask, test_config: dict | None, env_default: str) -> None:
@@ -52,12 +60,34 @@ def _configure(app: Flask, test_config: dict | None, env_default: str) -> None:
     app.config.update(settings.load(test_config, defaults={"ENV": env_default}))
     settings.check_secret(app.config)
     if not app.config["SECRET_KEY"]:
-        # Development only (settings.load refuses elsewhere): a fresh random key per start
-        # (receipt links end with the server).
-        app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
-        log.warning("PORTAL_SECRET_KEY not set: using a random key for this development server")
+        # Development only (check_secret refuses elsewhere): the key kept in instance/, so the
+        # receipt links of `make run` keep working after a restart.
+        app.config["SECRET_KEY"] = development_secret(app.config["ROOT"] / "instance" / DEV_SECRET_FILE)
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["ENV"] == "production"
+
+
+def development_secret(path: Path) -> str:
+    """The development server's secret key: read from `path`, made there on the first start
+    (secrets.token_urlsafe, mode 0600; instance/ is not in git). Never used in production."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="ascii") as out:
+            out.write(secrets.token_urlsafe(32) + "\n")
+        try:
+            # A hard link appears whole or not at all: of two servers starting at once, both
+            # use the key of the first, and neither reads a half-written file.
+            os.link(draft, path)
+            log.warning("PORTAL_SECRET_KEY not set: this development server signs with a new key kept in %s", path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    secret = path.read_text(encoding="ascii").strip()
+    if len(secret) < 32:
+        raise ConfigurationError(f"{path}: not a development key; delete the file, a new one is made on the next start")
+    return secret
 
 
 def create_app(test_config: dict | None = None, *, env_default: str = "production") -> Flask:
@@ -72,6 +102,8 @@ def create_app(test_config: dict | None = None, *, env_default: str = "productio
 
     app.jinja_loader = jinja2.FileSystemLoader(str(root / "templates"))
     app.extensions["portal_municipalities"] = load_all(root)
+    if app.config["ENV"] == "production" and not app.config["ALLOW_EXAMPLE_ADDRESSES"]:
+        check_deliverable(app.extensions["portal_municipalities"].values())
     app.extensions["portal_forms"] = load_forms(root)
     app.extensions["portal_form_classes"] = {}
     _open_store(app)

@@ -187,7 +187,7 @@ def test_quick_exit_and_neutral_page_pass_axe(browser, site_url, built_sites, br
 # --- 404 -------------------------------------------------------------------------------------
 
 # A 404 page is served at any address, so its links are absolute: from the site_url where one
-# is set (Opwijk: https://www.opwijk.be/, so "/assets/..."), else from /<slug>/ as under
+# is set (Opwijk: https://opwijk.example/, so "/assets/..."), else from /<slug>/ as under
 # `portal serve`. Only sites without a site_url are styled under `portal serve`; axe runs there.
 @pytest.mark.parametrize("slug, styled", [("sint-gillis", True), ("antwerpen", True), ("opwijk", False)])
 def test_the_404_page_is_in_the_language_of_the_address_and_passes_axe(page, site_url, slug, styled):
