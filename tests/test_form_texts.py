@@ -1,0 +1,58 @@
+"""The texts of the forms say what the checks do: every example a hint or an error gives passes the
+real validator, a date that does not exist is called that, and numbers are written the way each
+language writes them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.common.i18n import LANGUAGES
+from portal.intake import validators
+from portal.intake.forms import load_forms, site_definition, site_text
+from tests.conftest import ROOT
+
+# A phone number as the texts write it: + or 0, then digits with spaces, dots, slashes or dashes.
+PHONE_EXAMPLE_RE = re.compile(r"(?:\+|\b0)\d[\d ./-]*\d")
+
+
+def phone_texts(municipalities):
+    """(where, text) of every hint and error message of every phone field, in every language, as
+    each example site shows its forms (a municipality's overrides included)."""
+    definitions = [("forms/", None, d) for d in load_forms(ROOT).values()]
+    definitions += [(f"{slug}:", m, site_definition(form_id, m, ROOT))
+                    for slug, m in municipalities.items() for form_id in m.forms]
+    for where, municipality, definition in definitions:
+        for field in definition.fields:
+            if field.format != "phone":
+                continue
+            texts = {"hint": field.hint or {}, **{f"errors.{rule}": text for rule, text in field.errors.items()}}
+            for name, by_lang in texts.items():
+                for lang in LANGUAGES:
+                    text = by_lang.get(lang, "")
+                    if municipality is not None:
+                        text = site_text(by_lang, lang, municipality)
+                    yield f"{where}{definition.id}.{field.name}.{name}.{lang}", text
+
+
+def test_every_example_phone_number_in_the_forms_passes_the_phone_check(municipalities):
+    examples = {}
+    for where, text in phone_texts(municipalities):
+        for number in PHONE_EXAMPLE_RE.findall(text):
+            examples.setdefault(number, []).append(where)
+    rejected = {number: places for number, places in examples.items() if validators.normalise_phone(number) is None}
+    assert rejected == {}
+    # Every form's hint and format error in every language gave examples to check.
+    for form_id in ("support-application", "wijk-werken"):
+        for lang in LANGUAGES:
+            for part in ("hint", "errors.format"):
+                where = f"forms/{form_id}.phone.{part}.{lang}"
+                assert any(where in places for places in examples.values()), where
+
+
+@pytest.mark.parametrize("number", ["+32 2 123 45 67", "02 123 45 67"])
+def test_the_example_search_would_catch_the_old_examples(number):
+    """The examples the texts gave before: the phone check refuses them, the search finds them."""
+    assert PHONE_EXAMPLE_RE.findall(f"zoals 0470 12 34 56 of {number}")[-1] == number
+    assert validators.normalise_phone(number) is None
