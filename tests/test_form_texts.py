@@ -5,6 +5,7 @@ language writes them."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -12,6 +13,7 @@ from portal.common.i18n import LANGUAGES
 from portal.intake import validators
 from portal.intake.forms import load_forms, site_definition, site_text
 from tests.conftest import ROOT
+from tests.test_forms_web import send, support_answers
 
 # A phone number as the texts write it: + or 0, then digits with spaces, dots, slashes or dashes.
 PHONE_EXAMPLE_RE = re.compile(r"(?:\+|\b0)\d[\d ./-]*\d")
@@ -56,3 +58,35 @@ def test_the_example_search_would_catch_the_old_examples(number):
     """The examples the texts gave before: the phone check refuses them, the search finds them."""
     assert PHONE_EXAMPLE_RE.findall(f"zoals 0470 12 34 56 of {number}")[-1] == number
     assert validators.normalise_phone(number) is None
+
+
+# --- a date that does not exist -------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, impossible", [
+    ("31/02/1980", True), ("29/02/2023", True), ("12/13/1985", True), ("00/05/1985", True), ("1980-02-30", True),
+    ("29/02/2024", False), ("27/03/1985", False), ("27/03/2999", False), ("27-03", False), ("morgen", False),
+])
+def test_a_date_that_is_not_in_the_calendar_is_told_apart(value, impossible):
+    assert validators.is_impossible_date(value) is impossible
+
+
+NO_SUCH_DATE = {
+    ("opwijk", "nl"): ("Die datum bestaat niet", "in het verleden"),
+    ("sint-gillis", "fr"): ("Cette date n'existe pas", "passée"),
+    ("eupen", "de"): ("Dieses Datum gibt es nicht", "in der Vergangenheit"),
+}
+
+
+@pytest.mark.parametrize("slug, lang", NO_SUCH_DATE)
+def test_an_impossible_birth_date_gets_this_date_does_not_exist(client, slug, lang):
+    url = f"/forms/{slug}/{lang}/support-application/"
+    response = send(client, url, support_answers(birth_date="31/02/1980", national_number=""))
+    html = unescape(response.get_data(as_text=True))
+    says, not_this = NO_SUCH_DATE[(slug, lang)]
+    assert response.status_code == 200 and 'name="check_answers"' not in html
+    assert says in html
+    assert not_this not in html
+    assert 'value="31/02/1980"' in html          # what was typed stays, to correct
+    # A date in the future still gets the format message.
+    future = unescape(send(client, url, support_answers(birth_date="27/03/2999", national_number="")).get_data(as_text=True))
+    assert not_this in future and says not in future

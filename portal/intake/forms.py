@@ -416,6 +416,8 @@ def _validators(fdef: FieldDef, lang: str, municipality: Municipality) -> list:
     if fdef.choices:
         allowed = {value for value, _ in fdef.choices}
         chain.append(v.Format(lambda value, allowed=allowed: value in allowed, msg("choice")))
+    if fdef.format == "birth_date":
+        chain.append(v.ExistingDate(msg("no_such_date")))
     if fdef.format:
         chain.append(v.Format(v.FORMATS[fdef.format], msg("format")))
     if fdef.matches_birth_date:
