@@ -9,11 +9,12 @@ from html import unescape
 
 import pytest
 
-from portal.common.i18n import LANGUAGES
+from portal.common.i18n import LANGUAGES, messages
 from portal.intake import validators
 from portal.intake.forms import load_forms, site_definition, site_text
+from portal.intake.receipt import _decisions
 from tests.conftest import ROOT
-from tests.test_forms_web import send, support_answers
+from tests.test_forms_web import send, submit, support_answers, wijk_answers
 
 # A phone number as the texts write it: + or 0, then digits with spaces, dots, slashes or dashes.
 PHONE_EXAMPLE_RE = re.compile(r"(?:\+|\b0)\d[\d ./-]*\d")
@@ -90,3 +91,83 @@ def test_an_impossible_birth_date_gets_this_date_does_not_exist(client, slug, la
     # A date in the future still gets the format message.
     future = unescape(send(client, url, support_answers(birth_date="27/03/2999", national_number="")).get_data(as_text=True))
     assert not_this in future and says not in future
+
+
+# --- wording ------------------------------------------------------------------------------------
+
+def test_the_family_name_error_says_familienaam_like_its_label():
+    for definition in load_forms(ROOT).values():
+        field = definition.field("last_name")
+        assert field.label["nl"] == "Familienaam"
+        assert "familienaam" in field.errors["required"]["nl"], definition.id
+
+
+@pytest.mark.parametrize("slug, lang, number", [("opwijk", "nl", "2.000"), ("sint-gillis", "fr", "2\u00a0000"), ("eupen", "de", "2.000")])
+def test_the_length_error_writes_the_maximum_as_the_hint_does(client, slug, lang, number):
+    url = f"/forms/{slug}/{lang}/support-application/"
+    html = send(client, url, support_answers(message="x" * 2001)).get_data(as_text=True)
+    hint = re.search(r'<div id="message-hint" class="portal-hint">(.*?)</div>', html, re.S).group(1)
+    error = re.search(r'<p id="message-error" class="portal-error-message">(.*?)</p>', html, re.S).group(1)
+    assert number in hint and number in error, (hint, error)
+    assert "2000" not in hint + error
+
+
+# Where a configured name ({office}, {social_house}: "CPAS de Saint-Gilles", "ÖSHZ Eupen",
+# "Sociaal Huis De Wegwijzer") would need an article or a case ending it cannot have: right after
+# a preposition or a verb that takes an object. French and German put it after a colon instead.
+NAME = r"\{(?:office|social_house)\}"
+NEEDS_AN_ARTICLE = {
+    "fr": re.compile(r"(?:\bà|\bde|\bchez|\bpar|\bContactez|\bcontactez)(?:\s|\u00a0:\s)" + NAME),
+    "de": re.compile(r"\b(?:bei|von|an|zu|mit|für|aus|nach|Zurück zur Website von)\s+" + NAME),
+}
+
+
+def all_texts():
+    """(where, lang, text) of every interface message, decision text and form text in fr and de."""
+    for key, value in messages().items():
+        for lang in ("fr", "de"):
+            yield key, lang, value[lang]
+    for form_id, rules in _decisions().items():
+        for help_type, rule in rules.items():
+            for part in ("period", "no_decision"):
+                for lang in ("fr", "de"):
+                    yield f"decisions.{form_id}.{help_type}.{part}", lang, rule[part][lang]
+    for definition in load_forms(ROOT).values():
+        texts = {"intro": definition.intro or {}, "next_steps": definition.next_steps}
+        texts.update({f"{f.name}.hint": f.hint or {} for f in definition.fields})
+        for name, by_lang in texts.items():
+            for lang in ("fr", "de"):
+                yield f"forms/{definition.id}.{name}", lang, by_lang.get(lang, "")
+
+
+def test_no_configured_name_stands_where_french_or_german_needs_an_article():
+    wrong = [(where, lang, text) for where, lang, text in all_texts() if NEEDS_AN_ARTICLE[lang].search(text)]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Demandez alors à {office} si une décision a été prise.", "fr"),
+    ("Votre demande ira à\u00a0: {office}.", "fr"),
+    ("Fragen Sie dann bei {office}, ob", "de"),
+    ("Zurück zur Website von {social_house}", "de"),
+])
+def test_the_article_check_catches_the_old_sentences(text, lang):
+    assert NEEDS_AN_ARTICLE[lang].search(text)
+
+
+def test_the_wijk_werken_receipt_tells_one_sequence(client):
+    stored = submit(client, "/forms/opwijk/nl/wijk-werken/", wijk_answers())
+    html = client.get(stored.headers["Location"]).get_data(as_text=True)
+    main = " ".join(unescape(re.sub(r"<[^>]+>", " ", re.search(r"<main.*?</main>", html, re.S).group(0))).split())
+    assert "Voor een vraag over wijk-werken geldt geen wettelijke beslissingstermijn." in main
+    assert "De wijk-werkorganisatie bekijkt je vraag. Ze neemt binnen tien werkdagen contact met je op." in main
+    assert "Hoorde je na tien werkdagen nog niets? Neem dan contact op met Sociaal Huis De Wegwijzer" in main
+    assert "twee weken" not in main
+    assert "Sociaal Huis De Wegwijzer neemt contact met je op" not in main     # one who, one when
+
+
+def test_the_receipt_says_how_the_decision_comes_in_plain_words(client):
+    stored = submit(client, "/forms/opwijk/nl/support-application/", support_answers())
+    html = unescape(client.get(stored.headers["Location"]).get_data(as_text=True))
+    assert "tegen ontvangstbewijs" not in html
+    assert "Je krijgt ze met een aangetekende brief. Of iemand geeft ze je en je tekent dat je ze kreeg." in html
