@@ -13,7 +13,7 @@ Message-ID generated here, so every retry sends exactly the same message.
 - Confirmation, in the language the citizen used: the acknowledgement of receipt
   (`portal.intake.receipt`: date and time of receipt, reference, competent office, decision period and
   deadline, what to do without a decision), what happens next, the office's contact and opening
-  hours; no answer, not even the first name (a fixed greeting). From: the competent social house by name; Reply-To:
+  hours; no answer, not even the first name (a fixed greeting). From: the receiving social house by name; Reply-To:
   that office's public address, so a reply reaches a person.
 
 Subjects hold the form name and the reference only: never personal data. Every header value is
@@ -210,7 +210,7 @@ def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: 
     if address is None:
         raise ValueError("the confirmation needs a valid e-mail address")
     facts = receipt_facts(form_id, help_type, lang, received_at, route.municipality,
-                          reference=reference, outside_area=route.outside_area)
+                          reference=reference, outside_area=route.outside_area, forward_to=route.forward_to)
     # A reply reaches a person: the public address of the office that has the application.
     reply_to = valid_address(facts.office["email"]) if facts.office else None
     context = {
@@ -225,7 +225,7 @@ def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: 
         "t": lambda key, **kw: t(key, lang, **kw),
     }
     subject = t("mail.confirmation_subject", lang, form=context["form_title"], reference=reference)
-    return _message(subject=subject, sender=sender, sender_name=facts.competent_name, recipient=address,
+    return _message(subject=subject, sender=sender, sender_name=facts.received_by, recipient=address,
                     when=received_at, text=_render("confirmation.txt", **context),
                     html=_render("confirmation.html", **context), reply_to=reply_to, reference=reference)
 
