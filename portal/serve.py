@@ -51,14 +51,16 @@ def _site_index(site_dir: Path) -> Response:
     slugs = sorted(p.name for p in site_dir.iterdir() if (p / "index.html").is_file() and not p.name.startswith("_")) if site_dir.is_dir() else []
     entries = sorted(_site_entry(slug) for slug in slugs)
     items = "\n".join(item for _, item in entries) or (
-        '<li>Nog geen sites gebouwd / <span lang="fr">Aucun site construit</span>: <code>portal build</code></li>')
+        '<li>Nog geen sites gebouwd / <span lang="fr">Aucun site construit</span> / '
+        '<span lang="de">Noch keine Websites erstellt</span>: <code>portal build</code></li>')
     body = f"""<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Portaal: gemeenten / Portail : communes</title>
+<title>Portaal: gemeenten / Portail : communes / Portal: Gemeinden</title>
 <style>body{{font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem;margin:1rem auto;padding:0 1rem}}
 li{{margin:0 0 .8rem}}a{{font-weight:600}}.slug{{color:#555}}</style></head>
-<body><main><h1>Gemeenten / <span lang="fr">Communes</span></h1>
-<p>Lokale voorbeeldweergave van de gebouwde sites. / <span lang="fr">Aperçu local des sites construits.</span></p>
+<body><main><h1>Gemeenten / <span lang="fr">Communes</span> / <span lang="de">Gemeinden</span></h1>
+<p>Lokale voorbeeldweergave van de gebouwde sites. / <span lang="fr">Aperçu local des sites construits.</span>
+/ <span lang="de">Lokale Vorschau der erstellten Websites.</span></p>
 <ul>{items}</ul></main></body></html>"""
     return Response(body, mimetype="text/html")
 

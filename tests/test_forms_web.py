@@ -236,12 +236,12 @@ def test_answers_are_kept_when_something_is_wrong(client):
 
 @pytest.mark.parametrize("changes, field, message", [
     ({"birth_date": "2999-01-01"}, "birth_date", "Vul een geboortedatum in het verleden in, zoals 27/03/1985"),
-    ({"birth_date": "1985-02-30"}, "birth_date", "Vul een geboortedatum in het verleden in, zoals 27/03/1985"),
+    ({"birth_date": "1985-02-30"}, "birth_date", "Die datum bestaat niet. Kijk de dag en de maand na, zoals 27/03/1985"),
     ({"national_number": "85.07.30-033.29"}, "national_number", "Het rijksregisternummer klopt niet. Controleer de 11 cijfers op je identiteitskaart"),
     ({"birth_date": "1985-07-31"}, "national_number", "Het rijksregisternummer past niet bij je geboortedatum"),
     ({"email": "an@", "contact_preference": "phone"}, "email", "Vul een e-mailadres in zoals naam@voorbeeld.be"),
-    ({"phone": "12345"}, "phone", "Vul een telefoonnummer in zoals 0470 12 34 56 of +32 2 123 45 67"),
-    ({"message": "x" * 2001}, "message", "Gebruik maximaal 2000 tekens"),
+    ({"phone": "12345"}, "phone", "Vul een telefoonnummer in zoals 0470 12 34 56 of +32 2 486 12 34"),
+    ({"message": "x" * 2001}, "message", "Gebruik maximaal 2.000 tekens"),
     ({"last_name": "Peeters\r\nBcc: everyone@example.be"}, "last_name", "Gebruik alleen gewone tekst, zonder regeleinden of de tekens =?"),
     ({"first_name": "=?utf-8?b?QW4=?="}, "first_name", "Gebruik alleen gewone tekst, zonder regeleinden of de tekens =?"),
     ({"help_type": "everything"}, "help_type", "Kies een van de mogelijkheden"),
@@ -378,14 +378,14 @@ def route_of(html: str) -> str:
 
 @pytest.mark.parametrize("url, answers, sentence", [
     (OPWIJK, support_answers(postcode="2000", city="Antwerpen"),
-     "Je aanvraag gaat naar OCMW Antwerpen, omdat je in 2000 woont."),
-    (OPWIJK, support_answers(), "Je aanvraag gaat naar Sociaal Huis De Wegwijzer, omdat je in 1745 woont."),
+     "Je postcode is 2000. Je aanvraag gaat daarom naar OCMW Antwerpen."),
+    (OPWIJK, support_answers(), "Je postcode is 1745. Je aanvraag gaat daarom naar Sociaal Huis De Wegwijzer."),
     (OPWIJK, support_answers(no_fixed_address="y", postcode="2000"),
-     "Je aanvraag gaat naar Sociaal Huis De Wegwijzer, omdat je geen vaste verblijfplaats hebt."),
+     "Je hebt geen vaste verblijfplaats. Je aanvraag gaat daarom naar Sociaal Huis De Wegwijzer."),
     (OPWIJK, support_answers(postcode="8000", city="Brugge"),
-     "Postcode 8000 hoort bij OCMW Brugge: dat OCMW beslist over je aanvraag. Sociaal Huis De Wegwijzer bezorgt ze daar binnen 5 kalenderdagen."),
+     "Postcode 8000 hoort bij OCMW Brugge: dat OCMW beslist over je aanvraag. Sociaal Huis De Wegwijzer stuurt ze binnen 5 kalenderdagen door."),
     (SINT_GILLIS_FR, support_answers(postcode="2000", city="Anvers"),
-     "Votre demande ira à\u00a0: OCMW Antwerpen, parce que vous habitez au code postal 2000."),
+     "Votre code postal est 2000. Votre demande ira donc à l&#39;organisme suivant\u00a0: OCMW Antwerpen."),
 ])
 def test_the_check_page_names_the_ocmw_that_will_receive_it(client, store, url, answers, sentence):
     html = send(client, url, answers).get_data(as_text=True)
@@ -535,7 +535,8 @@ def test_no_form_field_asks_for_consent_to_use_the_data():
 def test_unserved_postcode_receipt_says_it_will_be_passed_on(client):
     response = submit(client, OPWIJK, support_answers(postcode="8000", city="Brugge"))
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "binnen 5 kalenderdagen aan het bevoegde OCMW" in html
+    assert "Daarom beslist een ander OCMW over je aanvraag: OCMW Brugge." in html
+    assert "stuurt je aanvraag binnen 5 kalenderdagen door naar dat OCMW" in html
 
 
 def test_receipt_in_french_and_its_language_switch(client):

@@ -131,7 +131,7 @@ def test_the_german_form_from_empty_page_to_receipt_and_mails(client, fragments)
     check = check_page.get_data(as_text=True)
     assert "Prüfen Sie Ihre Antworten" in check and "30. Juli 1985" in check
     assert "+49 241 123456" in check
-    assert route_of(check) == "Ihr Antrag geht an ÖSHZ Eupen, weil Sie in 4700 wohnen."
+    assert route_of(check) == "Ihre Postleitzahl ist 4700. Ihr Antrag geht deshalb an diese Stelle: ÖSHZ Eupen."
     assert foreign_words(visible_text(check), fragments) == []
     response = confirm(client, EUPEN, check_page)
     assert response.status_code == 303
@@ -150,7 +150,7 @@ def test_the_german_form_from_empty_page_to_receipt_and_mails(client, fragments)
 def test_a_postcode_outside_east_belgium_names_the_competent_oshz_in_german(client):
     answers = support_answers(postcode="4780", city="Sankt Vith", national_number="")
     check = send(client, EUPEN, answers).get_data(as_text=True)
-    assert "Die Postleitzahl 4780 gehört zu ÖSHZ Sankt Vith: Dieses ÖSHZ entscheidet über Ihren Antrag." in route_of(check)
+    assert "Die Postleitzahl 4780 gehört zum ÖSHZ Sankt Vith: Dieses ÖSHZ entscheidet über Ihren Antrag." in route_of(check)
 
 
 def test_the_german_404_of_the_backend(client, fragments):

@@ -241,7 +241,7 @@ def test_wijk_werken_confirmation_has_no_deadline_but_says_what_happens_next(mun
     for body in (text, html):
         assert "2 maart 2026 om 10:30" in body and "geen wettelijke termijn" in body
         assert "Beslissing uiterlijk op" not in body and "arbeidsrechtbank" not in body
-        assert "Hoorde je na twee weken nog niets?" in body
+        assert "Hoorde je na tien werkdagen nog niets?" in body
 
 
 def test_office_message_states_the_date_of_receipt_and_the_legal_deadline(municipalities):

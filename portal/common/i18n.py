@@ -57,3 +57,12 @@ def format_date(day, lang: str, *, weekday: bool = False) -> str:
         return text
     separator = ", " if lang == "de" else " "     # German writes "Dienstag, 1. Dezember"
     return f"{t(f'hours.day.{day.weekday()}', lang)}{separator}{text}"
+
+
+# Thousands as Belgians write them: a dot in Dutch and German, a (no-break) space in French.
+THOUSANDS_SEPARATOR = {"nl": ".", "fr": "\u00a0", "de": "."}
+
+
+def format_number(number: int, lang: str) -> str:
+    """'2.000' / '2 000' / '2.000': a whole number as a citizen reads it in `lang`."""
+    return f"{number:,}".replace(",", THOUSANDS_SEPARATOR[lang])

@@ -36,7 +36,9 @@ def neutral_page_url(site_base: str, lang: str, default_language: str) -> str:
 # (DESIGN.md: footers, monitoring and the regulators' crawlers rely on it).
 LEGAL_PAGES = ("privacy", "accessibility")
 COOKIES_ANCHOR = "cookies"       # the cookie list's heading on the privacy page
-CONTACT_ANCHOR = "contact"       # the home page's "Contact" heading (content/<lang>/index.md)
+# The home page's contact heading: `## Contact {: #contact }` in every content/<lang>/index.md. The id
+# is written out because a heading's own id follows its words ("## Kontakt" would be #kontakt).
+CONTACT_ANCHOR = "contact"
 
 
 def legal_page_path(page: str, lang: str, default_language: str) -> str:

@@ -23,7 +23,7 @@ from portal.intake.compose import (
     queued,
     valid_address,
 )
-from portal.intake.routing import Route
+from portal.intake.routing import Route, forward_targets
 from portal.intake.routing import route as route_submission
 from portal.municipal.config import Municipality, load_all
 from portal.municipal.contact import contact_office, office_context
@@ -162,9 +162,10 @@ def load_receipt(store, reference: str, municipalities: dict | None = None) -> d
 
     Keys: reference, form_id, site (slug), lang, received_at (aware, Brussels), competent (slug),
     outside_area, first_name, help_type (None for wijk-werken or once purged; it chooses the legal
-    texts of `portal.intake.receipt.receipt_facts` and is never shown), office (contact texts in the
-    submission's language, or None when the competent municipality is no longer configured).
-    No other answer. For the acknowledgement in the page's language:
+    texts of `portal.intake.receipt.receipt_facts` and is never shown), forward_to (outside the
+    area: to whom the office passes it on, found from the postcode; () once purged), office
+    (contact texts in the submission's language, or None when the competent municipality is no
+    longer configured). No other answer. For the acknowledgement in the page's language:
     `portal.intake.receipt.facts_for_receipt(receipt, lang, municipalities)`.
     """
     submission = store.get_submission(reference)
@@ -176,6 +177,8 @@ def load_receipt(store, reference: str, municipalities: dict | None = None) -> d
     office = None
     if competent is not None:
         office = office_context(competent, contact_office(competent, submission.form_id), submission.lang)
+    answers = submission.answers or {}
+    forward_to = forward_targets(str(answers.get("postcode") or ""), municipalities) if submission.outside_area else ()
     return {
         "reference": submission.reference,
         "form_id": submission.form_id,
@@ -186,5 +189,6 @@ def load_receipt(store, reference: str, municipalities: dict | None = None) -> d
         "outside_area": submission.outside_area,
         "first_name": (submission.answers or {}).get("first_name", ""),
         "help_type": (submission.answers or {}).get("help_type"),
+        "forward_to": forward_to,
         "office": office,
     }

@@ -13,10 +13,11 @@ Message-ID generated here, so every retry sends exactly the same message.
 - Confirmation, in the language the citizen used: the acknowledgement of receipt
   (`portal.intake.receipt`: date and time of receipt, reference, competent office, decision period and
   deadline, what to do without a decision), what happens next, the office's contact and opening
-  hours; no answer, not even the first name (a fixed greeting). From: the competent social house by name; Reply-To:
+  hours; no answer, not even the first name (a fixed greeting). From: the receiving social house by name; Reply-To:
   that office's public address, so a reply reaches a person.
 
-Subjects hold the form name and the reference only: never personal data. Every header value is
+Every message says its language in Content-Language. Subjects hold the form name and the
+reference only: never personal data. Every header value is
 checked by `header_value`: control characters are removed and an encoded word (`=?`) is refused,
 because this Python (3.11.7) lets an encoded newline through a header (CVE-2024-6923).
 Transports live in `portal.delivery.transport` and are re-exported here.
@@ -115,7 +116,7 @@ def mailbox(address: str, name: str = "") -> Address:
 
 
 def _message(*, subject: str, sender: str, sender_name: str = "", recipient: str, when: dt.datetime,
-             text: str, html: str, reply_to: str | None = None, reference: str) -> EmailMessage:
+             text: str, html: str, lang: str, reply_to: str | None = None, reference: str) -> EmailMessage:
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = header_value(subject)
     # The social house's name, so the citizen and the office see who wrote, not a bare noreply.
@@ -131,6 +132,10 @@ def _message(*, subject: str, sender: str, sender_name: str = "", recipient: str
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
+    # The language of the text (RFC 3282), so mail programs and screen readers pick the right voice
+    # and spelling; the HTML part says it again in <html lang>. Set last: set_content and
+    # add_alternative move or drop the Content-* headers set before them.
+    msg["Content-Language"] = header_value(lang)
     return msg
 
 
@@ -179,7 +184,7 @@ def compose_office_message(*, reference: str, form_id: str, answers: dict, route
     subject = t(subject_key, lang, form=context["form_title"], reference=reference)
     template = "office_secure" if secure else "office"
     return _message(subject=subject, sender=sender, sender_name=site.text(site.social_house, lang),
-                    recipient=route.inbox, when=received_at,
+                    recipient=route.inbox, when=received_at, lang=lang,
                     text=_render(f"{template}.txt", **context), html=_render(f"{template}.html", **context),
                     reply_to=None if secure else valid_address(answers.get("email")), reference=reference)
 
@@ -210,7 +215,7 @@ def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: 
     if address is None:
         raise ValueError("the confirmation needs a valid e-mail address")
     facts = receipt_facts(form_id, help_type, lang, received_at, route.municipality,
-                          reference=reference, outside_area=route.outside_area)
+                          reference=reference, outside_area=route.outside_area, forward_to=route.forward_to)
     # A reply reaches a person: the public address of the office that has the application.
     reply_to = valid_address(facts.office["email"]) if facts.office else None
     context = {
@@ -225,8 +230,8 @@ def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: 
         "t": lambda key, **kw: t(key, lang, **kw),
     }
     subject = t("mail.confirmation_subject", lang, form=context["form_title"], reference=reference)
-    return _message(subject=subject, sender=sender, sender_name=facts.competent_name, recipient=address,
-                    when=received_at, text=_render("confirmation.txt", **context),
+    return _message(subject=subject, sender=sender, sender_name=facts.received_by, recipient=address,
+                    when=received_at, lang=lang, text=_render("confirmation.txt", **context),
                     html=_render("confirmation.html", **context), reply_to=reply_to, reference=reference)
 
 
@@ -249,6 +254,7 @@ def compose_inbox_check(*, inbox: str, token: str, form_id: str, municipality: M
     msg["X-Portal-Inbox-Check"] = header_value(token)
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(t("mail.inbox_check_body", lang, **values) + "\n")
+    msg["Content-Language"] = lang          # after set_content, which drops Content-* headers
     return msg
 
 
@@ -265,6 +271,7 @@ def compose_sign_in(*, inbox: str, link: str, municipality: Municipality, when: 
     msg["Message-ID"] = f"<{secrets.token_hex(16)}@{sender.rsplit('@', 1)[-1]}>"
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(t("mail.sign_in_body", lang, inbox=inbox, link=link) + "\n")
+    msg["Content-Language"] = lang          # after set_content, which drops Content-* headers
     return msg
 
 

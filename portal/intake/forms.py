@@ -31,7 +31,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms.fields import BooleanField, StringField, TextAreaField
 
 from portal.common.findings import ERROR, Finding, PortalError, load_each
-from portal.common.i18n import LANGUAGES, messages
+from portal.common.i18n import LANGUAGES, format_number, messages
 from portal.common.settings import project_root
 from portal.common.yamlfile import LineDict, load_yaml
 from portal.intake import validators as v
@@ -412,10 +412,12 @@ def _validators(fdef: FieldDef, lang: str, municipality: Municipality) -> list:
     chain = [v.ConditionalRequired(always=msg("required") if fdef.required else None, when=when)]
     if fdef.type != "checkbox":
         chain.append(v.PlainText(msg("plain_text"), multiline=fdef.type == "textarea"))
-        chain.append(v.MaxLength(fdef.max_length, msg("max_length", max=fdef.max_length)))
+        chain.append(v.MaxLength(fdef.max_length, msg("max_length", max=format_number(fdef.max_length, lang))))
     if fdef.choices:
         allowed = {value for value, _ in fdef.choices}
         chain.append(v.Format(lambda value, allowed=allowed: value in allowed, msg("choice")))
+    if fdef.format == "birth_date":
+        chain.append(v.ExistingDate(msg("no_such_date")))
     if fdef.format:
         chain.append(v.Format(v.FORMATS[fdef.format], msg("format")))
     if fdef.matches_birth_date:

@@ -4,7 +4,13 @@ An OCMW must register every application for help and give the applicant a dated 
 of receipt; it must decide within a legal period that runs from that date. `receipt_facts` turns
 a stored submission into those statements in one language: when it was received (Brussels
 time), its reference, the competent office, the decision period and its deadline date, and what
-the citizen can do when no decision comes, and what happens next. The periods and texts per form
+the citizen can do when no decision comes, and what happens next.
+
+An application from outside the receiving office's area (routing: `outside_area`) stays with that
+office, which passes it on within five calendar days to the OCMW the national table names (or
+the configured municipality that takes no applications online). Then every statement says so:
+the competent office is that other OCMW, the citizen asks it about the decision, and the
+receiving office's own "what happens next" (its social worker calls) is not promised. The periods and texts per form
 and help type are data, in `portal/decisions.yml`; what happens next is the form's `next_steps`
 (forms/<form-id>.yml, as the competent municipality words it); the labels around them are in
 `portal/messages/receipt.yml`. The receipt page and the confirmation e-mail show these same texts.
@@ -25,7 +31,7 @@ from portal.common.findings import Finding, PortalError
 from portal.common.i18n import LANGUAGES, format_date, t
 from portal.common.yamlfile import load_yaml
 from portal.intake.forms import site_definition, site_text
-from portal.intake.routing import FORWARD_WITHIN_DAYS
+from portal.intake.routing import FORWARD_WITHIN_DAYS, office_name
 from portal.municipal.config import FORM_IDS, Municipality
 from portal.municipal.contact import contact_office, office_context
 
@@ -47,8 +53,8 @@ class ReceiptFacts:
     reference: str
     received_at: dt.datetime          # aware, Europe/Brussels
     received_text: str                # "25 november 2026 om 14:32" / "25 novembre 2026 à 14:32"
-    competent_name: str               # the OCMW (social house) or organisation, "" when unknown
-    office: dict | None               # portal.municipal.contact.office_context of the office to contact
+    competent_name: str               # the OCMW (social house) or organisation that decides, "" when unknown
+    office: dict | None               # portal.municipal.contact.office_context of the office that has it now
     decision_days: int | None         # None: no legal decision period (wijk-werken)
     notify_days: int | None
     appeal_months: int | None
@@ -62,6 +68,7 @@ class ReceiptFacts:
     outside_area: bool
     forward_text: str                 # "" unless the receiving OCMW is not competent
     next_steps: str = ""              # who contacts the citizen, how and when (`next_steps_text`)
+    received_by: str = ""             # the social house whose office received it (the mail's sender)
 
 
 # --- the data file --------------------------------------------------------------------------------
@@ -155,14 +162,15 @@ def decision_deadline(form_id: str, help_type: str | None, received_at: dt.datet
 
 def receipt_facts(form_id: str, answers_or_help_type, lang: str, received_at: dt.datetime,
                   competent: Municipality | None, *, reference: str = "", outside_area: bool = False,
-                  ) -> ReceiptFacts:
+                  forward_to: tuple = ()) -> ReceiptFacts:
     """The acknowledgement of one submission in `lang`.
 
     `answers_or_help_type`: the answers (only `help_type` is read) or the help type itself, or
     None (wijk-werken, purged answers: the form's default rule). `received_at` must be aware.
     `competent`: the municipality whose office received it (None when no longer configured).
-    `outside_area`: that office is not competent and passes the application on.
-    The deadline is the Brussels date of receipt plus the decision period in calendar days.
+    `outside_area`: that office is not competent and passes the application on, to `forward_to`
+    (portal.intake.routing.forward_targets: one OCMW, the two where the street decides, or none
+    known). The deadline is the Brussels date of receipt plus the decision period in calendar days.
     Raises KeyError for an unknown form, ValueError for a naive `received_at`.
     """
     if received_at.tzinfo is None:
@@ -170,17 +178,22 @@ def receipt_facts(form_id: str, answers_or_help_type, lang: str, received_at: dt
     help_type = answers_or_help_type.get("help_type") if isinstance(answers_or_help_type, dict) else answers_or_help_type
     rule = decision_rule(form_id, help_type)
     local = received_at.astimezone(BRUSSELS)
-    office, competent_name = None, ""
+    office, received_by = None, ""
     if competent is not None:
         office = office_context(competent, contact_office(competent, form_id), lang)
-        competent_name = office["social_house"] or office["municipality"]
+        received_by = office["social_house"] or office["municipality"]
+    competent_name, ask, forward_text, next_steps = received_by, received_by, "", next_steps_text(form_id, lang, competent)
+    if outside_area:
+        competent_name, ask, forward_text = _passed_on(forward_to, received_by, lang)
+        # The receiving office's own next steps (its social worker calls) are not what happens.
+        next_steps = t("receipt.forward_next_steps", lang)
     days = rule.get("decision_days")
     deadline = decision_deadline(form_id, help_type, local)
     deadline_text = format_date(deadline, lang) if deadline else ""
     law = rule["law"][lang]
     values = {"days": days or "", "deadline": deadline_text, "notify_days": rule.get("notify_days") or "",
               "appeal_months": rule.get("appeal_months") or "", "law": law,
-              "office": competent_name or t("receipt.office_unknown", lang)}
+              "office": ask or t("receipt.office_unknown", lang)}
     return ReceiptFacts(
         lang=lang, form_id=form_id, reference=reference, received_at=local,
         received_text=format_received(local, lang), competent_name=competent_name, office=office,
@@ -190,14 +203,27 @@ def receipt_facts(form_id: str, answers_or_help_type, lang: str, received_at: dt
         law_text=law, period_text=rule["period"][lang].format(**values),
         no_decision_title=t("receipt.no_decision_title" if days else "receipt.what_next_title", lang),
         no_decision_text=rule["no_decision"][lang].format(**values),
-        outside_area=bool(outside_area),
-        forward_text=t("receipt.forward", lang, office=competent_name, days=FORWARD_WITHIN_DAYS) if outside_area else "",
-        next_steps=next_steps_text(form_id, lang, competent),
+        outside_area=bool(outside_area), forward_text=forward_text, next_steps=next_steps,
+        received_by=received_by,
     )
+
+
+def _passed_on(forward_to: tuple, received_by: str, lang: str) -> tuple[str, str, str]:
+    """For an application its receiving office passes on: (who decides, for the summary; whom to
+    ask about the decision; the sentence that says so)."""
+    names = [office_name(target, lang) for target in forward_to[:2]]
+    values = {"office": received_by or t("receipt.office_unknown", lang), "days": FORWARD_WITHIN_DAYS}
+    home = t("receipt.office_home", lang)
+    if len(names) == 1:
+        return names[0], names[0], t("receipt.forward.one", lang, competent=names[0], **values)
+    if len(names) == 2:
+        either = t("receipt.either", lang, first=names[0], second=names[1])
+        return either, home, t("receipt.forward.split", lang, first=names[0], second=names[1], **values)
+    return "", home, t("receipt.forward.unknown", lang, **values)
 
 
 def facts_for_receipt(receipt: dict, lang: str, municipalities: dict) -> ReceiptFacts:
     """`receipt_facts` for a `portal.intake.accept.load_receipt` result, in `lang` (the page's language)."""
     return receipt_facts(receipt["form_id"], receipt.get("help_type"), lang, receipt["received_at"],
                          municipalities.get(receipt["competent"]), reference=receipt["reference"],
-                         outside_area=receipt.get("outside_area", False))
+                         outside_area=receipt.get("outside_area", False), forward_to=receipt.get("forward_to", ()))

@@ -41,6 +41,9 @@ class Route:
     # Outside every configured area: the competent municipality by the national table (two where
     # the street decides, none for a postcode the table does not know).
     national: tuple[NationalMunicipality, ...] = ()
+    # When the receiving office passes it on (outside_area): to whom, for the citizen's receipt:
+    # `forward_targets` (a configured Municipality or the national table's candidates).
+    forward_to: tuple = ()
 
 
 def _serving(postcode: str, site: Municipality, municipalities: dict) -> Municipality | None:
@@ -78,14 +81,16 @@ def _support(answers, postcode, site, municipalities, own) -> Route:
     competent = _serving(postcode, site, municipalities)
     names = {"postcode": postcode, "site": site.text(site.name, site.default_language)}
     if competent is None:
+        national = municipalities_for_postcode(postcode)
         return Route(site, own, "routing.outside_area", True, FORWARD_WITHIN_DAYS, names,
-                     national=municipalities_for_postcode(postcode))
+                     national=national, forward_to=national)
     names["competent"] = competent.text(competent.name, competent.default_language)
     if competent.slug == site.slug:
         return Route(site, own, "routing.own_area", reason_values=names)
     if "support-application" not in competent.inboxes:
         # Competent, but it takes no applications online: the site's OCMW receives it and passes it on.
-        return Route(site, own, "routing.competent_without_form", True, FORWARD_WITHIN_DAYS, names)
+        return Route(site, own, "routing.competent_without_form", True, FORWARD_WITHIN_DAYS, names,
+                     forward_to=(competent,))
     return Route(competent, competent.inboxes["support-application"], "routing.other_municipality", reason_values=names)
 
 
@@ -100,6 +105,28 @@ def _wijk_werken(postcode, site, municipalities, own) -> Route:
     if "wijk-werken" in serving.inboxes:
         return Route(serving, serving.inboxes["wijk-werken"], "routing.wijk_werken_other_municipality", reason_values=names)
     return Route(site, own, "routing.wijk_werken_no_inbox", reason_values=names)
+
+
+def forward_targets(postcode: str, municipalities: dict) -> tuple:
+    """To whom an application is passed on when its receiving office is not competent (the
+    `forward_to` of its Route, found again for a stored one): the configured municipality whose
+    postcodes hold `postcode` (it takes no applications online), else the OCMW/CPAS/ÖSHZ of the
+    national table (two where the street decides); () for a postcode nobody knows."""
+    postcode = (postcode or "").strip()
+    if not postcode:
+        return ()
+    for slug in sorted(municipalities):
+        if postcode in municipalities[slug].postcodes:
+            return (municipalities[slug],)
+    return municipalities_for_postcode(postcode)
+
+
+def office_name(target, lang: str) -> str:
+    """The name of a `forward_targets` entry in `lang`: a configured municipality's social house,
+    or 'OCMW Gent' / 'CPAS de Gand' / 'ÖSHZ Gent' from the national table."""
+    if isinstance(target, Municipality):
+        return target.text(target.social_house, lang) or target.text(target.name, lang)
+    return target.social_service(lang)
 
 
 def national_text(postcode: str, national: tuple, lang: str) -> str:

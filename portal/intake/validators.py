@@ -2,8 +2,8 @@
 
 Two layers: plain functions (`is_postcode`, `parse_birth_date`, `is_email`, `normalise_phone`,
 `display_phone`, `check_national_number`, on python-stdnum and phonenumbers) that know nothing about the web and are tested on their own, and small
-WTForms validators built on them (`Format`, `ConditionalRequired`, `MaxLength`, `PlainText`,
-`MustBeEmpty`), each carrying the message from the form definition in the page's language.
+WTForms validators built on them (`Format`, `ExistingDate`, `ConditionalRequired`, `MaxLength`,
+`PlainText`, `MustBeEmpty`), each carrying the message from the form definition in the page's language.
 """
 
 from __future__ import annotations
@@ -48,23 +48,45 @@ def parse_birth_date(value: str, today: dt.date | None = None) -> dt.date | None
     the future and not before 1900.
     """
     today = today or dt.date.today()
-    value = value.strip()
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
-    if match:
-        year, month, day = (int(x) for x in match.groups())
-    else:
-        match = (re.fullmatch(r"(\d{1,2}) ?[/.\- ] ?(\d{1,2}) ?[/.\- ] ?(\d{4})", value)
-                 or re.fullmatch(r"(\d{2})(\d{2})(\d{4})", value))
-        if not match:
-            return None
-        day, month, year = (int(x) for x in match.groups())
+    parts = _date_parts(value)
+    if parts is None:
+        return None
     try:
-        date = dt.date(year, month, day)
+        date = dt.date(*parts)
     except ValueError:
         return None
     if date > today or date.year < OLDEST_BIRTH_YEAR:
         return None
     return date
+
+
+def _date_parts(value: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of a value written like a date (the shapes of `parse_birth_date`),
+    whether or not that day exists; None when it is not written like a date."""
+    value = value.strip()
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    if match:
+        year, month, day = (int(x) for x in match.groups())
+        return year, month, day
+    match = (re.fullmatch(r"(\d{1,2}) ?[/.\- ] ?(\d{1,2}) ?[/.\- ] ?(\d{4})", value)
+             or re.fullmatch(r"(\d{2})(\d{2})(\d{4})", value))
+    if not match:
+        return None
+    day, month, year = (int(x) for x in match.groups())
+    return year, month, day
+
+
+def is_impossible_date(value: str) -> bool:
+    """True for a value written like a date whose day is not in the calendar: 31/02/1980,
+    29/02/2023, 12/13/1985. The citizen then needs "that date does not exist", not "in the past"."""
+    parts = _date_parts(value or "")
+    if parts is None:
+        return False
+    try:
+        dt.date(*parts)
+    except ValueError:
+        return True
+    return False
 
 
 def is_email(value: str) -> bool:
@@ -199,6 +221,19 @@ class Format:
         value = field.data.strip() if isinstance(field.data, str) else field.data
         if not self.check(value):
             raise ValidationError(self.message)
+
+
+class ExistingDate:
+    """A date that is not in the calendar (31/02/1980) gets its own message and no other: the
+    general format message ("a birth date in the past") would send the citizen looking for
+    the wrong mistake."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and is_impossible_date(field.data):
+            raise StopValidation(self.message)
 
 
 class MaxLength:

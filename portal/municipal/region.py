@@ -29,7 +29,11 @@ class Authority:
     name: dict
     address: dict
     email: str
-    website: str
+    website: dict              # per language: the authority's own site in that language
+
+    def website_for(self, lang: str) -> str:
+        """Its site in `lang` (the federal authority has one domain per language), else in Dutch."""
+        return self.website.get(lang) or self.website["nl"]
 
 
 # Data protection (GDPR art. 77): the Vlaamse Toezichtcommissie for Flemish public bodies
@@ -46,7 +50,8 @@ VTC = Authority(
     address={"nl": "Koning Albert II-laan 15, 1210 Brussel", "fr": "Boulevard du Roi Albert II 15, 1210 Bruxelles",
              "de": "Koning Albert II-laan 15, 1210 Brüssel"},
     email="contact@toezichtcommissie.be",
-    website="https://www.vlaanderen.be/vlaamse-toezichtcommissie",
+    # Flemish: one site, in Dutch.
+    website={"nl": "https://www.vlaanderen.be/vlaamse-toezichtcommissie"},
 )
 GBA = Authority(
     name={"nl": "Gegevensbeschermingsautoriteit", "fr": "Autorité de protection des données",
@@ -54,7 +59,9 @@ GBA = Authority(
     address={"nl": "Drukpersstraat 35, 1000 Brussel", "fr": "Rue de la Presse 35, 1000 Bruxelles",
              "de": "Rue de la Presse 35, 1000 Brüssel"},
     email="contact@apd-gba.be",
-    website="https://www.gegevensbeschermingsautoriteit.be",
+    # One site under a domain per language: the French and German pages are not under the Dutch name.
+    website={"nl": "https://www.gegevensbeschermingsautoriteit.be", "fr": "https://www.autoriteprotectiondonnees.be",
+             "de": "https://www.datenschutzbehorde.be"},
 )
 
 

@@ -90,7 +90,8 @@ def privacy_markdown(m: Municipality, lang: str) -> str:
             out.append(t("privacy.processors_generic", lang))
         out += [t("privacy.no_others", lang), ""]
         out += [f"## {t('privacy.retention_title', lang)}", "",
-                t("privacy.retention", lang, days=m.retention_days, span=retention_span(m.retention_days, lang)), "",
+                t("privacy.retention", lang, days=m.retention_days, span=retention_span(m.retention_days, lang),
+                  max_days=m.retention_max_days, max_span=retention_span(m.retention_max_days, lang)), "",
                 t("privacy.retention_file", lang), ""]
         out += [f"## {t('privacy.rights_title', lang)}", "", t("privacy.rights_intro", lang), ""]
         out += [f"- {t('privacy.right.' + right, lang)}" for right in ("access", "rectification", "erasure", "restriction", "objection")]
@@ -100,7 +101,7 @@ def privacy_markdown(m: Municipality, lang: str) -> str:
     # A list, not lines with <br>: two links in one paragraph read as an unmarked navigation (H48).
     out += [f"- **{escape(authority.name[lang])}**", f"- {escape(authority.address[lang])}",
             f"- {_label('privacy.email', lang)} {_mail(authority.email)}",
-            f"- {_label('privacy.website', lang)} [{escape(authority.website)}]({escape(authority.website)})", ""]
+            f"- {_label('privacy.website', lang)} [{escape(authority.website_for(lang))}]({escape(authority.website_for(lang))})", ""]
     out += [f"## {t('cookies.title', lang)} {{#{COOKIES_ANCHOR}}}", "", t("cookies.intro", lang), ""]
     if m.forms:
         out += [t("cookies.forms", lang), ""]

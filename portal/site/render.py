@@ -25,7 +25,7 @@ from portal.site.content import front_matter, source_pages
 from portal.site.hours_html import render_hours_html, render_status_html
 
 MACRO_NAMES = ("contact_card", "office_list", "form_button", "service_list", "opening_hours", "municipality", "social_house",
-               "has_form", "form_link", "open_now")
+               "has_form", "form_link", "open_now", "region")
 FORM_MACROS = ("form_button", "has_form", "form_link")
 TEMPLATE_NAME = "<template>"  # what Jinja calls a template made from a string
 
@@ -141,6 +141,9 @@ class MacroContext:
             # Config values are text: escaped, as the page's Markdown would pass HTML on as it is.
             "municipality": str(escape(self.municipality.text(self.municipality.name, self.lang))),
             "social_house": str(escape(self.municipality.text(self.municipality.social_house, self.lang))),
+            # A catalogue page is per language, not per region: `{% if region == "german" %}` names
+            # the service of the site's region (one of portal.municipal.region.REGIONS).
+            "region": self.municipality.region,
         }
 
 

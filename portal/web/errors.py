@@ -12,7 +12,7 @@ from flask import request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, NotFound
 
-from portal.common.i18n import t
+from portal.common.i18n import LANGUAGES
 from portal.web.pages import render_page, site_for_request
 from portal.web.views import render_csrf_error
 
@@ -35,7 +35,7 @@ def error_page(status: int):
     title_key, text_key = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
     body, status = render_page("forms/error.html", site=site, lang=lang, status=status,
                                title_key=title_key, text_key=text_key,
-                               t_fr=lambda key, **values: t(key, "fr", **values))
+                               languages=LANGUAGES)
     return body, status, {"Cache-Control": "no-store"}
 
 

@@ -29,7 +29,7 @@ import time
 
 from flask import Blueprint, current_app, g, make_response, redirect, request, url_for
 
-from portal.common.i18n import t
+from portal.common.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from portal.delivery.transport import DeliveryError, transport_for
 from portal.intake.compose import KIND_FIELDS, compose_sign_in, valid_address
 from portal.intake.forms import form_for_site
@@ -72,7 +72,14 @@ def _page(template: str, *, site, status: int = 200, **context):
 
 
 def _sign_in_lang() -> str:
-    return "fr" if request.args.get("lang") == "fr" else "nl"
+    """The language of the pages before sign-in (no municipality yet): `?lang=fr` or `?lang=de`, else Dutch."""
+    lang = request.args.get("lang")
+    return lang if lang in LANGUAGES else "nl"
+
+
+def sign_in_url(lang: str, **args) -> str:
+    """The sign-in page in `lang`: Dutch without a parameter, the others with `?lang=`."""
+    return url_for("office.sign_in", **args) if lang == "nl" else url_for("office.sign_in", lang=lang, **args)
 
 
 def _require_inbox():
@@ -104,9 +111,8 @@ def sign_in():
 
 
 def _lang_switch(lang: str) -> list:
-    return [{"lang": other, "name": name, "current": other == lang,
-             "url": url_for("office.sign_in", lang=other) if other == "fr" else url_for("office.sign_in")}
-            for other, name in (("nl", "Nederlands"), ("fr", "Français"))]
+    return [{"lang": other, "name": LANGUAGE_NAMES[other], "current": other == lang, "url": sign_in_url(other)}
+            for other in LANGUAGES]
 
 
 def _send_link(inbox: str, municipality) -> None:
@@ -116,8 +122,8 @@ def _send_link(inbox: str, municipality) -> None:
         log.warning("office: sign-in links for an inbox of %s limited to %s per hour", municipality.slug, LINKS_PER_HOUR)
         return
     link = staff_auth.new_sign_in_link(store, inbox, public_url())
-    if municipality.default_language == "fr":
-        link += "?lang=fr"      # the button page in the inbox's language
+    if municipality.default_language != "nl":
+        link += f"?lang={municipality.default_language}"      # the button page in the inbox's language
     message = compose_sign_in(inbox=inbox, link=link, municipality=municipality,
                               when=dt.datetime.now(BRUSSELS), sender=current_app.config["MAIL_FROM"])
     transport = transport_for(current_app.config.get("SMTP_URL"), current_app.config["MAIL_DIR"])
@@ -157,8 +163,10 @@ def _set_cookie(response, value: str) -> None:
 
 @bp.post("/sign-out")
 def sign_out():
+    signed = _signed_in()
+    lang = signed[1].default_language if signed else _sign_in_lang()
     staff_auth.end_session(get_store(), request.cookies.get(staff_auth.COOKIE))
-    response = make_response(redirect(url_for("office.sign_in", signed_out=1), 303))
+    response = make_response(redirect(sign_in_url(lang, signed_out=1), 303))
     response.delete_cookie(staff_auth.COOKIE, path=staff_auth.COOKIE_PATH, httponly=True, samesite="Strict",
                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
     return response

@@ -56,7 +56,7 @@ def test_the_german_form_end_to_end_with_axe_at_every_step(new_page, forms_url, 
     fill_valid(page)
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Prüfen Sie Ihre Antworten")
-    expect(page.locator("[data-portal-route]")).to_have_text("Ihr Antrag geht an ÖSHZ Eupen, weil Sie in 4700 wohnen.")
+    expect(page.locator("[data-portal-route]")).to_have_text("Ihre Postleitzahl ist 4700. Ihr Antrag geht deshalb an diese Stelle: ÖSHZ Eupen.")
     expect(page.locator(".portal-summary-list")).to_contain_text("30. Juli 1985")
     assert axe_violations(page) == [], "check your answers"
     page.click("button[name=send]")
