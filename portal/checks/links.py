@@ -130,10 +130,9 @@ def _tree_path(site, url_path: str) -> str:
     return next((c for c in candidates if site.has(c)), candidates[0])
 
 
-def _site_prefixes(m) -> list[str]:
-    """Where a root-absolute address of this site starts: its site_url's path, and /<slug>/ of `portal serve`."""
-    published = urlsplit(m.site_url or "").path.rstrip("/") + "/"
-    return sorted({published, f"/{m.slug}/"}, key=len, reverse=True)
+def _published_at(m) -> str:
+    """The path the site is published at: its site_url's ("/" without one)."""
+    return urlsplit(m.site_url or "").path.rstrip("/") + "/"
 
 
 def _web_address(site, tree_path: str, target: str, image: bool = False) -> tuple[str, str] | None:
@@ -143,9 +142,11 @@ def _web_address(site, tree_path: str, target: str, image: bool = False) -> tupl
     path, _, anchor = target.partition("#")
     path = unquote(path.split("?", 1)[0])
     if _is_root_absolute(target):
-        prefix = next((p for p in _site_prefixes(m) if path.startswith(p) or path + "/" == p), None)
+        # Also /<slug>/..., copied from `portal serve`.
+        prefixes = sorted({_published_at(m), f"/{m.slug}/"}, key=len, reverse=True)
+        prefix = next((p for p in prefixes if path.startswith(p) or path + "/" == p), None)
         if prefix is None:
-            return (f"link to {target!r} points outside the site (it is published at {_site_prefixes(m)[-1]})",
+            return (f"link to {target!r} points outside the site (it is published at {_published_at(m)})",
                     "link to a page of this site by its file name, e.g. index.md")
         url = path[len(prefix):]
     else:
@@ -161,7 +162,7 @@ def _web_address(site, tree_path: str, target: str, image: bool = False) -> tupl
         wrong_anchor = _anchor(site, tree_path, resolved, anchor)
         if wrong_anchor:
             hint = f"write {file}#..., and mind the anchor: {wrong_anchor[0]} ({wrong_anchor[1]})"
-        return f"link to {target!r} is a web address: link to the page's file", hint
+        return f"link to {target!r} is a web address: link to the file instead", hint
     if not _is_root_absolute(target):     # `leefloon` for leefloon.md: the old hint
         beside = posixpath.normpath(posixpath.join(posixpath.dirname(tree_path), path))
         if site.has(beside + ".md"):
