@@ -41,6 +41,27 @@ class SlugType(click.ParamType):
 slugs_argument = click.argument("slugs", nargs=-1, type=SlugType())
 
 
+def _claim_port(host: str, port: int) -> None:
+    """Fail with a clear message, before anything starts or says "Serving", when the address is
+    taken. The probe binds as werkzeug will (SO_REUSEADDR: a port in TIME_WAIT is free)."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise click.ClickException(f"port {port} is already in use; try another: --port {port + 10}") from None
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 @click.group()
 @click.version_option(package_name="portal")
 def main():
@@ -124,6 +145,7 @@ def serve(host, port, site_dir):
     from portal.serve import combined_app
     from portal.web import create_app
 
+    _claim_port(host, port)
     config = _config(ENV="development")
     site_dir = site_dir or config["SITE_DIR"]
     try:
@@ -281,6 +303,7 @@ def preview(slugs, host, port, no_forms):
 
     if len(slugs) != 1:
         raise click.UsageError("name exactly one municipality, e.g. `portal preview opwijk`")
+    _claim_port(host, port)
     click.echo(f"Preview of {slugs[0]} on http://{host}:{port}/ : save a page and the browser reloads. "
                f"Forms: http://{host}:{port}/forms/{slugs[0]}/... (mail goes to instance/mail/). Stop with Ctrl+C.")
     import errno
@@ -312,8 +335,8 @@ def purge(dry_run):
         raise click.ClickException(str(exc)) from None
     verb = "would erase" if dry_run else "erased"
     for slug, count in sorted(report.erased.items(), key=lambda item: str(item[0])):
-        click.echo(f"{slug or '(unconfigured)'}: {verb} the personal data of {count} submission(s)")
-    click.echo(f"{report.total} submission(s) {verb}")
+        click.echo(f"{slug or '(unconfigured)'}: {verb} the personal data of {_plural(count, 'submission')}")
+    click.echo(f"{_plural(report.total, 'submission')} {'would be erased' if dry_run else 'erased'}")
     if report.checkpoint_busy:
         click.echo("warning: another process kept the database log open; run `portal purge` again later", err=True)
 

@@ -302,7 +302,7 @@ def test_the_canary_is_in_no_log_error_or_output_and_gone_from_the_database_afte
     app.extensions["portal_store"].close()                # no idle connection of ours holds the WAL
     store.close()
     purged = CliRunner().invoke(main, ["purge"])
-    assert purged.exit_code == 0 and "4 submission(s) erased" in purged.output, purged.output
+    assert purged.exit_code == 0 and "4 submissions erased" in purged.output, purged.output
     assert store.get_submission(bounced).answers is None
     outputs.append(purged.output)
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from portal.cli import main
 from portal.municipal.config import check_municipality
 from portal.municipal.hours import Calendar, day_hours, parse_opening_hours
-from portal.municipal.plain_hours import PlainHoursError, to_osm
+from portal.municipal.plain_hours import EXAMPLES, PlainHoursError, author_language, to_osm
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTHORS = (ROOT / "docs" / "authors.md").read_text(encoding="utf-8")
@@ -84,11 +84,41 @@ def test_days_in_every_language(mapping, osm):
     ({"maandag": "9u-25u"}, "is not a time of day"),
     ({"maandag": "9u-12u, 11u-13u"}, "overlap"),
     ({"maandag": None}, "no hours"),
+    ({"woensdag": "9u-12u (op afspraak"}, 'the brackets of the note "(op afspraak" do not match'),
+    ({"woensdag": "9u-12u op afspraak), 13u-16u"}, 'the brackets of the note "op afspraak)" do not match'),
 ])
 def test_mistakes_are_named(mapping, message):
     with pytest.raises(PlainHoursError) as error:
         to_osm(mapping)
     assert message in str(error.value)
+
+
+def test_a_note_with_an_unclosed_bracket_names_the_fix():
+    """It used to pass, and the site showed "09:00–12:00 ((op afspraak"."""
+    with pytest.raises(PlainHoursError) as error:
+        to_osm({"maandag": "9u-12u", "woensdag": "9u-12u (op afspraak"})
+    assert error.value.key == "woensdag" and error.value.hint == "close the bracket: (op afspraak)"
+
+
+@pytest.mark.parametrize("lang", sorted(EXAMPLES))
+def test_every_example_a_hint_shows_is_read(lang):
+    words = EXAMPLES[lang]
+    assert to_osm({words["range"]: f"{words['times']} ({words['note']})", words["holidays"]: words["closed"]}, lang)
+    day, times = words["line"].split(": ", 1)
+    assert to_osm({words["day"]: words["times"], day: times}, lang)
+    assert author_language({words["range"]: words["times"]}, "nl") == lang
+
+
+@pytest.mark.parametrize("mapping, site_language, hint", [
+    ({"maandag-vrijdag": "9u-12u", "dinsdag": "13u-16u"}, "fr", "e.g. dinsdag: 8u30-12u, 13u30-16u"),   # the days' language
+    ({"lundi à vendredi": "9h-12h", "mardi": "13h-16h"}, "nl", "e.g. mardi: 8h30-12h, 13h30-16h"),
+    ({"Mo-Fr": "9-12", "Tu": "13-16"}, "fr", "e.g. mardi: 8h30-12h, 13h30-16h"),                      # no language: the site's
+    ({"Montag": "neun bis zwölf"}, "fr", "write times like 9-12 Uhr, 13.30-16 Uhr, or geschlossen"),
+])
+def test_hints_are_in_the_authors_language(mapping, site_language, hint):
+    with pytest.raises(PlainHoursError) as error:
+        to_osm(mapping, site_language)
+    assert hint in error.value.hint
 
 
 CONFIG = """\

@@ -8,8 +8,9 @@ import dataclasses
 import re
 from pathlib import Path
 
+from portal.checks.macros import check_macros
 from portal.municipal.config import load_municipality
-from portal.site.render import check_macros, render_markdown
+from portal.site.render import render_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCE = ('{% if has_form("support-application") %}\nVraag het aan met het '

@@ -35,14 +35,27 @@ def check_postcodes_national(municipality) -> list[Finding]:
     return findings
 
 
+def regions_elsewhere(municipality, service: str) -> tuple[str, ...] | None:
+    """The regions `service` exists in when the site's region is not one of them, else None.
+
+    The one region rule: the services check below and the link hints (portal.checks.links) ask it.
+    """
+    region = municipality.region      # as set, or from the first postcode (portal.municipal.legal.check_region)
+    regions = SERVICE_REGIONS.get(service)
+    return regions if region and regions and region not in regions else None
+
+
+def not_in_region(municipality, service: str) -> str:
+    """"service 'spi' does not exist in flanders (only in brussels, wallonia, german)"."""
+    return (f"service {service!r} does not exist in {municipality.region} "
+            f"(only in {', '.join(regions_elsewhere(municipality, service) or ())})")
+
+
 def check_service_regions(municipality) -> list[Finding]:
     """An error for each listed service that does not exist in the site's region."""
-    region = municipality.region      # as set, or from the first postcode (portal.municipal.legal.check_region)
     findings = []
     for i, service in enumerate(municipality.services):
-        regions = SERVICE_REGIONS.get(service)
-        if region and regions and region not in regions:
+        if regions_elsewhere(municipality, service):
             findings.append(Finding(municipality.path, municipality.line_of("services", i),
-                                    f"service {service!r} does not exist in {region} (only in {', '.join(regions)})",
-                                    ERROR, hint=f"remove {service} from services"))
+                                    not_in_region(municipality, service), ERROR, hint=f"remove {service} from services"))
     return findings

@@ -22,6 +22,17 @@ def language_root(lang: str, default_language: str) -> str:
     return "" if lang == default_language else f"{lang}/"
 
 
+def page_path(name: str, lang: str, default_language: str) -> str:
+    """Where the page made from `name` ("leefloon.md", "hulp/index.md") of `lang` is, relative
+    to the site root, with MkDocs' directory URLs: "leefloon/", "fr/hulp/", "" for the home page.
+    Other files keep their name: "plan.png", "fr/plan.png"."""
+    if not name.endswith(".md"):
+        return language_root(lang, default_language) + name
+    stem = name.removesuffix(".md")
+    stem = "" if stem == "index" else stem.removesuffix("/index")
+    return language_root(lang, default_language) + (f"{stem}/" if stem else "")
+
+
 def neutral_page_path(lang: str, default_language: str) -> str:
     """Where the neutral page of `lang` is, relative to the site root."""
     return language_root(lang, default_language) + NEUTRAL_PAGES[lang]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -54,6 +55,31 @@ def _sequence(loader, node):
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+_TOP_KEY_RE = re.compile(r"^([^\s#'\"\-\[{][^:]*):(\s|$)")
+
+
+def load_top_level_keys(text: str) -> tuple[LineDict, list[str]]:
+    """The top-level keys of a YAML mapping that has a syntax error, each read on its own:
+    (those whose lines parse, with their file lines; the names of those that do not). So
+    `portal check` can still check the pages of a municipality whose file has one broken line."""
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if _TOP_KEY_RE.match(line)] + [len(lines)]
+    result, unread = LineDict(), []
+    result.key_lines = {}
+    for start, end in zip(starts, starts[1:]):
+        # Blank lines in front keep the parser's line numbers those of the file.
+        block = "\n" * start + "".join(lines[start:end])
+        try:
+            value = yaml.load(block, Loader=_Loader)  # nosec B506  # _Loader is a yaml.SafeLoader subclass
+        except yaml.YAMLError:
+            unread.append(_TOP_KEY_RE.match(lines[start]).group(1).strip())
+            continue
+        if isinstance(value, LineDict):
+            for key in value:
+                result[key] = value[key]
+                result.key_lines[key] = value.line_of(key)
+    return result, unread
 
 
 def load_yaml(path: Path):

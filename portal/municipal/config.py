@@ -17,10 +17,10 @@ import yaml
 from portal.common.findings import ERROR, WARNING, Finding, PortalError, load_each
 from portal.common.i18n import LANGUAGES
 from portal.common.settings import project_root
-from portal.common.yamlfile import LineDict, LineList, load_yaml
+from portal.common.yamlfile import LineDict, LineList, load_top_level_keys, load_yaml
 from portal.municipal.hours import REGIONAL_HOLIDAYS, HoursError, check_schedule, parse_opening_hours
 from portal.municipal.legal import Accessibility, Privacy, check_accessibility, check_privacy, check_region
-from portal.municipal.plain_hours import PlainHoursError, to_osm
+from portal.municipal.plain_hours import PlainHoursError, author_language, example_line, to_osm
 from portal.municipal.region import REGIONS
 
 SERVICE_IDS = (
@@ -229,6 +229,8 @@ class _Checker:
         return {k: str(v) for k, v in value.items()}
 
     def run(self) -> Municipality | None:
+        """The municipality as far as the file could be read (None when it is not a mapping);
+        `self.findings` says what is wrong with it."""
         raw = self.raw
         if not isinstance(raw, LineDict):
             self.error(1, "expected a mapping of keys (slug, name, languages, ...)")
@@ -292,10 +294,8 @@ class _Checker:
                        f"retention_max_days {retention_max} is shorter than retention_days {retention}",
                        "the hard maximum must be at least the ordinary retention period")
         delivery = self.delivery(raw.get("delivery", DEFAULT_DELIVERY), raw.line_of("delivery"))
-        if any(f.severity == ERROR for f in self.findings):
-            return None
         return Municipality(
-            slug=slug, name=name, languages=self.languages, branding=branding,
+            slug=self.path.stem, name=name, languages=self.languages, branding=branding,
             social_house=social_house, postcodes=postcodes, offices=offices, closures=closures,
             inboxes=inboxes, services=services, site_url=site_url, retention_days=retention,
             regional_holidays=regional, region=region, privacy=privacy, accessibility=accessibility,
@@ -313,7 +313,8 @@ class _Checker:
         logo = value.get("logo")
         if logo is not None:
             if not (self.path.with_suffix("") / str(logo)).is_file():
-                self.error(value.line_of("logo"), f"branding.logo {logo!r}: no such file in {self.path.with_suffix('').name}/")
+                self.error(value.line_of("logo"), f"branding.logo {logo!r}: no such file in site_config/{self.path.with_suffix('').name}/",
+                           f"put the file in site_config/{self.path.with_suffix('').name}/, or correct its name (capitals and extension included)")
         for key in value:
             if key not in ("primary_color", "accent_color", "logo"):
                 self.error(value.line_of(key), f"branding: unknown key {key!r}")
@@ -383,18 +384,24 @@ class _Checker:
         return result
 
     def hours(self, item, where: str) -> str:
-        """The office's hours as an OSM string, from that string or from plain words (one line a day)."""
+        """The office's hours as an OSM string, from that string or from plain words (one line a day).
+
+        Hints take the form the author used: plain words in the language of the days written.
+        """
         hours, line = item.get("hours"), item.line_of("hours")
         form = "OpenStreetMap syntax, e.g. \"Mo-Fr 09:00-12:00,13:00-16:00; PH off\", or plain words (docs/authors.md)"
-        if isinstance(hours, dict):
+        plain = author_language(hours, self.languages[0]) if isinstance(hours, dict) else None
+        if plain:
+            written = hours
             try:
-                hours = to_osm(hours)
+                hours = to_osm(hours, self.languages[0])
             except PlainHoursError as exc:
-                at = hours.line_of(exc.key) if isinstance(hours, LineDict) and exc.key in hours else line
-                self.error(at, f"{where}: hours: {exc}", exc.hint or "one line per day, e.g. maandag: 9u-12u, 13u30-16u")
+                at = written.line_of(exc.key) if isinstance(written, LineDict) and exc.key in written else line
+                self.error(at, f"{where}: hours: {exc}", exc.hint or f"one line per day, e.g. {example_line(plain)}")
                 return ""
         if not isinstance(hours, str) or not hours.strip():
-            self.error(line, f"{where}: hours missing", 'e.g. "Mo-Fr 09:00-12:00; PH off", or one line per day: maandag: 9u-12u')
+            self.error(line, f"{where}: hours missing",
+                       f'e.g. "Mo-Fr 09:00-12:00; PH off", or one line per day: {example_line(self.languages[0])}')
             return ""
         try:
             schedule = parse_opening_hours(hours)
@@ -402,8 +409,15 @@ class _Checker:
             self.error(line, f"{where}: hours {hours!r}: {exc}", form)
             return hours
         # notes without translation, no PH rule, a rule replacing hours it meant to add
-        for severity, message, hint in check_schedule(schedule, self.languages):
-            self.error(line, f"{where}: hours {hours!r}: {message}", hint, severity=severity)
+        for severity, message, hint in check_schedule(schedule, self.languages, plain):
+            if not plain:
+                self.error(line, f"{where}: hours {hours!r}: {message}", hint, severity=severity)
+                continue
+            # The author never saw the OSM string: name the day line the note is written on.
+            note = re.search(r'note "([^"]*)"', message)
+            at = next((written.line_of(key) for key, value in written.items()
+                       if note and isinstance(written, LineDict) and note.group(1) in str(value)), line)
+            self.error(at, f"{where}: hours: {message}", hint, severity=severity)
         return hours
 
     def closures(self, value, line) -> list:
@@ -498,21 +512,41 @@ def yaml_error_finding(path: Path, exc: yaml.MarkedYAMLError, first_line: int = 
     return Finding(path, line, message, hint=YAML_HINT)
 
 
-def check_municipality(path: Path) -> tuple[Municipality | None, list[Finding]]:
-    """Load and check one config file: (the municipality or None on errors, all findings)."""
+def check_municipality(path: Path, partial: bool = False) -> tuple[Municipality | None, list[Finding]]:
+    """Load and check one config file: (the municipality or None on errors, all findings).
+
+    With `partial`, the municipality is what could be read despite the errors (a YAML syntax
+    error: the other top-level keys, each parsed on its own), for `portal check` to check the
+    pages too; None only when the file is not a mapping. Never hand a partial one to a build.
+    """
     path = Path(path)
     try:
         raw = load_yaml(path)
     except PortalError as exc:
+        findings = exc.findings
         try:  # the parser's own marks give a better line and hint than load_yaml's message
             yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.MarkedYAMLError as marked:
-            return None, [yaml_error_finding(path, marked)]
+            findings = [yaml_error_finding(path, marked)]
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             pass
-        return None, exc.findings
+        if not partial:
+            return None, findings
+        try:
+            raw, unread = load_top_level_keys(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            return None, findings
+        checker = _Checker(path, raw)
+        municipality = checker.run()
+        # A key on the broken lines is absent to the checker ("missing required key 'name'" on
+        # line 1, "privacy.dpo.email missing"): keep only what it found about the keys it read.
+        absent = re.compile(r"\b(?:" + "|".join(map(re.escape, unread)) + r")\b") if unread else None
+        return municipality, findings + [f for f in checker.findings
+                                         if f.line > 1 and not (absent and absent.search(f.message))]
     checker = _Checker(path, raw)
     municipality = checker.run()
+    if not partial and any(f.severity == ERROR for f in checker.findings):
+        municipality = None
     return municipality, checker.findings
 
 

@@ -35,6 +35,7 @@ from portal.municipal.hours_osm import (  # noqa: F401  (re-exported: the hours 
     hhmm,
     parse_opening_hours,
 )
+from portal.municipal.plain_hours import EXAMPLES
 
 # Regional days a municipality may choose to close on, beyond the national public holidays.
 REGIONAL_HOLIDAYS = {
@@ -79,8 +80,11 @@ def _note_translated(note: str) -> bool:
     return 2 <= len(parts) <= len(LANGUAGES) and all(parts)
 
 
-def check_schedule(schedule: Schedule, languages) -> list[tuple[str, str, str]]:
+def check_schedule(schedule: Schedule, languages, plain: str | None = None) -> list[tuple[str, str, str]]:
     """Problems beyond syntax, as (severity, message, hint); severity is "error" or "warning".
+
+    `plain` is the language of an author who wrote the hours in plain words: the hints are then
+    in that form (`feestdagen: gesloten`, not `; PH off`).
 
     An untranslated note on a site in more than one language; no rule for public holidays; a rule
     that replaces (OSM semantics) the hours of earlier days with hours that do not overlap them:
@@ -93,11 +97,15 @@ def check_schedule(schedule: Schedule, languages) -> list[tuple[str, str, str]]:
     if len(languages) > 1:
         for note in dict.fromkeys(notes):
             if not _note_translated(note):
+                example = "|".join(EXAMPLES[lang]["note"] for lang in languages if lang in EXAMPLES)
                 problems.append(("error", f'note "{note}" has no translation',
+                                 f"write it in brackets in each language of the site, e.g. ({example})" if plain else
                                  'write it as "Dutch|French", e.g. "op afspraak|sur rendez-vous"'))
     if schedule.holiday_rule is None:
+        words = EXAMPLES.get(plain or "", {})
         problems.append(("warning", "says nothing about public holidays, so the site shows the office open on them",
-                         'add "; PH off" if the office closes on public holidays'))
+                         f'add the line "{words["holidays"]}: {words["closed"]}" if the office closes on public holidays'
+                         if words else 'add "; PH off" if the office closes on public holidays'))
     for index, rule in enumerate(schedule.rules):
         if rule.additional or rule.dates is not None or not rule.intervals:
             continue

@@ -2,7 +2,7 @@
 
 At a terminal: one progress line, redrawn in place, with the municipality that just finished;
 failures are printed above it as they happen. Elsewhere (CI logs, pipes): one plain line per
-site. At the end: a summary table (built, skipped, failed, time) and every failure's message.
+site. At the end: every failure's message and one summary line (scripts and bench/ read it).
 """
 
 from __future__ import annotations
@@ -60,15 +60,11 @@ class BuildReporter:
         click.echo("\r" + line[:width].ljust(width), nl=False, err=True)
 
     def summary(self) -> None:
-        """The table, the failures with their messages, and a last line that scripts can read."""
+        """The failures with their messages, and the one summary line (a table above it said the
+        same again)."""
         seconds = time.perf_counter() - self.started
         if self.interactive and self.total:
             self._clear()
-        click.echo("")
-        click.echo(f"  {'built':<8} {self.built:>5}")
-        click.echo(f"  {'skipped':<8} {self.skipped:>5}   (unchanged since the last build)")
-        click.echo(f"  {'failed':<8} {len(self.failures):>5}")
-        click.echo(f"  {'time':<8} {seconds:>7.1f} s")
         for result in self.failures:
             click.echo(f"FAILED {result.slug}: {result.error}", err=True)
         click.echo(f"{self.total} site(s): {self.built} built, {self.skipped} skipped, "

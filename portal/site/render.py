@@ -2,18 +2,17 @@
 
 Authors write `{{ contact_card() }}`, `{{ office_list() }}`, `{{ form_button("wijk-werken") }}`,
 `{{ service_list() }}`, `{{ municipality }}` and `{{ social_house }}`. StrictUndefined makes a
-typo fail with the page's file and line instead of printing nothing.
+typo fail with the page's file and line instead of printing nothing; `portal check` names every
+mistake of a page before rendering (portal.checks.macros).
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
 import traceback
 from pathlib import Path
 
 import jinja2
-from jinja2 import nodes
 from markupsafe import Markup, escape
 
 from portal.common import paths
@@ -149,13 +148,14 @@ class MacroContext:
 
 # Renders Markdown (not HTML) written by the site's editors in the repository: HTML escaping would
 # corrupt the Markdown, and every macro that emits HTML escapes its values itself (Markup).
-_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)  # nosec B701
+# portal.checks.macros lexes and parses pages with it, to name every mistake before rendering.
+ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)  # nosec B701
 
 
 @functools.lru_cache(maxsize=256)
 def _compile(source: str) -> jinja2.Template:
     """A page body as a template, compiled once: catalogue pages are the same for every site."""
-    return _ENV.from_string(source)
+    return ENV.from_string(source)
 
 
 def _template_line(exc: BaseException) -> int | None:
@@ -163,52 +163,6 @@ def _template_line(exc: BaseException) -> int | None:
         if frame.filename == TEMPLATE_NAME:
             return frame.lineno
     return getattr(exc, "lineno", None)
-
-
-OFFICE_MACROS = ("contact_card", "opening_hours", "open_now")
-SYNTAX_HINT = "a macro is written {{ name() }} or {{ name(\"id\") }}: check the braces and the quotes"
-
-
-def check_macros(markdown: str, municipality: Municipality, lang: str, root: Path,
-                 source: Path, line_offset: int = 0) -> list[Finding]:
-    """Every macro mistake in a page body, each at its line (rendering stops at the first).
-
-    Names, office ids and form ids written in the page are checked one by one before rendering;
-    the page is then rendered to catch what only shows then (a wrong number of arguments).
-    """
-    if "{{" not in markdown and "{%" not in markdown and "{#" not in markdown:
-        return []
-    try:
-        tree = _ENV.parse(markdown)
-    except jinja2.TemplateSyntaxError as exc:
-        return [Finding(source, (exc.lineno or 1) + line_offset, f"macro syntax: {exc.message}", hint=SYNTAX_HINT)]
-    findings = []
-    assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
-    for name in tree.find_all(nodes.Name):
-        if name.ctx == "load" and name.name not in MACRO_NAMES and name.name not in assigned:
-            close = difflib.get_close_matches(name.name, MACRO_NAMES, n=1)
-            findings.append(Finding(source, name.lineno + line_offset, f"macro: {name.name!r} is undefined",
-                                    hint=f"did you mean {close[0]}?" if close else "known macros: " + ", ".join(MACRO_NAMES)))
-    offices = [o.id for o in municipality.offices]
-    for call in tree.find_all(nodes.Call):
-        if not isinstance(call.node, nodes.Name) or not call.args or not isinstance(call.args[0], nodes.Const):
-            continue
-        value, line = call.args[0].value, call.lineno + line_offset
-        if call.node.name in OFFICE_MACROS and value not in offices:
-            findings.append(Finding(source, line, f"macro: unknown office id {value!r}",
-                                    hint=f"office ids: {', '.join(offices)}; "
-                                         f"{{{{ {call.node.name}() }}}} without an id shows the first office"))
-        elif call.node.name in FORM_MACROS and value not in FORM_IDS:
-            close = difflib.get_close_matches(str(value), FORM_IDS, n=1)
-            findings.append(Finding(source, line, f"macro: unknown form {value!r}",
-                                    hint=f"did you mean {close[0]!r}?" if close else "forms: " + ", ".join(FORM_IDS)))
-    if findings:
-        return sorted(findings, key=lambda f: f.line)
-    try:
-        render_markdown(markdown, municipality, lang, root, source, line_offset)
-    except PortalError as exc:
-        return exc.findings
-    return []
 
 
 def render_markdown(markdown: str, municipality: Municipality, lang: str, root: Path,
