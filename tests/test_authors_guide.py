@@ -84,8 +84,12 @@ def test_the_new_municipality_example_passes_the_ci_recipe(project):
     slug = args[2]
     recipe = re.search(r"`portal check (--strict) <slug>`", AUTHORS)
     assert recipe, "the CI recipe of 'Publishing through the forge' changed: update this test"
+    assert CliRunner().invoke(main, ["check", slug]).exit_code == 0
+    # Before publishing, --strict lists the placeholders, and nothing else.
     checked = CliRunner().invoke(main, ["check", recipe.group(1), slug])
-    assert checked.exit_code == 0, checked.output
+    problems = [line for line in checked.output.splitlines() if ": warning: " in line or ": error: " in line]
+    assert checked.exit_code == 1 and problems, checked.output
+    assert all("reserved example name" in line or "no site_url" in line for line in problems), checked.output
 
 
 def test_the_quick_exit_button_is_named_as_the_site_shows_it():

@@ -74,7 +74,7 @@ def test_a_yaml_syntax_error_does_not_hide_the_other_keys_nor_the_pages(project)
     config = project / "site_config" / "opwijk.yml"
     text = config.read_text(encoding="utf-8").replace("social_house: {nl: Sociaal Huis De Wegwijzer}",
                                                       "social_house: {nl: Sociaal Huis De Wegwijzer")
-    config.write_text(text.replace('email: dewegwijzer@opwijk.be', 'email: dewegwijzer-at-opwijk'), encoding="utf-8")
+    config.write_text(text.replace('email: dewegwijzer@opwijk.example', 'email: dewegwijzer-at-opwijk'), encoding="utf-8")
     page = append(project / "content" / "nl" / "leefloon.md", "Zie [het loket](loket.md).\n")
     result = run_check("opwijk")
     out = result.output
