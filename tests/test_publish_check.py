@@ -10,6 +10,8 @@ would go to an example address.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +20,7 @@ from portal.cli import main
 from portal.common.settings import ConfigurationError
 from portal.municipal.reserved import is_reserved_address, is_reserved_host
 from portal.web import create_app
+from tests.conftest import ROOT
 
 SECRET = "k" * 40
 
@@ -138,11 +141,6 @@ def test_production_refuses_an_office_address_on_an_example_name(scratch_project
 
 def test_the_nginx_configuration_needs_the_site_url_too(scratch_project):
     """deploy/render.py takes each domain from site_url, and stops on a file without it, naming it."""
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
     result = subprocess.run([sys.executable, str(ROOT / "deploy" / "render.py"), "--http-only", "opwijk", "antwerpen"],
                             cwd=scratch_project, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and not result.stdout, result.stdout
