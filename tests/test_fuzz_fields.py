@@ -58,7 +58,8 @@ PAYLOADS = [SCRIPT, IMG, *TEMPLATES,
             "'; DROP TABLE submissions; --", "\x00", "\ufeff\u202eJan", "Zoë Ñandú 王 😀", "&lt;b&gt;", "</td></tr>"]
 EVALUATED = "A49Z"            # what a template payload would turn into
 ALLOWED_HEADERS = {"subject", "from", "to", "reply-to", "date", "message-id", "x-portal-reference",
-                   "auto-submitted", "mime-version", "content-type", "content-transfer-encoding"}
+                   "auto-submitted", "mime-version", "content-type", "content-transfer-encoding",
+                   "content-language"}  # fixed per message: the language of its text
 EXAMPLES = 60                 # per field: 31 fields x 60 = 1,860 values, each posted both ways
 
 
