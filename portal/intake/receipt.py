@@ -10,10 +10,11 @@ An application from outside the receiving office's area (routing: `outside_area`
 office, which passes it on within five calendar days to the OCMW the national table names (or
 the configured municipality that takes no applications online). Then every statement says so:
 the competent office is that other OCMW, the citizen asks it about the decision, and the
-receiving office's own "what happens next" (its social worker calls) is not promised. The periods and texts per form
-and help type are data, in `portal/decisions.yml`; what happens next is the form's `next_steps`
-(forms/<form-id>.yml, as the competent municipality words it); the labels around them are in
-`portal/messages/receipt.yml`. The receipt page and the confirmation e-mail show these same texts.
+receiving office's own "what happens next" (its social worker calls) is not promised.
+
+The periods and texts per form and help type are data, in `portal/decisions.yml`; what happens
+next is the form's `next_steps` (forms/<form-id>.yml, as the competent municipality words it);
+the labels around them are in `portal/messages/receipt.yml`. The receipt page and the confirmation e-mail show these same texts.
 
 The help type is an answer: it chooses the texts here but is never printed, logged or put in a
 subject. The texts name the law, not the help asked for.
