@@ -317,12 +317,16 @@ def test_a_killed_worker_s_lease_expires_and_another_worker_delivers_once(tmp_pa
     assert post_and_confirm(app.test_client(), FORM_URL, valid_application()).status_code == 303
     url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
     store = open_store(url)
-    claimed = store.claim_outbox(lease_seconds=1, limit=10)   # a worker that claims, then dies
+    # Long enough for the early worker to start and finish within it on a busy machine (1 s was not).
+    lease = 6
+    claimed_at = time.monotonic()
+    claimed = store.claim_outbox(lease_seconds=lease, limit=10)   # a worker that claims, then dies
     assert len(claimed) == 2
     with SmtpServer(tmp_path / "smtp") as smtp:
         early = worker_process(url, smtp.url, once=True)
         assert early.wait(60) == 0 and smtp.messages() == []    # leased: nobody else sends it
-        time.sleep(1.1)
+        assert time.monotonic() - claimed_at < lease, "the early worker ran past the lease: the test proves nothing"
+        time.sleep(lease + 0.1 - (time.monotonic() - claimed_at))
         late = worker_process(url, smtp.url, once=True)
         assert late.wait(60) == 0
         received = smtp.wait_for(2)

@@ -49,7 +49,7 @@ def test_preview_error_page_names_the_real_file_and_recovers(scratch_project, tm
             if re.search(r"^closures:\n", text, flags=re.M) else text + f"closures:\n  - {{date: {past}, note: {{nl: Personeelsdag}}}}\n"
         config.write_text(text, encoding="utf-8")
         expect(page.locator(".portal-preview-banner")).to_contain_text(f"closure {past} is in the past", timeout=90_000)
-        expect(page.locator(".portal-preview-banner")).to_contain_text("Nog te verbeteren voor je publiceert")
+        expect(page.locator(".portal-preview-banner")).to_contain_text("Nog te verbeteren voor je publiceert", timeout=90_000)
         assert process.poll() is None   # one server all along: no restart
         page.goto(base + "voedselhulp/")
         expect(page.locator("h1")).to_have_text("Voedselhulp")
