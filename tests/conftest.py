@@ -3,6 +3,8 @@ municipalities, a SQLite store and a real SMTP server for a test."""
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import re
 import shutil
@@ -24,14 +26,31 @@ def example_slugs() -> list[str]:
 
 @pytest.fixture(scope="session")
 def built_sites(tmp_path_factory, example_slugs) -> Path:
-    """Every example municipality built with `portal build` into one folder (once per session)."""
+    """Every example municipality built with `portal build` into one folder, once per run: the
+    first pytest-xdist worker to get here builds, the others wait and read the same folder.
+    Tests only read it.
+
+    Built from a copy of the project: a build stages its pages under <project>/.cache/, and two
+    builds of one site from the same project at once (another worker, test_deploy_nginx) would
+    remove each other's staging folder."""
     from portal.site.build import build_sites
 
-    out = tmp_path_factory.mktemp("site")
-    results = build_sites(example_slugs, out, ROOT)
-    failed = [f"{r.slug}: {r.error}" for r in results if not r.ok]
-    assert not failed, "\n".join(failed)
-    return out
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent            # every worker's basetemp is a folder of this one
+    out = shared / "built-sites"
+    with (shared / "built-sites.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (out / "built.json").exists():
+            shutil.rmtree(out, ignore_errors=True)
+            project = shared / "built-sites-project"
+            shutil.rmtree(project, ignore_errors=True)
+            project.mkdir()
+            results = build_sites(example_slugs, out / "site", copy_project(project))
+            failed = [f"{r.slug}: {r.error}" for r in results if not r.ok]
+            assert not failed, "\n".join(failed)
+            (out / "built.json").write_text(json.dumps(example_slugs))
+    return out / "site"
 
 
 def copy_project(dest: Path, *, slugs: tuple[str, ...] | None = None) -> Path:
@@ -135,3 +154,62 @@ def app(make_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+# --- pytest-xdist: which tests share a worker, and which start first ---------------------------------
+
+# Modules whose tests must not run at the same time as each other's: one work unit, one worker.
+# - Load and fault tests drive several processes flat out (gunicorn workers, delivery workers,
+#   PostgreSQL, up to 50 clients) and some kill them on a timer: two of them at once on a small
+#   machine slowed each other into 503s and a kill before the load got going.
+# - test_deploy_nginx and test_shared_assets_browser build sites in the project folder itself
+#   (ROOT/.cache/ staging): two such builds at once remove each other's staging folder.
+SERIAL = "load, fault and project-folder tests"
+ONE_WORKER = dict.fromkeys(["tests/test_store_pg.py", "tests/test_durability.py", "tests/test_abuse_stack.py",
+                            "tests/test_canary.py", "tests/test_deploy_nginx.py",
+                            "tests/browser/test_shared_assets_browser.py"], SERIAL)
+# The longest work units (measured), handed out first so that no worker starts one when the others
+# are done. Only the wall time depends on this list; a module missing from it just starts later.
+LONG_FIRST = [*ONE_WORKER, "tests/test_fuzz_fields.py", "tests/browser/test_sites_browser.py",
+              "tests/test_html_checkers.py", "tests/test_office.py", "tests/test_forms_web.py",
+              "tests/test_hours_osm_js.py", "tests/browser/test_forms_browser.py"]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: one worker per core, or a single one when the machine is already busy (a load
+    average of at least one process per core).
+
+    Measured on the shared 2-core machine with a load average of 9 to 13 from other work: two
+    workers took as long as one (1712 s against 1660 s) and slowed the load and fault tests into
+    timeouts. PYTEST_XDIST_AUTO_NUM_WORKERS still sets the number."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None                              # xdist's own hook reads it
+    cores = len(os.sched_getaffinity(0))
+    return cores if os.getloadavg()[0] < cores else 1
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """A module's tests run on one worker, in order, so its module-scoped fixtures (a built site, a
+    server stack, the pa11y run) are set up once, as in a run without xdist (`--dist loadfile`,
+    plus the ONE_WORKER groups)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return ONE_WORKER.get(_module(nodeid), _module(nodeid))
+
+    config.option.loadscopereorder = False       # keep the order pytest_collection_modifyitems gives
+    return ModuleScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return                                   # a plain run keeps the files' order
+    rank = {name: i for i, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(_module(item.nodeid), len(rank)))   # stable: modules stay in order

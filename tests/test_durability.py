@@ -135,6 +135,17 @@ def post_applications(port: int, total: int, clients: int, *, stop: threading.Ev
     return result
 
 
+def stored_count(path: Path) -> int:
+    """How many submissions are stored so far (0 before the table exists)."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        conn.close()
+
+
 def sqlite_rows(path: Path) -> dict:
     """{reference: number of outbox rows}, read by a fresh connection."""
     conn = sqlite3.connect(path)
@@ -264,7 +275,11 @@ def test_a_backend_killed_during_load_kept_every_reference_it_gave(tmp_path):
     results = {}
     loader = threading.Thread(target=lambda: results.update(post_applications(server.port, 5000, 30, stop=stop)))
     loader.start()
-    time.sleep(4)
+    # Kill once the load is under way, however fast this machine is (a fixed 4 s was too short on a
+    # busy one): 50 stored, so well over 20 references answered to the clients.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and loader.is_alive() and stored_count(db) < 50:
+        time.sleep(0.1)
     server.kill()
     stop.set()
     loader.join(120)

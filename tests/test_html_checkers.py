@@ -3,9 +3,9 @@ backend (tests/page_states.py): the W3C Nu HTML Checker (vnu-jar from npm, on De
 report 0 errors, and pa11y with HTML_CodeSniffer (WCAG2AA, on Debian's Chromium) 0 errors and no
 warning but the triaged ones of tests/a11y/pa11y-allow.json.
 
-vnu runs once, one JVM over both folders; pa11y runs once, one browser over every URL, page after
-page. Both come from `npm ci` (package.json, `make install-node`); PUPPETEER_SKIP_DOWNLOAD=1 and
---ignore-scripts: nothing but the npm registry is asked for anything.
+vnu runs once, one JVM over both folders; pa11y runs once, one browser over every URL, four tabs
+taking turns (tests/a11y/pa11y-run.mjs). Both come from `npm ci` (package.json, `make install-node`);
+PUPPETEER_SKIP_DOWNLOAD=1 and --ignore-scripts: nothing but the npm registry is asked for anything.
 """
 
 from __future__ import annotations
