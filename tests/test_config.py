@@ -92,6 +92,26 @@ def test_malformed_yaml_names_the_line(tmp_path):
     assert "invalid YAML" in err.value.findings[0].message
 
 
+def test_a_key_written_twice_is_named_with_both_lines(tmp_path):
+    # A YAML parser keeps the second `hours:` without a word; the author meant one of them.
+    line = '    hours: "Mo-Fr 09:00-12:00; PH off"\n'
+    assert GOOD.count(line) == 1
+    text = GOOD.replace(line, line + '    hours: "Mo 09:00-12:00"\n')
+    assert messages(tmp_path, text) == [
+        (14, "invalid YAML: 'hours' is written twice in the same place (first on line 13); keep one")]
+
+
+def test_every_shipped_yaml_file_has_each_key_once():
+    # Message catalogues, forms, decisions, the demo municipalities: all read through load_yaml.
+    from portal.common.yamlfile import load_yaml
+    from tests.conftest import ROOT
+
+    files = [*ROOT.glob("portal/**/*.yml"), *ROOT.glob("forms/*.yml"), *ROOT.glob("site_config/**/*.yml")]
+    assert len(files) >= 18
+    for path in files:
+        load_yaml(path)
+
+
 def test_missing_municipality_lists_the_known_ones(tmp_path):
     write(tmp_path, GOOD)
     with pytest.raises(PortalError, match="no municipality 'elders' \\(known: testdorp\\)"):

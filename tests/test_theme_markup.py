@@ -48,6 +48,10 @@ EDITS = {
                                 '        <label class="md-nav__link md-nav__link--active" for="__toc">')],
     "partials/toc.html": [('    <label class="md-nav__title" for="__toc">\n', '    {% if page in nav.pages %}\n    <label class="md-nav__title" for="__toc">\n'),
                           ('      {{ title }}\n    </label>\n', '      {{ title }}\n    </label>\n    {% endif %}\n')],
+    # Dutch landmark labels a screen reader reads out on every page (tests/test_theme_translations.py).
+    "partials/languages/nl.html": [('"footer": "Footer"', '"footer": "Paginavoet"'), ('"header": "Header"', '"header": "Paginakop"'),
+                                   ('"search.result.one": "1 overeenkomende document"',
+                                    '"search.result.one": "1 overeenkomend document"')],
 }
 
 

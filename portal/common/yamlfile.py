@@ -35,6 +35,7 @@ class _Loader(yaml.SafeLoader):
 
 
 def _mapping(loader, node):
+    _refuse_repeated_keys(loader, node)
     loader.flatten_mapping(node)
     result = LineDict()
     result.line = node.start_mark.line + 1
@@ -44,6 +45,26 @@ def _mapping(loader, node):
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
+
+
+def _refuse_repeated_keys(loader, node) -> None:
+    """A key written twice in one mapping is an error at its second line: YAML parsers keep the
+    last value without a word, so an author's first `hours:` (or a second message text) would
+    silently vanish. Keys that a `<<:` merge brings in may be overridden, as YAML intends."""
+    first_lines = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            first = first_lines.get(key)
+        except TypeError:          # a list or mapping as a key: YAML allows it, nobody writes it
+            continue
+        if first is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{key!r} is written twice in the same place (first on line {first}); keep one",
+                key_node.start_mark)
+        first_lines[key] = key_node.start_mark.line + 1
 
 
 def _sequence(loader, node):

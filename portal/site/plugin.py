@@ -188,14 +188,10 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         return links
 
     def _page_url(self, lang: str, name: str) -> str:
-        """The URL of page `name` ("x.md") of `lang`, relative to the site root (directory URLs)."""
-        stem = Path(name).with_suffix("").as_posix()
-        stem = "" if stem == "index" else stem.removesuffix("/index")
-        return self._lang_root(lang) + (f"{stem}/" if stem else "")
+        return paths.page_path(name, lang, self.municipality.default_language)
 
     def _lang_root(self, lang: str) -> str:
-        """The folder of a language relative to the site root: "" for the default, else "xx/"."""
-        return "" if lang == self.municipality.default_language else f"{lang}/"
+        return paths.language_root(lang, self.municipality.default_language)
 
     def _site_base(self, config) -> str:
         """The absolute path of the site root: where 404 pages link from, at any address.
