@@ -86,7 +86,7 @@ def start_stack(project: Path, tmp: Path) -> dict:
 
     from portal.municipal.config import load_municipality
     from portal.site.build import build_sites
-    from tests.test_deploy_nginx import NGINX, free_port, wait_for_port, write_nginx_conf
+    from tests.test_deploy_nginx import NGINX, WSGI_APP, free_port, wait_for_port, write_nginx_conf
 
     site = tmp / "site"
     failed = [r for r in build_sites(list(SLUGS), site, project) if not r.ok]
@@ -102,7 +102,7 @@ def start_stack(project: Path, tmp: Path) -> dict:
                PORTAL_RATELIMIT_FORM="1000 per minute", NO_MKDOCS_2_WARNING="1")
     log = (tmp / "gunicorn.log").open("w")
     gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{backend_port}",
-                                 "--workers", "1", "--forwarded-allow-ips", "127.0.0.1", "portal.web:create_app()"],
+                                 "--workers", "1", "--forwarded-allow-ips", "127.0.0.1", WSGI_APP],
                                 cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT)
     spec = importlib.util.spec_from_file_location("render", project / "deploy" / "render.py")
     render = importlib.util.module_from_spec(spec)

@@ -552,12 +552,20 @@ def test_receipt_in_french_and_its_language_switch(client):
     assert '<meta name="robots" content="noindex">' in html and hreflang_links(html) == {}
 
 
-def test_the_check_page_and_error_pages_are_noindex_without_hreflang(client):
+def test_error_pages_are_noindex_without_hreflang(client):
+    html = client.get("/forms/sint-gillis/fr/no-such-form/").get_data(as_text=True)
+    assert '<meta name="robots" content="noindex">' in html and hreflang_links(html) == {}
+
+
+def test_the_check_page_has_no_noindex_and_no_link_that_loses_the_answers(client):
+    # It answers a POST to the form's own address, which no search engine sends: a noindex there
+    # would protect nothing (and costs Lighthouse's SEO audit). A link to the form in another
+    # language would drop the answers: no switch, no hreflang.
     check = send(client, SINT_GILLIS_FR, support_answers(postcode="1060", city="Saint-Gilles"))
     assert is_check_page(check)
-    missing = client.get("/forms/sint-gillis/fr/no-such-form/")
-    for html in (check.get_data(as_text=True), missing.get_data(as_text=True)):
-        assert '<meta name="robots" content="noindex">' in html and hreflang_links(html) == {}
+    html = check.get_data(as_text=True)
+    assert "noindex" not in html and hreflang_links(html) == {}
+    assert 'hreflang="nl"' not in html and "/nl/support-application/" not in html
 
 
 @pytest.mark.parametrize("mangle", [
