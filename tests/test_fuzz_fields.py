@@ -11,10 +11,12 @@ contract: stored at once) and through the check-your-answers page (the browser's
   stored passes those rules;
 - pages never carry a payload unescaped, and a template payload is never evaluated (`{{7*7}}`
   never becomes `49`);
-- the worker delivers both e-mails (file transport): the HTML part escapes every answer, the text
-  part shows it as typed, and no header holds anything from the citizen but a valid Reply-To
-  address: no CR/LF, no unexpected header, no `=?` except in the subject, which is exactly the
-  form name and the reference.
+- the worker delivers both e-mails (file transport): a `delivery: full` office mail's HTML part
+  escapes every answer and its text part shows it as typed; a `secure` office mail and the
+  citizen's confirmation are exactly the mails composed with every typed answer replaced by "X"
+  (nothing typed in them, whatever its length); no header holds anything from the citizen but a
+  valid Reply-To address: no CR/LF, no unexpected header, no `=?` except in the subject, which is
+  exactly the form name and the reference.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import email
 import itertools
 import re
+import traceback
 import unicodedata
 from email.policy import default as default_policy
 
@@ -32,6 +35,8 @@ from markupsafe import escape
 
 from portal.delivery.transport import FileTransport
 from portal.delivery.worker import deliver_due
+from portal.intake.compose import compose_confirmation, compose_office_message
+from portal.intake.routing import route
 from portal.intake.validators import display_phone
 from tests.hardening import confirmed, make_app, valid_application
 
@@ -210,12 +215,13 @@ def same_text(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def assert_mails_are_safe(messages, reference: str, stored: dict, form_id: str, lang: str, *, secure: bool = False) -> None:
+def assert_mails_are_safe(world, messages, reference: str, form_id: str, lang: str) -> None:
     """Headers, subjects and escaping of both mails; the office mail under `delivery: full` holds
-    every answer as typed, under `secure` none (values of 8 characters or more, which no template
-    text repeats by chance) and no Reply-To."""
+    every answer as typed and Reply-To the citizen, under `secure` no Reply-To and nothing typed."""
     from portal.common.i18n import t
 
+    stored = world["store"].get_submission(reference).answers
+    expected_office, expected_confirmation = composed_without_typed_text(world, reference, form_id, lang)
     form_title = t(f"mail.form_title.{form_id}", lang)
     citizen = stored.get("email") or ""
     office = [m for m in messages if str(m["To"]) != citizen]
@@ -237,17 +243,17 @@ def assert_mails_are_safe(messages, reference: str, stored: dict, form_id: str, 
         text = message.get_body(preferencelist=("plain",)).get_content()
         assert SCRIPT not in html and "<img src=x onerror" not in html
         assert EVALUATED not in html and EVALUATED not in text
+    # The confirmation goes to an unverified address: a fixed greeting, nothing typed (a phishing
+    # relay otherwise).
+    for message in confirmation:
+        assert_same_bodies(message, expected_confirmation, "the confirmation")
     reply_to = office[0]["Reply-To"]
+    if delivered_securely(world, reference, form_id):
+        assert reply_to is None
+        return assert_same_bodies(office[0], expected_office, "the secure office mail")
     html = office[0].get_body(preferencelist=("html",)).get_content()
     # A multi-line answer's next lines are indented in the text part (no forged "Label: value" line).
     text = same_text(office[0].get_body(preferencelist=("plain",)).get_content()).replace("\n    ", "\n")
-    if secure:
-        assert reply_to is None
-        for name, value in stored.items():
-            if isinstance(value, str) and len(value.strip()) >= 8 and name not in ("help_type", "request_type"):
-                assert same_text(value).strip() not in text, f"{name} in a secure office mail"
-                assert str(escape(same_text(value).strip())) not in same_text(html), f"{name} in a secure office mail"
-        return _assert_confirmation(confirmation, stored)
     assert (str(reply_to) if reply_to else "") == citizen
     for name, value in stored.items():
         if isinstance(value, str) and value and name not in ("help_type", "request_type", "requester_kind",
@@ -256,18 +262,34 @@ def assert_mails_are_safe(messages, reference: str, stored: dict, form_id: str, 
             assert same_text(value) in text, f"{name} not as typed in the office mail's text part"
     if stored.get("phone"):   # stored in E.164, shown in the national format
         assert stored["phone"].startswith("+") and display_phone(stored["phone"]) in text
-    _assert_confirmation(confirmation, stored)
 
 
-def _assert_confirmation(confirmation, stored: dict) -> None:
-    for message in confirmation:
-        html = message.get_body(preferencelist=("html",)).get_content()
-        text = message.get_body(preferencelist=("plain",)).get_content()
-        # Nothing the citizen typed (a fixed greeting): the address is not verified.
-        for name in ("first_name", "last_name", "message"):
-            value = stored.get(name)
-            if isinstance(value, str) and len(value.strip()) >= 4:
-                assert value not in text and str(escape(value)) not in html, f"the confirmation repeats {name}"
+def assert_same_bodies(message, expected, what: str) -> None:
+    for kind in ("plain", "html"):
+        sent, composed = (same_text(m.get_body(preferencelist=(kind,)).get_content()) for m in (message, expected))
+        assert sent == composed, f"{what}'s {kind} part holds something typed"
+
+
+def composed_without_typed_text(world, reference: str, form_id: str, lang: str):
+    """(office mail, confirmation or None) composed again for the stored application with every
+    typed answer replaced by "X": the route (from the postcode), the kind of help and the time
+    stay. A mail that repeats nothing typed is equal to these, whatever was typed; this catches a
+    leak whatever its length, where looking for the value in the mail would also "find" a short
+    one such as "wijk" in the fixed text."""
+    submission = world["store"].get_submission(reference)
+    answers, definition = submission.answers, world["definitions"][form_id]
+    municipalities = world["app"].extensions["portal_municipalities"]
+    site = municipalities[submission.site_slug]
+    typed = {f.name for f in definition.fields if f.type in ("text", "textarea", "email", "tel") and f.format != "postcode"}
+    untyped = {name: "X" if name in typed and value else value for name, value in answers.items()}
+    routed = route(form_id, answers, site, municipalities)
+    office = compose_office_message(reference=reference, form_id=form_id, answers=untyped, route=routed, site=site,
+                                    received_at=submission.received_at, citizen_lang=lang, definition=definition,
+                                    office_url=f"http://localhost/office/{reference}")
+    confirmation = compose_confirmation(
+        reference=reference, form_id=form_id, lang=lang, recipient=answers["email"], route=routed,
+        received_at=submission.received_at, help_type=answers.get("help_type")) if answers.get("email") else None
+    return office, confirmation
 
 
 # --- the properties --------------------------------------------------------------------------------
@@ -309,8 +331,7 @@ def exercise(world, form_id: str, name: str, value: str) -> None:
     assert len(messages) == 2 * (2 if stored.get("email") else 1)
     for reference in {str(m["X-Portal-Reference"]) for m in messages}:
         mine = [m for m in messages if str(m["X-Portal-Reference"]) == reference]
-        assert_mails_are_safe(mine, reference, store.get_submission(reference).answers, form_id, "nl",
-                              secure=delivered_securely(world, reference, form_id))
+        assert_mails_are_safe(world, mine, reference, form_id, "nl")
 
 
 @pytest.mark.parametrize("form_id, name", CASES, ids=[f"{f}:{n}" for f, n in CASES])
@@ -320,7 +341,15 @@ def exercise(world, form_id: str, name: str, value: str) -> None:
 def test_any_value_in_one_field(world, form_id, name, data):
     base_value = str(FORMS[form_id][1].get(name) or "Jan")
     max_length = world["definitions"][form_id].field(name).max_length
-    exercise(world, form_id, name, data.draw(values_for(base_value, max_length), label=name))
+    value = data.draw(values_for(base_value, max_length), label=name)
+    try:
+        exercise(world, form_id, name, value)
+    except Exception:
+        # Hypothesis replays a failing example to shrink it, and here the replay can go another
+        # way (it then reports FlakyStrategyDefinition, not the failure): the value and the real
+        # error are printed, and pytest shows them under the failed test.
+        print(f"{form_id}:{name} = {value!r}\n{traceback.format_exc()}")
+        raise
 
 
 def delivered_securely(world, reference: str, form_id: str) -> bool:
@@ -364,5 +393,4 @@ def test_a_payload_in_every_free_text_field_at_once_is_stored_escaped_and_mailed
     assert len(messages) == 4
     for reference in {str(m["X-Portal-Reference"]) for m in messages}:
         mine = [m for m in messages if str(m["X-Portal-Reference"]) == reference]
-        assert_mails_are_safe(mine, reference, store.get_submission(reference).answers, form_id, lang,
-                              secure=delivered_securely(world, reference, form_id))
+        assert_mails_are_safe(world, mine, reference, form_id, lang)
