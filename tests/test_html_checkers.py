@@ -4,7 +4,7 @@ report 0 errors, and pa11y with HTML_CodeSniffer (WCAG2AA, on Debian's Chromium)
 warning but the triaged ones of tests/a11y/pa11y-allow.json.
 
 vnu runs once, one JVM over both folders; pa11y runs once, one browser over every URL, four tabs
-taking turns (tests/a11y/pa11y-run.mjs). Both come from `npm ci` (package.json, `make install-node`);
+taking turns (tests/a11y/pa11y-run.mjs). Both come from `npm ci` (package.json, `make test` runs it);
 PUPPETEER_SKIP_DOWNLOAD=1 and --ignore-scripts: nothing but the npm registry is asked for anything.
 """
 
@@ -36,7 +36,7 @@ JAVA = shutil.which("java")
 
 def _require(path: Path, what: str) -> None:
     if not path.exists():
-        pytest.fail(f"{what} missing at {path}: run `make install-node` (npm ci)")
+        pytest.fail(f"{what} missing at {path}: run `make test` (it runs npm ci)")
 
 
 @pytest.fixture(scope="module")

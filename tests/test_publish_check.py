@@ -104,6 +104,7 @@ def test_production_refuses_to_start_while_an_inbox_is_a_demo_placeholder(scratc
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("PORTAL_SECRET_KEY", SECRET)
     monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+    monkeypatch.setenv("PORTAL_MAIL_FROM", "noreply@opwijk-ocmw.be")
     for demo in ("sint-gillis", "eupen", "turnhout"):
         (scratch_project / "site_config" / f"{demo}.yml").unlink()
     make_real(scratch_project, "opwijk", "opwijk-ocmw.be")            # "your own" municipality
@@ -130,13 +131,28 @@ def test_production_refuses_an_office_address_on_an_example_name(scratch_project
     config = scratch_project / "site_config" / "opwijk.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("dewegwijzer@opwijk-ocmw.be", "dewegwijzer@opwijk.test"),
                       encoding="utf-8")
-    settings = {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}"}
+    settings = {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+                "MAIL_FROM": "noreply@opwijk-ocmw.be"}
     with pytest.raises(ConfigurationError, match=re.escape(f"{config}:{line_of(config, 'dewegwijzer@')}: "
                                                            "offices[welzijn].email: dewegwijzer@opwijk.test")):
         create_app(settings)
     # Development and the test suite's own mode start on the demos as before.
     assert create_app({**settings, "ENV": "development"})
     assert create_app({**settings, "ENV": "testing"})
+
+
+def test_production_refuses_to_send_from_an_example_sender(scratch_project, tmp_path):
+    """PORTAL_MAIL_FROM left at its default (noreply@portal.example): every mail would bounce at a
+    receiving server that checks the sender's domain, the office's as well."""
+    for demo in ("sint-gillis", "eupen", "turnhout", "antwerpen"):
+        (scratch_project / "site_config" / f"{demo}.yml").unlink()
+    make_real(scratch_project, "opwijk", "opwijk-ocmw.be")
+    settings = {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}"}
+    with pytest.raises(ConfigurationError) as refused:
+        create_app(settings)
+    assert "PORTAL_MAIL_FROM: noreply@portal.example" in str(refused.value)
+    assert "opwijk.yml" not in str(refused.value)
+    assert create_app({**settings, "MAIL_FROM": "noreply@opwijk-ocmw.be"})
 
 
 def test_the_nginx_configuration_needs_the_site_url_too(scratch_project):

@@ -5,7 +5,8 @@
 The demo municipalities use them on purpose (no demo can mail a real office); a real deployment
 must not. One rule, used twice: `portal check` warns about every such address (an error with
 `--strict` or PORTAL_ENV=production), and the form backend refuses to start in production while
-an application or a citizen's reply would go to one (`check_deliverable`).
+an application or a citizen's reply would go to one, or every mail would come from one
+(`check_deliverable`).
 """
 
 from __future__ import annotations
@@ -61,11 +62,16 @@ def placeholders(municipality) -> list[Placeholder]:
     return found
 
 
-def check_deliverable(municipalities) -> None:
+def check_deliverable(municipalities, sender: str | None = None) -> None:
     """The production start-up rule: no application, and no citizen's reply, goes to an address
-    that cannot exist. Raises ConfigurationError naming each file, line and key."""
+    that cannot exist, and no mail is sent from one (`sender`, PORTAL_MAIL_FROM: receiving servers
+    reject a sender whose domain does not exist, so every mail would bounce). Raises
+    ConfigurationError naming each file, line and key."""
     problems = [f"{m.path}:{p.line}: {p.key}: {p.value}"
                 for m in municipalities for p in placeholders(m) if p.delivers]
+    if sender and is_reserved_address(sender):
+        problems.append(f"PORTAL_MAIL_FROM: {sender} (the sender of every mail; set it to an address of the "
+                        "municipality's own domain that your mail server may send as)")
     if problems:
         raise ConfigurationError(
             "PORTAL_ENV=production, but these addresses are on reserved example names (.example, .invalid, "

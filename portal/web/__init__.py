@@ -103,7 +103,7 @@ def create_app(test_config: dict | None = None, *, env_default: str = "productio
     app.jinja_loader = jinja2.FileSystemLoader(str(root / "templates"))
     app.extensions["portal_municipalities"] = load_all(root)
     if app.config["ENV"] == "production" and not app.config["ALLOW_EXAMPLE_ADDRESSES"]:
-        check_deliverable(app.extensions["portal_municipalities"].values())
+        check_deliverable(app.extensions["portal_municipalities"].values(), sender=app.config["MAIL_FROM"])
     app.extensions["portal_forms"] = load_forms(root)
     app.extensions["portal_form_classes"] = {}
     _open_store(app)
