@@ -120,9 +120,11 @@ def test_check_decisions_names_a_missing_translation_and_a_missing_help_type(tmp
     broken = tmp_path / "decisions.yml"
     text = DECISIONS_PATH.read_text(encoding="utf-8")
     text = text.replace("  debt: *assistance\n", "")
-    # Drop the French text of the wijk-werken `no_decision`: the last `fr:` of the file.
+    # Drop the French text of the wijk-werken `no_decision`: the last `fr:` of the file and its
+    # two lines (the key renamed to one the check does not know).
     head, _, tail = text.rpartition("      fr: >-\n")
-    broken.write_text(head + "      de: >-\n" + tail, encoding="utf-8")
+    assert tail.startswith("        Pas de nouvelles")
+    broken.write_text(head + "      xx: >-\n" + tail, encoding="utf-8")
     messages = [f.message for f in check_decisions(broken)]
     assert "support-application: no entry for 'debt'" in messages
     assert "wijk-werken.default.no_decision has no 'fr' text" in messages

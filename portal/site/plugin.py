@@ -114,6 +114,13 @@ class PortalPlugin(BasePlugin[PortalConfig]):
         i18n.config.languages = [self._language(i18n, m, lang) for lang in m.languages]
         return config
 
+    def on_serve(self, server, config, builder):
+        """Live reload watches the files authors edit (on_config), not the staging folder: every
+        build removes and writes that folder again, so a watch on it sees the build's own writes
+        and, with the wrong timing (a busy machine), rebuilds forever and misses Ctrl+C."""
+        server.unwatch(config.docs_dir)
+        return server
+
     def _write_language_notices(self, m, staging: Path) -> dict:
         """A notice page for each own page published in one language only.
 
