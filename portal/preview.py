@@ -22,6 +22,7 @@ import html
 import logging
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 from urllib.parse import urlparse
@@ -78,6 +79,9 @@ def preview(slug: str, host: str = "127.0.0.1", port: int = 8000, forms: bool = 
     Raises whatever MkDocs raises for a site that does not build (with file and line).
     """
     root = project_root()
+    # "Stop with Ctrl+C" holds when a script starts the preview in the background too: a shell
+    # hands such a child SIGINT ignored, and Python then leaves it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     settings.choose_municipality(slug)
     settings.quiet_mkdocs()
     try:  # a config that does not load yet still gets a preview: its error page says why
