@@ -65,6 +65,8 @@ def running_preview(project: Path, tmp_path: Path, slug: str = "opwijk"):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
             raise AssertionError("preview did not stop on Ctrl+C:\n" + (tmp_path / "preview.log").read_text()) from None
+        finally:
+            log.close()   # else a failure here leaves it open and fails a later test with a ResourceWarning
         log.close()
 
 
