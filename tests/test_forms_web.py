@@ -929,6 +929,22 @@ def test_the_confirm_step_needs_the_csrf_token(client, store):
     assert store.count_submissions() == 0
 
 
+def test_an_expired_check_page_with_csrf_on_says_the_answers_are_gone(make_app, monkeypatch):
+    # Its token and its signed answers expire together: the CSRF refusal comes first, and the
+    # form it gives back is empty, so it must not say "your answers are still there".
+    app = make_app(WTF_CSRF_TIME_LIMIT=1)
+    client = app.test_client()
+    html = send(client, OPWIJK, support_answers(first_name="Mieke")).get_data(as_text=True)
+    later(monkeypatch, seconds=2.1)
+    response = client.post(OPWIJK, data={"csrf_token": token_of(html), "check_answers": hidden(html, "check_answers"),
+                                         "send": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "We konden je antwoorden niet meer lezen" in page and "Je antwoorden staan er nog" not in page
+    assert 'value="Mieke"' not in page
+    assert app.extensions["portal_store"].count_submissions() == 0
+
+
 def test_the_robot_checks_apply_to_the_form_and_to_the_send_step(make_app):
     from tests.hardening import in_session, old_stamp
 

@@ -143,8 +143,11 @@ def test_the_german_form_from_empty_page_to_receipt_and_mails(client, fragments)
         message = email.message_from_bytes(row.raw, policy=email.policy.default)
         text = message.get_body(("plain",)).get_content()
         assert foreign_words(re.sub(r"\s+", " ", text), fragments) == [], row.kind
-    confirmation = next(r for r in rows if r.kind == "confirmation")
-    assert "Gut erhalten" in email.message_from_bytes(confirmation.raw, policy=email.policy.default)["Subject"]
+    confirmation = email.message_from_bytes(next(r for r in rows if r.kind == "confirmation").raw,
+                                            policy=email.policy.default)
+    assert confirmation["Subject"].startswith("Eingegangen: Antrag auf Hilfe ")
+    # German nouns keep their capital (the form's title is not lowercased into the sentence).
+    assert "Wir haben Ihren Antrag auf Hilfe erhalten." in confirmation.get_body(("plain",)).get_content()
 
 
 def test_a_postcode_outside_east_belgium_names_the_competent_oshz_in_german(client):

@@ -221,6 +221,7 @@ def compose_confirmation(*, reference: str, form_id: str, lang: str, recipient: 
     context = {
         "lang": lang,
         "reference": reference,
+        "form_id": form_id,
         "form_title": t(f"mail.form_title.{form_id}", lang),
         "facts": facts,
         "office": facts.office,

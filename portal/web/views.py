@@ -257,8 +257,12 @@ def render_csrf_error(slug: str, lang: str, form_id: str):
     """For the app-wide CSRFError: the form again with the answers just sent and a notice."""
     site, definition = lookup(slug, lang, form_id)
     returning = check_page.CHECK_FIELD in request.form or bool(request.form.get(check_page.RETURN_FIELD))
+    # A check page whose answers cannot be read (expired with its token, another session) gives
+    # back an empty form: say so, not "your answers are still there".
+    lost = (check_page.CHECK_FIELD in request.form
+            and check_page.unsign(request.form.get(check_page.CHECK_FIELD), site.slug, lang, definition.id) is None)
     return render_form(site, definition, lang, posted_form(site, definition, lang), status=400,
-                       notice="forms.error.csrf", returning=returning)
+                       notice="forms.check.tampered" if lost else "forms.error.csrf", returning=returning)
 
 
 # --- the receipt ------------------------------------------------------------------------------
