@@ -200,6 +200,8 @@ def test_the_detail_shows_every_answer_with_the_check_pages_presenter_and_logs_t
                          ("Rijksregisternummer", "85.07.30-033.28"), ("Straat", "Kerkstraat")):
         assert re.search(rf">{label}[^<]*</dt>\s*<dd[^>]*>{re.escape(value)}</dd>", html), label
     assert "uw OCMW is bevoegd" in html                      # the routing reason
+    # The language to answer in, under `secure` too (a language is not an answer).
+    assert re.search(r'>Taal van de aanvrager</dt>\s*<dd[^>]*lang="nl">Nederlands</dd>', html)
     assert "Afdrukken of bewaren als PDF" in html
     log = store.access_log(reference)
     assert [(row["inbox"], row["reference"]) for row in log] == [(OPWIJK_INBOX, reference)]

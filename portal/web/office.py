@@ -257,6 +257,7 @@ def _detail_context(address: str, site, submission) -> dict:
                                      answers=submission.answers, site_slug=submission.site_slug,
                                      competent_slug=submission.competent_slug, municipalities=municipalities(), lang=lang),
         "sent_from": (lambda m: m.text(m.name, lang) if m else submission.site_slug)(municipalities().get(submission.site_slug)),
+        "citizen_lang": {"code": submission.lang, "name": LANGUAGE_NAMES.get(submission.lang, submission.lang)},
         "history": history,
         "retention": t("office.detail.retention", lang, days=owner.retention_days, date=format_date(erase_by, lang)),
     }
