@@ -211,6 +211,17 @@ def test_the_detail_shows_every_answer_with_the_check_pages_presenter_and_logs_t
     assert store.access_log(other) == []                      # a refused look is no view
 
 
+def test_an_application_from_another_area_names_the_ocmw_to_pass_it_on_to(app, smtp):
+    # As the office e-mail does: staff file or forward from the detail page (and its print view).
+    client = app.test_client()
+    with app.test_request_context():
+        reference = stored_reference(submit(client, OPWIJK, support_answers(postcode="9000", city="Gent")))
+    opwijk = signed_in_client(app, smtp, OPWIJK_INBOX)
+    for path in (f"/office/{reference}", f"/office/{reference}/print"):
+        html = opwijk.get(path).get_data(as_text=True)
+        assert "Bevoegd volgens de nationale postcodetabel: OCMW Gent (NIS-code 44021)." in html, path
+
+
 def test_status_changes_persist_with_time_and_inbox(app, smtp):
     sent = send_applications(app)
     store = app.extensions["portal_store"]

@@ -186,6 +186,9 @@ def stored_reason_text(*, reason: str, outside_area: bool, answers: dict | None,
     values = {"postcode": postcode or "?", "site": site.text(site.name, site.default_language) if site else site_slug,
               "competent": serving.text(serving.name, serving.default_language) if serving else ""}
     text = t(reason, lang, **values)
+    if reason == "routing.outside_area" and postcode:
+        # Who to pass it on to, as the e-mails say (reason_text): staff file or forward from here.
+        text += " " + national_text(postcode, municipalities_for_postcode(postcode), lang)
     if outside_area:
         text += " " + t("routing.forward_notice", lang, days=FORWARD_WITHIN_DAYS)
     return text
