@@ -144,7 +144,7 @@ class PortalPlugin(BasePlugin[PortalConfig]):
                 src_uri = f"{other}/{name}"
                 meta = content.front_matter(path)
                 title = meta.get("title") or Path(name).stem
-                here, there = self._page_url(other, name), self._page_url(lang, name)
+                here, there = paths.page_path(name, other, m.default_language), paths.page_path(name, lang, m.default_language)
                 language = t(f"parity.language.{lang}", other)
                 text = "\n".join([
                     "---",
@@ -193,9 +193,6 @@ class PortalPlugin(BasePlugin[PortalConfig]):
                 href = href if href.endswith("/") else href + "/"
             links.append({"href": href + (f"#{anchor}" if anchor else ""), "text": t(key, lang)})
         return links
-
-    def _page_url(self, lang: str, name: str) -> str:
-        return paths.page_path(name, lang, self.municipality.default_language)
 
     def _lang_root(self, lang: str) -> str:
         return paths.language_root(lang, self.municipality.default_language)

@@ -186,7 +186,7 @@ def _rate_limits(app: Flask) -> None:
                 site, definition = lookup(args["slug"], args["lang"], args["form_id"])
             except NotFound:          # a form this site does not offer: its 404, not a 500 from here
                 return error_page(404)
-            form = posted_form(site, definition, args["lang"])   # also from the check page
+            form, _ = posted_form(site, definition, args["lang"])   # also from the check page
             body, status, headers = render_form(site, definition, args["lang"], form, status=429,
                                                 notice="security.rate_limited")
             return body, status, {**headers, "Retry-After": retry_after}

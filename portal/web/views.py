@@ -244,24 +244,23 @@ def store_and_redirect(site, definition, lang: str, form, *, key: str | None = N
 
 
 def posted_form(site, definition, lang: str):
-    """The form bound to what this POST carries: the form's fields, or the check page's signed
-    answers (none when their signature is bad). For pages that give the answers back on a refusal
-    (CSRF, rate limit) without validating them."""
+    """(the form bound to what this POST carries, whether answers were lost): the form's fields,
+    or the check page's signed answers (none, and lost, when their signature is bad or expired).
+    For pages that give the answers back on a refusal (CSRF, rate limit) without validating them."""
     if check_page.CHECK_FIELD not in request.form:
-        return form_class(site, definition, lang)(formdata=current_names(request.form))
+        return form_class(site, definition, lang)(formdata=current_names(request.form)), False
     answers = check_page.unsign(request.form.get(check_page.CHECK_FIELD), site.slug, lang, definition.id)
-    return form_class(site, definition, lang)(formdata=check_page.formdata(answers or {}, with_csrf=False))
+    return form_class(site, definition, lang)(formdata=check_page.formdata(answers or {}, with_csrf=False)), answers is None
 
 
 def render_csrf_error(slug: str, lang: str, form_id: str):
     """For the app-wide CSRFError: the form again with the answers just sent and a notice."""
     site, definition = lookup(slug, lang, form_id)
     returning = check_page.CHECK_FIELD in request.form or bool(request.form.get(check_page.RETURN_FIELD))
+    form, lost = posted_form(site, definition, lang)
     # A check page whose answers cannot be read (expired with its token, another session) gives
     # back an empty form: say so, not "your answers are still there".
-    lost = (check_page.CHECK_FIELD in request.form
-            and check_page.unsign(request.form.get(check_page.CHECK_FIELD), site.slug, lang, definition.id) is None)
-    return render_form(site, definition, lang, posted_form(site, definition, lang), status=400,
+    return render_form(site, definition, lang, form, status=400,
                        notice="forms.check.tampered" if lost else "forms.error.csrf", returning=returning)
 
 
