@@ -156,6 +156,23 @@ def test_a_link_expires_after_15_minutes_and_a_session_after_30_idle(app, smtp, 
     assert client.get("/office/").status_code == 303        # the idle session was deleted
 
 
+def test_a_stranger_asking_again_and_again_never_locks_the_inbox_out(app, smtp, monkeypatch):
+    """Five working links at most; one is spent or expires: the next request mails a new one."""
+    import portal.store.office
+    from portal.web.office import LIVE_LINKS
+
+    client = app.test_client()
+    links = [ask_link(client, smtp, OPWIJK_INBOX)[1] for _ in range(LIVE_LINKS)]
+    ask_link(client, smtp, OPWIJK_INBOX, expect_mail=False)      # the inbox holds five working links
+    assert follow(app.test_client(), links[0]).status_code == 303    # staff use one of them
+    _, fresh = ask_link(client, smtp, OPWIJK_INBOX)                  # so there is room for one more
+    ask_link(client, smtp, OPWIJK_INBOX, expect_mail=False)
+    monkeypatch.setattr(portal.store.office, "time", types.SimpleNamespace(time=lambda: time.time() + 15 * 60 + 1))
+    assert follow(app.test_client(), fresh).status_code == 400       # all expired now ...
+    ask_link(client, smtp, OPWIJK_INBOX)                             # ... and a new one is mailed at once
+    ask_link(app.test_client(), smtp, WIJK_INBOX)                    # another inbox never counted
+
+
 def test_sign_out_ends_the_session(app, smtp):
     client = signed_in_client(app, smtp, OPWIJK_INBOX)
     page = client.get("/office/").get_data(as_text=True)

@@ -69,9 +69,11 @@ class OfficeMethods:
             conn.execute("INSERT INTO staff_tokens (token_hash, inbox, created_at, expires_at) VALUES (?, ?, ?, ?)",
                          (token_hash, inbox, now, now + ttl_seconds))
 
-    def count_sign_in_tokens(self, inbox: str, *, since: float) -> int:
-        """How many links were made for `inbox` since then (a limit on mails to one inbox)."""
-        return self._read("SELECT COUNT(*) FROM staff_tokens WHERE inbox = ? AND created_at >= ?", (inbox, since))[0][0]
+    def count_live_sign_in_tokens(self, inbox: str, *, now: float | None = None) -> int:
+        """How many links of `inbox` still work (unused, unexpired): a limit on mails to one inbox."""
+        now = time.time() if now is None else now
+        return self._read("SELECT COUNT(*) FROM staff_tokens WHERE inbox = ? AND used_at IS NULL AND expires_at > ?",
+                          (inbox, now))[0][0]
 
     def spend_sign_in_token(self, token_hash: str, *, now: float | None = None) -> str | None:
         """The inbox of an unused, unexpired token, which is used up by this call; else None."""

@@ -3,8 +3,10 @@ to its inbox (the answers stay on the server under `delivery: secure`).
 
 - `GET/POST /office/sign-in`: the inbox's address; a one-time link is mailed to it only when it
   is a configured inbox, and the page is the same either way (nobody learns which addresses are
-  inboxes). At most `LINKS_PER_HOUR` links per inbox; POSTs are rate-limited per client address
-  (PORTAL_RATELIMIT_SIGN_IN, `portal.web.security`). The mail leaves in a background thread, so
+  inboxes). No new link while the inbox holds `LIVE_LINKS` that still work: a stranger who asks
+  again and again fills the inbox with at most that many mails per link lifetime (15 minutes), and
+  never locks staff out, as the mails he caused are working links in their mailbox. POSTs are
+  rate-limited per client address (PORTAL_RATELIMIT_SIGN_IN, `portal.web.security`). The mail leaves in a background thread, so
   the answer takes as long for an inbox as for any other address.
 - `GET /office/auth/<token>`: a page with one button; its POST spends the token and opens the
   session. Not the GET: mail filters open links to scan them, which would spend the token, and a
@@ -25,7 +27,6 @@ import datetime as dt
 import logging
 import re
 import threading
-import time
 
 from flask import Blueprint, current_app, g, make_response, redirect, request, url_for
 
@@ -43,7 +44,7 @@ from portal.web.pages import get_store, municipalities, public_url, render_page
 log = logging.getLogger(__name__)
 bp = Blueprint("office", __name__, url_prefix="/office")
 PAGE_SIZE = 25
-LINKS_PER_HOUR = 5
+LIVE_LINKS = 5
 NO_STORE = {"Cache-Control": "no-store"}
 REFERENCE_RE = re.compile(r"^[A-Z0-9]{3}-[0-9]{4}-[A-Z0-9]{5}$")
 
@@ -116,10 +117,10 @@ def _lang_switch(lang: str) -> list:
 
 
 def _send_link(inbox: str, municipality) -> None:
-    """Make a link and mail it in the background (when the inbox has not had too many this hour)."""
+    """Make a link and mail it in the background (unless the inbox already holds enough working ones)."""
     store = get_store()
-    if store.count_sign_in_tokens(inbox, since=time.time() - 3600) >= LINKS_PER_HOUR:
-        log.warning("office: sign-in links for an inbox of %s limited to %s per hour", municipality.slug, LINKS_PER_HOUR)
+    if store.count_live_sign_in_tokens(inbox) >= LIVE_LINKS:
+        log.warning("office: no new sign-in link for an inbox of %s: %s unused ones still work", municipality.slug, LIVE_LINKS)
         return
     link = staff_auth.new_sign_in_link(store, inbox, public_url())
     if municipality.default_language != "nl":
