@@ -187,24 +187,31 @@ def worker(once):
               help="Give up on a pending or failed message that will never be delivered (repeatable).")
 def outbox(retry_ids, discard_ids):
     """List pending and failed deliveries (no addresses, no content), and an alert line for
-    every office inbox that received more applications in the last hour than expected."""
+    every office inbox that received more applications in the last hour than expected, and for
+    applications left in an inbox address that is no longer configured."""
     import datetime as dt
 
+    from portal.municipal.config import load_all
     from portal.store import StoreUnavailable, open_store
+    from portal.web.staff_auth import stranded_applications
 
     config = _config()
     try:
         store = open_store(config["DATABASE_URL"], create=False)
-        for outbox_id in retry_ids:
-            if not store.requeue(outbox_id):
-                raise click.ClickException(f"outbox {outbox_id}: no failed message with that id")
-            click.echo(f"outbox {outbox_id}: queued again")
-        for outbox_id in discard_ids:
-            if not store.discard(outbox_id):
-                raise click.ClickException(f"outbox {outbox_id}: no pending or failed message with that id")
-            click.echo(f"outbox {outbox_id}: discarded (it will not be sent; the application stays in the staff inbox)")
-        rows, counts = store.list_outbox(), store.outbox_counts()
-        busy = store.busy_inboxes(int(config["INBOX_ALERT_PER_HOUR"]))
+        try:
+            for outbox_id in retry_ids:
+                if not store.requeue(outbox_id):
+                    raise click.ClickException(f"outbox {outbox_id}: no failed message with that id")
+                click.echo(f"outbox {outbox_id}: queued again")
+            for outbox_id in discard_ids:
+                if not store.discard(outbox_id):
+                    raise click.ClickException(f"outbox {outbox_id}: no pending or failed message with that id")
+                click.echo(f"outbox {outbox_id}: discarded (it will not be sent; the application stays in the staff inbox)")
+            rows, counts = store.list_outbox(), store.outbox_counts()
+            busy = store.busy_inboxes(int(config["INBOX_ALERT_PER_HOUR"]))
+            stranded = stranded_applications(store, load_all(config["ROOT"]))
+        finally:
+            store.close()
     except StoreUnavailable as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -222,6 +229,63 @@ def outbox(retry_ids, discard_ids):
         # Stored and delivered all the same; an office inbox is not personal data.
         click.echo(f"ALERT: {inbox} received {count} applications in the last hour "
                    f"(more than PORTAL_INBOX_ALERT_PER_HOUR={config['INBOX_ALERT_PER_HOUR']}): a robot, or a busy day?")
+    for group in stranded:
+        where = (f"{group.municipality} sends {group.form_id} to {group.goes_to} now: "
+                 f"portal move-inbox {group.inbox} {group.goes_to}") if group.goes_to else \
+                f"{group.municipality} no longer takes {group.form_id}; move them to one of its inboxes with portal move-inbox"
+        click.echo(f"ALERT: {_plural(group.count, 'application')} of {group.municipality} wait in {group.inbox}, "
+                   f"which is no longer an inbox, so no staff member can read them ({where})")
+
+
+@main.command("move-inbox")
+@click.argument("old")
+@click.argument("new")
+@click.option("--dry-run", is_flag=True, help="Only say what would move.")
+def move_inbox(old, new, dry_run):
+    """Hand the applications in inbox address OLD to NEW, after an inbox's address changed in
+    site_config (staff sign in with the new address and see only what is in it).
+
+    NEW must be in `inboxes:`. Only the applications whose municipality sends that form to NEW
+    today move; the others stay and are listed. Logged with the counts (office addresses are not
+    personal data).
+    """
+    import logging
+
+    from portal.municipal.config import load_all
+    from portal.store import StoreUnavailable, open_store
+    from portal.web.staff_auth import configured_inboxes
+
+    config = _config()
+    municipalities = load_all(config["ROOT"])
+    entry = configured_inboxes(municipalities).get(new.strip().lower())
+    if entry is None:
+        raise click.ClickException(f"{new!r} is in no municipality's inboxes: (site_config/<slug>.yml); "
+                                   "move applications only to an address staff can sign in with")
+    new = entry[0]
+    try:
+        store = open_store(config["DATABASE_URL"], create=False)
+        try:
+            groups = [(inbox, slug, form_id, count) for inbox, slug, form_id, count in store.applications_per_inbox()
+                      if inbox.lower() == old.strip().lower() and inbox != new]
+            moved = 0
+            for inbox, slug, form_id, count in groups:
+                goes_to = municipalities[slug].inboxes.get(form_id) if slug in municipalities else None
+                if goes_to != new:
+                    click.echo(f"stay: {_plural(count, 'application')} of {slug} ({form_id}): "
+                               f"{slug} sends that form to {goes_to or 'no inbox'}, not to {new}")
+                    continue
+                if not dry_run:
+                    count = store.move_inbox(inbox, new, competent_slug=slug, form_id=form_id)
+                moved += count
+                click.echo(f"{'would move' if dry_run else 'moved'}: {_plural(count, 'application')} of {slug} ({form_id})")
+        finally:
+            store.close()
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    if not groups:
+        click.echo(f"no application waits in {old}")
+    elif not dry_run and moved:
+        logging.getLogger("portal.cli").warning("move-inbox: %s moved from %s to %s", _plural(moved, "application"), groups[0][0], new)
 
 
 @main.command("inbox-check")

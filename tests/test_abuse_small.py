@@ -130,7 +130,7 @@ def test_the_busy_inbox_alert_shows_in_healthz_and_portal_outbox(tmp_path, monke
     client = app.test_client()
     for n in range(3):
         assert post_and_confirm(client, FORM_URL, valid_application(last_name=f"B{n}")).status_code == 303
-    assert client.get("/healthz").get_json()["alerts"] == {"busy_inboxes": 1}
+    assert client.get("/healthz").get_json()["alerts"] == {"busy_inboxes": 1, "stranded_applications": 0}
     monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{tmp_path / 'portal.sqlite3'}")
     monkeypatch.setenv("PORTAL_INBOX_ALERT_PER_HOUR", "2")
     result = CliRunner().invoke(cli, ["outbox"])

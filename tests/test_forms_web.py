@@ -623,7 +623,7 @@ def test_a_municipality_changes_a_hint_without_code(scratch_project, make_app):
 def test_healthz_reports_the_database_and_the_outbox(client):
     assert client.get("/healthz").get_json() == {
         "status": "ok", "database": "ok", "outbox": {"pending": 0, "failed": 0, "sent": 0},
-        "alerts": {"busy_inboxes": 0}}
+        "alerts": {"busy_inboxes": 0, "stranded_applications": 0}}
     submit(client, OPWIJK, support_answers())                 # office mail + confirmation queued
     body = client.get("/healthz").get_json()
     assert body["outbox"]["pending"] == 2

@@ -297,6 +297,46 @@ def test_portal_staff_link_prints_a_working_link_and_refuses_a_stranger(app, smt
     assert stranger.exit_code == 1 and "is not an inbox of opwijk" in stranger.output
 
 
+def test_applications_left_in_a_changed_inbox_address_are_flagged_and_moved_by_portal_move_inbox(
+        app, smtp, make_app, database_url, scratch_project, monkeypatch):
+    """site_config gives Opwijk's support inbox a new address: staff of the new one see nothing
+    until `portal move-inbox`, and /healthz and `portal outbox` say that applications wait unread."""
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    sent = send_applications(app)
+    new_inbox = "sociaal@opwijk.example"
+    config = scratch_project / "site_config" / "opwijk.yml"
+    config.write_text(config.read_text().replace(f"support-application: {OPWIJK_INBOX}", f"support-application: {new_inbox}"))
+    changed = make_app(SECRET_KEY=SECRET, DATABASE_URL=database_url, SMTP_URL=smtp.url, PUBLIC_URL="https://e-loket.example")
+    ask_link(changed.test_client(), smtp, OPWIJK_INBOX, expect_mail=False)     # the old address is no inbox now
+    staff = signed_in_client(changed, smtp, new_inbox)
+    assert references(staff.get("/office/").get_data(as_text=True)) == []
+    assert changed.test_client().get("/healthz").get_json()["alerts"]["stranded_applications"] == 2
+
+    monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
+    runner = CliRunner()
+    outbox = runner.invoke(main, ["outbox"]).output
+    assert (f"ALERT: 2 applications of opwijk wait in {OPWIJK_INBOX}, which is no longer an inbox" in outbox
+            and f"portal move-inbox {OPWIJK_INBOX} {new_inbox}" in outbox), outbox
+    refused = runner.invoke(main, ["move-inbox", OPWIJK_INBOX, "someone@opwijk.example"])
+    assert refused.exit_code == 1 and "is in no municipality's inboxes" in refused.output
+    wrong = runner.invoke(main, ["move-inbox", OPWIJK_INBOX, WIJK_INBOX]).output       # an inbox, not this form's
+    assert f"stay: 2 applications of opwijk (support-application): opwijk sends that form to {new_inbox}" in wrong
+    dry = runner.invoke(main, ["move-inbox", OPWIJK_INBOX, new_inbox, "--dry-run"]).output
+    assert "would move: 2 applications of opwijk (support-application)" in dry
+    assert references(staff.get("/office/").get_data(as_text=True)) == []
+
+    moved = runner.invoke(main, ["move-inbox", OPWIJK_INBOX.upper(), new_inbox])
+    assert moved.exit_code == 0 and "moved: 2 applications of opwijk (support-application)" in moved.output
+    assert sorted(references(staff.get("/office/").get_data(as_text=True))) == sorted(sent[OPWIJK_INBOX])
+    assert staff.get(f"/office/{sent[WIJK_INBOX][0]}").status_code == 404             # nothing else came along
+    assert changed.test_client().get("/healthz").get_json()["alerts"]["stranded_applications"] == 0
+    assert "ALERT" not in runner.invoke(main, ["outbox"]).output
+    assert "no application waits in" in runner.invoke(main, ["move-inbox", OPWIJK_INBOX, new_inbox]).output
+
+
 # --- the office e-mail under `delivery: secure` ---------------------------------------------------
 
 def test_the_secure_office_mail_carries_the_reference_and_no_answer(app, smtp):

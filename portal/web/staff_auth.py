@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 TOKEN_TTL = 15 * 60
 IDLE_SECONDS = 30 * 60
@@ -38,6 +39,29 @@ def configured_inboxes(municipalities: dict) -> dict:
         for address in municipalities[slug].inboxes.values():
             result.setdefault(address.strip().lower(), (address, municipalities[slug]))
     return result
+
+
+@dataclass(frozen=True)
+class Stranded:
+    """Applications in an inbox that is no longer configured: nobody can sign in to read them."""
+    inbox: str
+    municipality: str        # the slug of the municipality that received them
+    form_id: str
+    count: int
+    goes_to: str | None      # where that municipality sends this form today (None: it no longer takes it)
+
+
+def stranded_applications(store, municipalities: dict) -> list[Stranded]:
+    """The applications (not purged) whose inbox address is in no `inboxes:` any more, as spelled:
+    the staff list matches the address exactly. An address changed in site_config is the usual
+    cause; `portal move-inbox` hands them to the new one."""
+    configured = {address for municipality in municipalities.values() for address in municipality.inboxes.values()}
+    stranded = []
+    for inbox, slug, form_id, count in store.applications_per_inbox():
+        if inbox not in configured:
+            receiving = municipalities.get(slug)
+            stranded.append(Stranded(inbox, slug, form_id, count, receiving.inboxes.get(form_id) if receiving else None))
+    return stranded
 
 
 def new_sign_in_link(store, inbox: str, base_url: str) -> str:
