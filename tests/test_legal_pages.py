@@ -161,6 +161,10 @@ def test_every_site_has_both_pages_in_each_language_with_the_dpo_and_retention(b
             assert f"mailto:{m.privacy.dpo_email}" in privacy, (slug, lang)
             words = {"nl": "dagen", "fr": "jours", "de": "Tage"}[lang]
             assert f"{m.retention_days} {words}" in " ".join(blocks(privacy)), (slug, lang)
+            # The purge applies the receiving municipality's numbers (portal/store/retention.py).
+            other = {"nl": "Dan gelden de termijnen van dat OCMW.", "fr": "Ce sont alors les délais de ce CPAS qui comptent.",
+                     "de": "Dann gelten die Fristen dieses ÖSHZ."}[lang]
+            assert other in " ".join(blocks(privacy)), (slug, lang)
             for form_id in m.forms:
                 assert f'id="form-{form_id}"' in privacy
             assert 'id="cookies"' in privacy
