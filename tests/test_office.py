@@ -8,6 +8,7 @@ Saint-Gilles' support inbox (French). A session of one inbox never sees another'
 from __future__ import annotations
 
 import re
+import threading
 import time
 import types
 import uuid
@@ -154,6 +155,16 @@ def test_a_link_expires_after_15_minutes_and_a_session_after_30_idle(app, smtp, 
     assert client.get("/office/").status_code == 303
     monkeypatch.undo()
     assert client.get("/office/").status_code == 303        # the idle session was deleted
+
+
+def test_the_link_is_made_off_the_request_so_its_timing_does_not_tell_an_inbox(app, smtp, monkeypatch):
+    """The database write and the mail happen in the sign-in thread, not while the POST is answered."""
+    store = app.extensions["portal_store"]
+    threads = []
+    real = store.add_sign_in_token
+    monkeypatch.setattr(store, "add_sign_in_token", lambda **kw: (threads.append(threading.current_thread().name), real(**kw)))
+    ask_link(app.test_client(), smtp, OPWIJK_INBOX)
+    assert threads == ["office-sign-in-mail"]
 
 
 def test_a_stranger_asking_again_and_again_never_locks_the_inbox_out(app, smtp, monkeypatch):

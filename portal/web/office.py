@@ -6,8 +6,9 @@ to its inbox (the answers stay on the server under `delivery: secure`).
   inboxes). No new link while the inbox holds `LIVE_LINKS` that still work: a stranger who asks
   again and again fills the inbox with at most that many mails per link lifetime (15 minutes), and
   never locks staff out, as the mails he caused are working links in their mailbox. POSTs are
-  rate-limited per client address (PORTAL_RATELIMIT_SIGN_IN, `portal.web.security`). The mail leaves in a background thread, so
-  the answer takes as long for an inbox as for any other address.
+  rate-limited per client address (PORTAL_RATELIMIT_SIGN_IN, `portal.web.security`). The link is
+  made and mailed in a background thread, so the answer takes as long for an inbox as for any
+  other address.
 - `GET /office/auth/<token>`: a page with one button; its POST spends the token and opens the
   session. Not the GET: mail filters open links to scan them, which would spend the token, and a
   SameSite=Strict cookie set on a page reached from a mail program is not sent on the redirect.
@@ -24,7 +25,9 @@ as is an unknown reference. Pages are in the inbox's municipality's default lang
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+import queue
 import re
 import threading
 
@@ -117,28 +120,65 @@ def _lang_switch(lang: str) -> list:
 
 
 def _send_link(inbox: str, municipality) -> None:
-    """Make a link and mail it in the background (unless the inbox already holds enough working ones)."""
-    store = get_store()
-    if store.count_live_sign_in_tokens(inbox) >= LIVE_LINKS:
-        log.warning("office: no new sign-in link for an inbox of %s: %s unused ones still work", municipality.slug, LIVE_LINKS)
+    """Hand the making and mailing of a link to this process's sign-in thread. Nothing of it runs
+    on the request's path (no database write, no composing, no SMTP), so the answer comes as fast
+    for an inbox as for any other address: its timing does not tell which addresses are inboxes."""
+    job = functools.partial(_make_and_mail_link, get_store(), inbox, municipality, public_url(),
+                            current_app.config["MAIL_FROM"],
+                            transport_for(current_app.config.get("SMTP_URL"), current_app.config["MAIL_DIR"]))
+    try:
+        _sign_in_jobs.put_nowait(job)
+    except queue.Full:
+        log.warning("office: sign-in link for an inbox of %s dropped: too many waiting", municipality.slug)
         return
-    link = staff_auth.new_sign_in_link(store, inbox, public_url())
+    _start_sign_in_thread()
+
+
+_sign_in_jobs: queue.Queue = queue.Queue(maxsize=100)
+_sign_in_thread: threading.Thread | None = None
+_sign_in_thread_lock = threading.Lock()
+
+
+def _start_sign_in_thread() -> None:
+    """One thread per process (started after gunicorn forks, on the first sign-in): one database
+    connection for all sign-in mails, however many are asked for."""
+    global _sign_in_thread
+    with _sign_in_thread_lock:
+        if _sign_in_thread is None or not _sign_in_thread.is_alive():
+            _sign_in_thread = threading.Thread(target=_run_sign_in_jobs, name="office-sign-in-mail", daemon=True)
+            _sign_in_thread.start()
+
+
+def _run_sign_in_jobs() -> None:
+    while True:
+        job = _sign_in_jobs.get()
+        try:
+            job()
+        except Exception as exc:  # noqa: BLE001 - the thread must live on for the next sign-in
+            log.error("office: a sign-in link failed: %s", type(exc).__name__)
+
+
+def _make_and_mail_link(store, inbox: str, municipality, base_url: str, mail_from: str, transport) -> None:
+    """Unless the inbox already holds `LIVE_LINKS` working links: a new one, mailed to it. This
+    thread's database connection is closed before the mail leaves: sign-ins are rare, and a
+    connection kept open for the next one would outlive the store it belongs to."""
+    slug = municipality.slug
+    try:
+        if store.count_live_sign_in_tokens(inbox) >= LIVE_LINKS:
+            log.warning("office: no new sign-in link for an inbox of %s: %s unused ones still work", slug, LIVE_LINKS)
+            return
+        link = staff_auth.new_sign_in_link(store, inbox, base_url)
+    finally:
+        store.close()
     if municipality.default_language != "nl":
         link += f"?lang={municipality.default_language}"      # the button page in the inbox's language
     message = compose_sign_in(inbox=inbox, link=link, municipality=municipality,
-                              when=dt.datetime.now(BRUSSELS), sender=current_app.config["MAIL_FROM"])
-    transport = transport_for(current_app.config.get("SMTP_URL"), current_app.config["MAIL_DIR"])
-    sender = message["From"].addresses[0].addr_spec
-    slug = municipality.slug
-
-    def deliver():
-        try:
-            transport.send(sender, inbox, message.as_bytes())
-            log.info("office: sign-in link mailed to an inbox of %s", slug)
-        except DeliveryError as exc:
-            log.error("office: sign-in link for an inbox of %s not delivered: %s", slug, exc.summary)
-
-    threading.Thread(target=deliver, name="office-sign-in-mail", daemon=True).start()
+                              when=dt.datetime.now(BRUSSELS), sender=mail_from)
+    try:
+        transport.send(message["From"].addresses[0].addr_spec, inbox, message.as_bytes())
+        log.info("office: sign-in link mailed to an inbox of %s", slug)
+    except DeliveryError as exc:
+        log.error("office: sign-in link for an inbox of %s not delivered: %s", slug, exc.summary)
 
 
 @bp.route("/auth/<token>", methods=["GET", "POST"])
