@@ -198,7 +198,7 @@ def main(argv=None) -> int:
         tmp = Path(tmp)
         (tmp / "baseline_app.py").write_text(BASELINE_APP)
         (tmp / "baseline_insert_app.py").write_text(BASELINE_INSERT_APP)
-        env = {**os.environ, "PORTAL_SECRET_KEY": "bench-" + "s" * 32, "PORTAL_ENV": "production",
+        env = {**os.environ, "PORTAL_SECRET_KEY": "bench-" + "s" * 32, "PORTAL_ENV": "production", "PORTAL_PUBLIC_URL": "https://portal.test",
                "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}", "PORTAL_WTF_CSRF_ENABLED": "false",
                "PORTAL_FORM_MIN_FILL_SECONDS": "0", "PORTAL_RATELIMIT_ENABLED": "false",
                "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}", "BENCH_BASELINE_DB": str(tmp / "baseline.sqlite3")}

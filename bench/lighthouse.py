@@ -96,7 +96,7 @@ def start_stack(project: Path, tmp: Path) -> dict:
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=bench",
                     "-keyout", str(tmp / "key.pem"), "-out", str(tmp / "cert.pem")], check=True, capture_output=True)
     backend_port, https_port, http_port = free_port(), free_port(), free_port()
-    env = dict(os.environ, PORTAL_ENV="production", PORTAL_SECRET_KEY="bench-secret-" + "y" * 32, PORTAL_ROOT=str(project),
+    env = dict(os.environ, PORTAL_ENV="production", PORTAL_PUBLIC_URL="https://portal.test", PORTAL_SECRET_KEY="bench-secret-" + "y" * 32, PORTAL_ROOT=str(project),
                PORTAL_DATABASE_URL=f"sqlite:///{tmp / 'portal.sqlite3'}", PORTAL_MAIL_FROM="noreply@portal.example",
                PORTAL_PROXY_FIX="1", PORTAL_SITE_DIR=str(site), PORTAL_FORM_MIN_FILL_SECONDS="0",
                PORTAL_RATELIMIT_FORM="1000 per minute", NO_MKDOCS_2_WARNING="1")

@@ -33,7 +33,7 @@ def make_app(tmp_path, **config):
     from portal.web import create_app
 
     settings = {
-        "SECRET_KEY": SECRET, "ENV": "production",
+        "SECRET_KEY": SECRET, "ENV": "production", "PUBLIC_URL": "https://e-loket.example",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
         "WTF_CSRF_ENABLED": False, "FORM_MIN_FILL_SECONDS": 0,
         "ALLOW_EXAMPLE_ADDRESSES": True,     # production mode on the demo configs' .example inboxes

@@ -175,6 +175,7 @@ def stack(tmp_path_factory):
     smtp = SmtpServer(tmp / "smtp").start()
     backend_port, https_port, http_port = free_port(), free_port(), free_port()
     env = dict(os.environ, PORTAL_ENV="production", PORTAL_SECRET_KEY=SECRET, PORTAL_ROOT=str(ROOT),
+               PORTAL_PUBLIC_URL="https://portal.test",
                PORTAL_DATABASE_URL=f"sqlite:///{tmp / 'portal.sqlite3'}", PORTAL_SMTP_URL=smtp.url,
                PORTAL_MAIL_FROM="noreply@portal.example", PORTAL_PROXY_FIX="1", PORTAL_SITE_DIR=str(site_dir),
                PORTAL_FORM_MIN_FILL_SECONDS="1", NO_MKDOCS_2_WARNING="1")

@@ -46,7 +46,8 @@ class Gunicorn:
         self.port = free_port()
         self.env = {**os.environ, "PORTAL_SECRET_KEY": SECRET, "PORTAL_DATABASE_URL": database_url,
                     "PORTAL_WTF_CSRF_ENABLED": "false", "PORTAL_FORM_MIN_FILL_SECONDS": "0",
-                    "PORTAL_RATELIMIT_ENABLED": "false", "PORTAL_ENV": "production"}
+                    "PORTAL_RATELIMIT_ENABLED": "false", "PORTAL_ENV": "production",
+                    "PORTAL_PUBLIC_URL": "https://e-loket.example"}
         self.log = (tmp or Path("/tmp")) / f"gunicorn-{self.port}.log"
         self.command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
                         "--timeout", "60", "--graceful-timeout", "5",

@@ -651,6 +651,9 @@ def test_production_without_a_secret_refuses_to_start(scratch_project, tmp_path,
         with pytest.raises(ConfigurationError, match="PORTAL_SECRET_KEY"):
             create_app()
     monkeypatch.setenv("PORTAL_SECRET_KEY", "1234567890" * 4)   # digits only: still a string key
+    with pytest.raises(ConfigurationError, match="PORTAL_PUBLIC_URL is not set"):
+        create_app({"ALLOW_EXAMPLE_ADDRESSES": True})
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://e-loket.example")
     app = create_app({"ALLOW_EXAMPLE_ADDRESSES": True})          # the demos' .example inboxes
     assert app.config["SECRET_KEY"] == "1234567890" * 4
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -20,6 +20,7 @@ from portal.cli import main
 from portal.common.settings import ConfigurationError
 from portal.municipal.reserved import is_reserved_address, is_reserved_host
 from portal.web import create_app
+from portal.web.pages import public_url
 from tests.conftest import ROOT
 
 SECRET = "k" * 40
@@ -105,6 +106,7 @@ def test_production_refuses_to_start_while_an_inbox_is_a_demo_placeholder(scratc
     monkeypatch.setenv("PORTAL_SECRET_KEY", SECRET)
     monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{tmp_path / 'portal.sqlite3'}")
     monkeypatch.setenv("PORTAL_MAIL_FROM", "noreply@opwijk-ocmw.be")
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://www.opwijk-ocmw.be")
     for demo in ("sint-gillis", "eupen", "turnhout"):
         (scratch_project / "site_config" / f"{demo}.yml").unlink()
     make_real(scratch_project, "opwijk", "opwijk-ocmw.be")            # "your own" municipality
@@ -132,7 +134,7 @@ def test_production_refuses_an_office_address_on_an_example_name(scratch_project
     config.write_text(config.read_text(encoding="utf-8").replace("dewegwijzer@opwijk-ocmw.be", "dewegwijzer@opwijk.test"),
                       encoding="utf-8")
     settings = {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
-                "MAIL_FROM": "noreply@opwijk-ocmw.be"}
+                "MAIL_FROM": "noreply@opwijk-ocmw.be", "PUBLIC_URL": "https://www.opwijk-ocmw.be"}
     with pytest.raises(ConfigurationError, match=re.escape(f"{config}:{line_of(config, 'dewegwijzer@')}: "
                                                            "offices[welzijn].email: dewegwijzer@opwijk.test")):
         create_app(settings)
@@ -147,12 +149,32 @@ def test_production_refuses_to_send_from_an_example_sender(scratch_project, tmp_
     for demo in ("sint-gillis", "eupen", "turnhout", "antwerpen"):
         (scratch_project / "site_config" / f"{demo}.yml").unlink()
     make_real(scratch_project, "opwijk", "opwijk-ocmw.be")
-    settings = {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}"}
+    settings = {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+                "PUBLIC_URL": "https://www.opwijk-ocmw.be"}
     with pytest.raises(ConfigurationError) as refused:
         create_app(settings)
     assert "PORTAL_MAIL_FROM: noreply@portal.example" in str(refused.value)
     assert "opwijk.yml" not in str(refused.value)
     assert create_app({**settings, "MAIL_FROM": "noreply@opwijk-ocmw.be"})
+
+
+def test_production_refuses_links_to_a_forged_or_example_host(scratch_project, tmp_path):
+    """Without PORTAL_PUBLIC_URL the sign-in links and office e-mails would take the request's
+    Host header (anyone can send one); the example file's value would make every link dead."""
+    for demo in ("sint-gillis", "eupen", "turnhout", "antwerpen"):
+        (scratch_project / "site_config" / f"{demo}.yml").unlink()
+    make_real(scratch_project, "opwijk", "opwijk-ocmw.be")
+    settings = {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+                "MAIL_FROM": "noreply@opwijk-ocmw.be"}
+    with pytest.raises(ConfigurationError, match="PORTAL_PUBLIC_URL is not set"):
+        create_app(settings)
+    example = (ROOT / "deploy" / "portal.env.example").read_text()
+    placeholder = re.search(r"^PORTAL_PUBLIC_URL=(\S+)$", example, re.M).group(1)
+    with pytest.raises(ConfigurationError, match=re.escape(f"PORTAL_PUBLIC_URL: {placeholder}")):
+        create_app({**settings, "PUBLIC_URL": placeholder})
+    app = create_app({**settings, "PUBLIC_URL": "https://www.opwijk-ocmw.be"})
+    with app.test_request_context("/office/sign-in", base_url="http://evil.test"):
+        assert public_url() == "https://www.opwijk-ocmw.be"
 
 
 def test_the_nginx_configuration_needs_the_site_url_too(scratch_project):

@@ -311,6 +311,19 @@ def _check(config: dict) -> None:
         ) from None
 
 
+def check_public_url(config: dict) -> None:
+    """The web app's own requirement in production: PORTAL_PUBLIC_URL set, as the request's Host
+    header (which anyone can forge when gunicorn is reached without the shipped nginx) must never
+    decide where a sign-in link or an office e-mail points. Raises ConfigurationError."""
+    if config["ENV"] == "production" and not config.get("PUBLIC_URL"):
+        raise ConfigurationError(
+            "PORTAL_PUBLIC_URL is not set (PORTAL_ENV=production). The staff sign-in links and the office "
+            "e-mails point there; without it they would take the host from the request, which anyone can forge. "
+            "Set it to the address staff open, e.g. https://www.opwijk.be (a site of this server; nginx passes "
+            "/office/ on there)."
+        )
+
+
 def check_secret(config: dict) -> None:
     """The web app's own requirement (the admin commands sign nothing): a secret outside development.
     Raises ConfigurationError."""

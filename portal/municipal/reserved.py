@@ -12,6 +12,7 @@ an application or a citizen's reply would go to one, or every mail would come fr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from portal.common.settings import ConfigurationError
 
@@ -62,16 +63,20 @@ def placeholders(municipality) -> list[Placeholder]:
     return found
 
 
-def check_deliverable(municipalities, sender: str | None = None) -> None:
+def check_deliverable(municipalities, sender: str | None = None, public_url: str | None = None) -> None:
     """The production start-up rule: no application, and no citizen's reply, goes to an address
     that cannot exist, and no mail is sent from one (`sender`, PORTAL_MAIL_FROM: receiving servers
-    reject a sender whose domain does not exist, so every mail would bounce). Raises
-    ConfigurationError naming each file, line and key."""
+    reject a sender whose domain does not exist, so every mail would bounce), and no link in a
+    mail points at a host that cannot exist (`public_url`, PORTAL_PUBLIC_URL: the example file's
+    value left in place). Raises ConfigurationError naming each file, line and key."""
     problems = [f"{m.path}:{p.line}: {p.key}: {p.value}"
                 for m in municipalities for p in placeholders(m) if p.delivers]
     if sender and is_reserved_address(sender):
         problems.append(f"PORTAL_MAIL_FROM: {sender} (the sender of every mail; set it to an address of the "
                         "municipality's own domain that your mail server may send as)")
+    if public_url and is_reserved_host(urlparse(public_url).hostname or ""):
+        problems.append(f"PORTAL_PUBLIC_URL: {public_url} (where the staff sign-in links and the office e-mails "
+                        "point; set it to the address staff open, e.g. https://www.opwijk.be)")
     if problems:
         raise ConfigurationError(
             "PORTAL_ENV=production, but these addresses are on reserved example names (.example, .invalid, "

@@ -59,6 +59,7 @@ def _configure(app: Flask, test_config: dict | None, env_default: str) -> None:
     app.config.from_object(FlaskDefaults)
     app.config.update(settings.load(test_config, defaults={"ENV": env_default}))
     settings.check_secret(app.config)
+    settings.check_public_url(app.config)
     if not app.config["SECRET_KEY"]:
         # Development only (check_secret refuses elsewhere): the key kept in instance/, so the
         # receipt links of `make run` keep working after a restart.
@@ -103,7 +104,8 @@ def create_app(test_config: dict | None = None, *, env_default: str = "productio
     app.jinja_loader = jinja2.FileSystemLoader(str(root / "templates"))
     app.extensions["portal_municipalities"] = load_all(root)
     if app.config["ENV"] == "production" and not app.config["ALLOW_EXAMPLE_ADDRESSES"]:
-        check_deliverable(app.extensions["portal_municipalities"].values(), sender=app.config["MAIL_FROM"])
+        check_deliverable(app.extensions["portal_municipalities"].values(), sender=app.config["MAIL_FROM"],
+                          public_url=app.config.get("PUBLIC_URL"))
     app.extensions["portal_forms"] = load_forms(root)
     app.extensions["portal_form_classes"] = {}
     _open_store(app)
