@@ -261,6 +261,11 @@ def test_status_changes_persist_with_time_and_inbox(app, smtp):
         assert opwijk.post(f"/office/{own}/status", data={"status": status, "csrf_token": csrf(page)}).status_code == 303
     assert store.get_submission(own).status == "done"
     assert [(c["status"], c["inbox"]) for c in store.status_history(own)] == [("in_progress", OPWIJK_INBOX), ("done", OPWIJK_INBOX)]
+    # "Done" again (a second click, a repeated POST): nothing more in the history, so the
+    # retention, counted from the last "done", does not start again.
+    for _ in range(3):
+        assert opwijk.post(f"/office/{own}/status", data={"status": "done", "csrf_token": csrf(page)}).status_code == 303
+    assert len(store.status_history(own)) == 2
     assert "afgehandeld" in opwijk.get("/office/").get_data(as_text=True)
 
     page = opwijk.get(f"/office/{not_competent}").get_data(as_text=True)
@@ -268,7 +273,11 @@ def test_status_changes_persist_with_time_and_inbox(app, smtp):
     assert opwijk.post(f"/office/{not_competent}/status", data={"status": "forwarded", "forwarded_to": "OCMW Gent",
                                                                   "csrf_token": csrf(page)}).status_code == 303
     assert store.status_history(not_competent)[-1]["note"] == "OCMW Gent"
-    assert "doorgestuurd naar OCMW Gent" in opwijk.get(f"/office/{not_competent}").get_data(as_text=True)
+    for note in ("OCMW Gent", "OCMW Gent", "OCMW Aalst"):               # the same again, then corrected
+        opwijk.post(f"/office/{not_competent}/status", data={"status": "forwarded", "forwarded_to": note,
+                                                              "csrf_token": csrf(page)})
+    assert [c["note"] for c in store.status_history(not_competent)] == ["OCMW Gent", "OCMW Aalst"]
+    assert "doorgestuurd naar OCMW Aalst" in opwijk.get(f"/office/{not_competent}").get_data(as_text=True)
     # Another inbox cannot change it, nor can a status that does not exist.
     gillis = signed_in_client(app, smtp, GILLIS_INBOX)
     token = csrf(gillis.get("/office/").get_data(as_text=True))

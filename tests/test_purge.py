@@ -73,6 +73,27 @@ def test_an_application_marked_done_is_erased_from_the_database_file(store, muni
     assert [c["status"] for c in store.status_history(reference)] == ["done"]
 
 
+def test_the_note_typed_when_forwarding_is_erased_with_the_answers(store, municipalities, tmp_path):
+    """Staff type the forwarding note: it may hold a name or a number, so it goes with the answers;
+    a note an older version left behind after a purge is erased on the next one."""
+    reference = submit(store, municipalities, days_ago=40, postcode="9000", canary="Wolkenvanger")
+    deliver_all(store, tmp_path)
+    inbox = store.get_submission(reference).inbox
+    assert store.set_status(reference, "forwarded", inbox=inbox, note=f"OCMW Gent, dossier {CANARY_NAME}",
+                            now=(NOW - dt.timedelta(days=31)).timestamp())
+    assert CANARY_NAME.encode() in database_bytes(store)
+
+    assert purge(store, municipalities).erased == {"opwijk": 1}
+    assert [(c["status"], c["note"]) for c in store.status_history(reference)] == [("forwarded", None)]
+    assert CANARY_NAME.encode() not in database_bytes(store)
+
+    with store._write() as conn:            # as an older version left it: purged, the note still there
+        conn.execute("UPDATE status_changes SET note = ?", (f"OCMW Gent, {CANARY_NAME}",))
+    purge(store, municipalities)
+    assert store.status_history(reference)[0]["note"] is None
+    assert CANARY_NAME.encode() not in database_bytes(store)
+
+
 def test_a_failed_confirmation_never_keeps_an_application_past_the_maximum(store, municipalities, tmp_path):
     """The hard maximum (90 days) erases it whatever its e-mails: a bounced confirmation, an office
     message still pending. Their unsent copies are discarded with it, never sent empty."""

@@ -461,7 +461,7 @@ class SqlStore(OfficeMethods):
     # --- retention (`portal.store.retention` decides, these erase) ----------------------------
 
     def retention_candidates(self) -> list[dict]:
-        """Every application that still holds personal data: {id, competent, received_at (aware),
+        """Every application that still holds personal data: {id, competent, received_at (aware), purged (erased before),
         closed_at (aware: when it was last marked done or forwarded; None while open)}."""
         closed, params = self._in("c.status", CLOSED_STATUSES)
         # Only placeholders go into the SQL text; the statuses are bound parameters.
@@ -469,15 +469,17 @@ class SqlStore(OfficeMethods):
             "SELECT s.id, s.competent_slug, s.received_at, s.status,"  # nosec B608
             " (SELECT MAX(c.changed_at) FROM status_changes c WHERE c.submission_id = s.id AND " + closed + ")"
             " FROM submissions s WHERE s.answers IS NOT NULL OR EXISTS (SELECT 1 FROM outbox o"
-            " WHERE o.submission_id = s.id AND (o.raw IS NOT NULL OR o.recipient != ''))",
+            " WHERE o.submission_id = s.id AND (o.raw IS NOT NULL OR o.recipient != ''))"
+            " OR EXISTS (SELECT 1 FROM status_changes n WHERE n.submission_id = s.id AND n.note IS NOT NULL)",
             params)
-        return [{"id": r[0], "competent": r[1], "received_at": _brussels(r[2]),
+        return [{"id": r[0], "competent": r[1], "received_at": _brussels(r[2]), "purged": r[3] == "purged",
                  "closed_at": (dt.datetime.fromtimestamp(r[4], dt.timezone.utc)
                                if r[4] is not None and r[3] in CLOSED_STATUSES else None)} for r in rows]
 
     def erase_submissions(self, ids, *, now: dt.datetime, batch: int = 500) -> int:
         """Erase the personal data of these applications, whatever the state of their e-mails:
-        the answers (`purged_at` records when), the stored e-mails and the citizen's address.
+        the answers (`purged_at` records when), the stored e-mails and the citizen's address, and
+        the notes staff typed when forwarding.
         A message not yet sent is discarded with them: it would only repeat erased data. Returns
         how many were erased. Call `compact()` afterwards, so the bytes leave the file too."""
         ids = sorted(ids)
@@ -495,6 +497,8 @@ class SqlStore(OfficeMethods):
                 conn.execute(f"UPDATE outbox SET status = ?, lease_until = NULL WHERE {owned}"  # nosec B608
                              " AND status IN ('pending', 'failed')", (DISCARDED, *params))
                 conn.execute(f"UPDATE outbox SET raw = NULL, recipient = '' WHERE {owned}", params)  # nosec B608
+                # Staff type the forwarding note: it may hold more than an OCMW's name.
+                conn.execute(f"UPDATE status_changes SET note = NULL WHERE {owned}", params)  # nosec B608
         return erased
 
     def compact(self) -> bool:

@@ -10,7 +10,8 @@
 - `access_log`: which inbox opened which application when. No answers.
 
 Inbox addresses are the offices' own, from site_config: no citizen's personal data is in these
-tables (a forwarding note is the name of an OCMW).
+tables, except perhaps in a forwarding note: staff type it (meant for an OCMW's name), so the
+retention erases it with the answers (`SqlStore.erase_submissions`).
 """
 
 from __future__ import annotations
@@ -145,18 +146,27 @@ class OfficeMethods:
     def set_status(self, reference: str, status: str, *, inbox: str, note: str | None = None,
                    now: float | None = None) -> bool:
         """Give the application `status` on behalf of `inbox` (only its own, never a purged one) and
-        record the change. False when there is no such application of that inbox."""
+        record the change. False when there is no such application of that inbox. The same status
+        again (a second click, a repeated POST) records nothing: the history stays true and the
+        retention, which counts from the last "done", does not start again. A forwarding with
+        another note (the OCMW corrected) is a change."""
         if status not in OFFICE_STATUSES:
             raise ValueError(f"unknown status {status!r}")
         now = time.time() if now is None else now
         with self._write() as conn:
-            row = conn.execute("SELECT id FROM submissions WHERE reference = ? AND inbox = ? AND purged_at IS NULL",
-                               (reference, inbox)).fetchone()
+            row = conn.execute("SELECT id, status FROM submissions WHERE reference = ? AND LOWER(inbox) = LOWER(?)"
+                               " AND purged_at IS NULL", (reference, inbox)).fetchone()
             if row is None:
                 return False
+            note = (note or "")[:120] or None
+            if row[1] == status:
+                last = conn.execute("SELECT note FROM status_changes WHERE submission_id = ? ORDER BY id DESC LIMIT 1",
+                                    (row[0],)).fetchone()
+                if last is not None and last[0] == note:
+                    return True
             conn.execute("UPDATE submissions SET status = ? WHERE id = ?", (status, row[0]))
             conn.execute("INSERT INTO status_changes (submission_id, status, note, inbox, changed_at) VALUES (?, ?, ?, ?, ?)",
-                         (row[0], status, (note or "")[:120] or None, inbox, now))
+                         (row[0], status, note, inbox, now))
         return True
 
     def status_history(self, reference: str) -> list[dict]:

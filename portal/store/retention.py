@@ -54,7 +54,10 @@ class PurgeReport:
 
 def is_due(candidate: dict, municipality, now: dt.datetime) -> bool:
     """True when `candidate` (see `SqlStore.retention_candidates`) is past its municipality's limits;
-    an application of a municipality no longer configured gets the defaults."""
+    an application of a municipality no longer configured gets the defaults. One purged before
+    with something left (a forwarding note an older version kept) is due at once."""
+    if candidate.get("purged"):
+        return True
     days = municipality.retention_days if municipality else DEFAULT_RETENTION_DAYS
     max_days = municipality.retention_max_days if municipality else DEFAULT_RETENTION_MAX_DAYS
     if candidate["received_at"] <= now - dt.timedelta(days=max_days):
