@@ -184,6 +184,20 @@ def test_a_stranger_asking_again_and_again_never_locks_the_inbox_out(app, smtp, 
     ask_link(app.test_client(), smtp, WIJK_INBOX)                    # another inbox never counted
 
 
+def test_links_that_could_not_be_mailed_do_not_count_against_the_inbox(app, smtp):
+    """The mail server is down while staff ask again and again; once it is back, a link comes at once."""
+    from portal.web.office import LIVE_LINKS
+
+    app.config["SMTP_URL"] = "smtp://127.0.0.1:1"                  # nothing listens there
+    client = app.test_client()
+    for _ in range(LIVE_LINKS + 1):
+        ask_link(client, smtp, OPWIJK_INBOX, expect_mail=False)
+    assert app.extensions["portal_store"].count_live_sign_in_tokens(OPWIJK_INBOX) == 0
+    app.config["SMTP_URL"] = smtp.url
+    _, link = ask_link(client, smtp, OPWIJK_INBOX)
+    assert follow(client, link).status_code == 303
+
+
 def test_sign_out_ends_the_session(app, smtp):
     client = signed_in_client(app, smtp, OPWIJK_INBOX)
     page = client.get("/office/").get_data(as_text=True)

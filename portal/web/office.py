@@ -179,6 +179,12 @@ def _make_and_mail_link(store, inbox: str, municipality, base_url: str, mail_fro
         log.info("office: sign-in link mailed to an inbox of %s", slug)
     except DeliveryError as exc:
         log.error("office: sign-in link for an inbox of %s not delivered: %s", slug, exc.summary)
+        # A link that never arrived must not count as one staff hold: once the mail server is
+        # back, the next request gets a link at once.
+        try:
+            staff_auth.spend_sign_in_token(store, link.split("?")[0].rsplit("/", 1)[-1])
+        finally:
+            store.close()
 
 
 @bp.route("/auth/<token>", methods=["GET", "POST"])
