@@ -12,7 +12,7 @@ import threading
 import time
 import types
 import uuid
-from urllib.parse import urlparse
+from urllib.parse import quote, urlencode, urlparse
 
 import pytest
 
@@ -26,7 +26,7 @@ SINT_GILLIS = "/forms/sint-gillis/fr/support-application/"
 OPWIJK_INBOX = "welzijn@opwijk.example"
 WIJK_INBOX = "wijkwerken@opwijk.example"
 GILLIS_INBOX = "cpas@saint-gilles.example"
-LINK_RE = re.compile(r"https?://\S+/office/auth/[A-Za-z0-9_-]+(?:\?lang=fr)?")
+LINK_RE = re.compile(r"https?://\S+/office/auth/[A-Za-z0-9_-]+(?:\?\S+)?")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -54,11 +54,11 @@ def csrf(html: str) -> str:
     return match.group(1) if match else ""
 
 
-def ask_link(client, smtp, email: str, *, expect_mail: bool = True) -> tuple[str, str | None]:
-    """POST the sign-in form; (the page, the link that arrived by SMTP or None)."""
+def ask_link(client, smtp, email: str, *, expect_mail: bool = True, url: str = "/office/sign-in") -> tuple[str, str | None]:
+    """POST the sign-in form at `url`; (the page, the link that arrived by SMTP or None)."""
     before = len(smtp.messages())
-    page = client.get("/office/sign-in").get_data(as_text=True)
-    response = client.post("/office/sign-in", data={"email": email, "csrf_token": csrf(page)})
+    page = client.get(url).get_data(as_text=True)
+    response = client.post(url, data={"email": email, "csrf_token": csrf(page)})
     assert response.status_code == 200
     if not expect_mail:
         time.sleep(1.0)
@@ -71,7 +71,8 @@ def ask_link(client, smtp, email: str, *, expect_mail: bool = True) -> tuple[str
 
 def follow(client, link: str):
     """Open the link from the mail and press its button: the response of the POST."""
-    path = urlparse(link).path
+    parts = urlparse(link)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
     page = client.get(path)
     assert page.status_code == 200
     return client.post(path, data={"csrf_token": csrf(page.get_data(as_text=True))})
@@ -120,7 +121,7 @@ def test_the_link_arrives_by_smtp_works_once_and_opens_a_strict_session(app, smt
     opened = follow(client, link)
     assert opened.status_code == 303 and opened.headers["Location"].endswith("/office/")
     cookie = opened.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/office/" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/office/" in cookie
     assert client.get("/office/").status_code == 200
     # The same link again (another browser): refused.
     again = app.test_client()
@@ -155,6 +156,15 @@ def test_a_link_expires_after_15_minutes_and_a_session_after_30_idle(app, smtp, 
     assert client.get("/office/").status_code == 303
     monkeypatch.undo()
     assert client.get("/office/").status_code == 303        # the idle session was deleted
+
+    # Used every 20 minutes, a session still ends 10 hours after sign-in.
+    client = signed_in_client(app, smtp, OPWIJK_INBOX)
+    start = time.time()
+    for minutes in range(20, 10 * 60, 20):
+        monkeypatch.setattr(portal.store.office, "time", types.SimpleNamespace(time=lambda m=minutes: start + m * 60))
+        assert client.get("/office/").status_code == 200, minutes
+    monkeypatch.setattr(portal.store.office, "time", types.SimpleNamespace(time=lambda: start + 10 * 3600 + 60))
+    assert client.get("/office/").status_code == 303
 
 
 def test_the_link_is_made_off_the_request_so_its_timing_does_not_tell_an_inbox(app, smtp, monkeypatch):
@@ -196,6 +206,32 @@ def test_links_that_could_not_be_mailed_do_not_count_against_the_inbox(app, smtp
     app.config["SMTP_URL"] = smtp.url
     _, link = ask_link(client, smtp, OPWIJK_INBOX)
     assert follow(client, link).status_code == 303
+
+
+def test_a_link_to_an_application_comes_back_to_it_after_sign_in(app, smtp):
+    """An office e-mail's link opened when no session is open: sign in, and land on that application."""
+    reference = send_applications(app)[OPWIJK_INBOX][0]
+    client = app.test_client()
+    response = client.get(f"/office/{reference}")
+    assert response.status_code == 303
+    sign_in = response.headers["Location"]
+    assert sign_in == f"/office/sign-in?next=/office/{reference}"
+    _, link = ask_link(client, smtp, OPWIJK_INBOX, url=sign_in)
+    assert link.endswith(f"?next=%2Foffice%2F{reference}")
+    opened = follow(client, link)
+    assert opened.status_code == 303 and opened.headers["Location"] == f"/office/{reference}"
+    assert reference in client.get(opened.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/office/", "//evil.example/", "/office/sign-out", "/forms/"])
+def test_sign_in_goes_nowhere_but_an_application(app, smtp, target):
+    """No open redirect: a `next` that is not an application's page is ignored, in the mail and after sign-in."""
+    client = app.test_client()
+    _, link = ask_link(client, smtp, OPWIJK_INBOX, url=f"/office/sign-in?next={quote(target, safe='')}")
+    assert "next=" not in link
+    token_link = link.split("?")[0] + "?" + urlencode({"next": target})
+    opened = follow(client, token_link)
+    assert opened.status_code == 303 and opened.headers["Location"] == "/office/"
 
 
 def test_sign_out_ends_the_session(app, smtp):

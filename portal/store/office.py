@@ -94,16 +94,17 @@ class OfficeMethods:
             conn.execute("INSERT INTO staff_sessions (session_hash, inbox, created_at, last_seen) VALUES (?, ?, ?, ?)",
                          (session_hash, inbox, now, now))
 
-    def touch_staff_session(self, session_hash: str, *, idle_seconds: float, now: float | None = None) -> str | None:
-        """The session's inbox when it was used in the last `idle_seconds` (and it counts as used
-        now); else None, and an idle session is deleted."""
+    def touch_staff_session(self, session_hash: str, *, idle_seconds: float, max_seconds: float,
+                            now: float | None = None) -> str | None:
+        """The session's inbox when it was used in the last `idle_seconds` and began less than
+        `max_seconds` ago (and it counts as used now); else None, and the session is deleted."""
         now = time.time() if now is None else now
         with self._write() as conn:
-            row = conn.execute("SELECT inbox, last_seen FROM staff_sessions WHERE session_hash = ?",
+            row = conn.execute("SELECT inbox, last_seen, created_at FROM staff_sessions WHERE session_hash = ?",
                                (session_hash,)).fetchone()
             if row is None:
                 return None
-            if row[1] <= now - idle_seconds:
+            if row[1] <= now - idle_seconds or row[2] <= now - max_seconds:
                 conn.execute("DELETE FROM staff_sessions WHERE session_hash = ?", (session_hash,))
                 return None
             conn.execute("UPDATE staff_sessions SET last_seen = ? WHERE session_hash = ?", (now, session_hash))

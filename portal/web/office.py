@@ -9,9 +9,13 @@ to its inbox (the answers stay on the server under `delivery: secure`).
   rate-limited per client address (PORTAL_RATELIMIT_SIGN_IN, `portal.web.security`). The link is
   made and mailed in a background thread, so the answer takes as long for an inbox as for any
   other address.
-- `GET /office/auth/<token>`: a page with one button; its POST spends the token and opens the
-  session. Not the GET: mail filters open links to scan them, which would spend the token, and a
-  SameSite=Strict cookie set on a page reached from a mail program is not sent on the redirect.
+- `GET /office/auth/<token>`: a page with one button; its POST spends the token, opens the
+  session and goes to the list, or to the application whose link brought staff to sign-in
+  (`?next=`, only an application's path). Not the GET: mail filters open links to scan them,
+  which would spend the token.
+- The session cookie is SameSite=Lax, so a link to an application in an office e-mail opens it
+  from webmail too (Strict cookies are not sent on a navigation from another site); every POST
+  carries a CSRF token, so Lax lets no other site change anything.
 - `GET /office/`: the inbox's applications, newest first, paged; `GET /office/<reference>`: one
   application (every answer through the presenter of the check page, `portal.intake.present`),
   the routing reason, status buttons; `/office/<reference>/print`: the same, for paper or PDF.
@@ -30,6 +34,7 @@ import logging
 import queue
 import re
 import threading
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, make_response, redirect, request, url_for
 
@@ -87,10 +92,22 @@ def sign_in_url(lang: str, **args) -> str:
 
 
 def _require_inbox():
+    """The session's (inbox, municipality), or a redirect to sign-in that comes back to the
+    application asked for (a link in an office e-mail, opened after the session ended)."""
     signed = _signed_in()
     if signed is None:
-        return None, redirect(url_for("office.sign_in"), 303)
+        back = _return_path(request.path)
+        return None, redirect(url_for("office.sign_in", next=back) if back else url_for("office.sign_in"), 303)
     return signed, None
+
+
+RETURN_PATH_RE = re.compile(r"^/office/[A-Z0-9]{3}-[0-9]{4}-[A-Z0-9]{5}(?:/print)?$")
+
+
+def _return_path(value) -> str | None:
+    """Where to go after sign-in: one application's page or print view of this backend, nothing
+    else (an open redirect would let a mail that looks like ours send staff anywhere)."""
+    return value if isinstance(value, str) and RETURN_PATH_RE.match(value) else None
 
 
 # --- sign-in --------------------------------------------------------------------------------
@@ -108,7 +125,7 @@ def sign_in():
                      error=t("office.sign_in.invalid", lang), sent=False, lang_switch=_lang_switch(lang))
     entry = _inboxes().get(address.lower())
     if entry is not None:
-        _send_link(*entry)
+        _send_link(*entry, return_to=_return_path(request.args.get("next")))
     else:
         log.info("office: sign-in asked for an address that is no inbox")
     return _page("office/sign_in.html", site=None, email=address, error=None, sent=True, lang_switch=_lang_switch(lang))
@@ -119,13 +136,13 @@ def _lang_switch(lang: str) -> list:
             for other in LANGUAGES]
 
 
-def _send_link(inbox: str, municipality) -> None:
+def _send_link(inbox: str, municipality, *, return_to: str | None = None) -> None:
     """Hand the making and mailing of a link to this process's sign-in thread. Nothing of it runs
     on the request's path (no database write, no composing, no SMTP), so the answer comes as fast
     for an inbox as for any other address: its timing does not tell which addresses are inboxes."""
     job = functools.partial(_make_and_mail_link, get_store(), inbox, municipality, public_url(),
                             current_app.config["MAIL_FROM"],
-                            transport_for(current_app.config.get("SMTP_URL"), current_app.config["MAIL_DIR"]))
+                            transport_for(current_app.config.get("SMTP_URL"), current_app.config["MAIL_DIR"]), return_to)
     try:
         _sign_in_jobs.put_nowait(job)
     except queue.Full:
@@ -158,8 +175,10 @@ def _run_sign_in_jobs() -> None:
             log.error("office: a sign-in link failed: %s", type(exc).__name__)
 
 
-def _make_and_mail_link(store, inbox: str, municipality, base_url: str, mail_from: str, transport) -> None:
-    """Unless the inbox already holds `LIVE_LINKS` working links: a new one, mailed to it. This
+def _make_and_mail_link(store, inbox: str, municipality, base_url: str, mail_from: str, transport,
+                        return_to: str | None = None) -> None:
+    """Unless the inbox already holds `LIVE_LINKS` working links: a new one, mailed to it (with the
+    page to open after sign-in, `return_to`, and the inbox's language for the button page). This
     thread's database connection is closed before the mail leaves: sign-ins are rare, and a
     connection kept open for the next one would outlive the store it belongs to."""
     slug = municipality.slug
@@ -170,8 +189,11 @@ def _make_and_mail_link(store, inbox: str, municipality, base_url: str, mail_fro
         link = staff_auth.new_sign_in_link(store, inbox, base_url)
     finally:
         store.close()
-    if municipality.default_language != "nl":
-        link += f"?lang={municipality.default_language}"      # the button page in the inbox's language
+    query = {"lang": municipality.default_language} if municipality.default_language != "nl" else {}
+    if return_to:
+        query["next"] = return_to
+    if query:
+        link += "?" + urlencode(query)
     message = compose_sign_in(inbox=inbox, link=link, municipality=municipality,
                               when=dt.datetime.now(BRUSSELS), sender=mail_from)
     try:
@@ -197,14 +219,14 @@ def auth(token: str):
     if entry is None:
         log.info("office: a used, expired or unknown sign-in link was refused")
         return _page("office/auth.html", site=None, status=400, invalid=True)
-    response = redirect(url_for("office.inbox"), 303)
+    response = redirect(_return_path(request.args.get("next")) or url_for("office.inbox"), 303)
     _set_cookie(response, staff_auth.start_session(get_store(), entry[0]))
     log.info("office: signed in to an inbox of %s", entry[1].slug)
     return response
 
 
 def _set_cookie(response, value: str) -> None:
-    response.set_cookie(staff_auth.COOKIE, value, path=staff_auth.COOKIE_PATH, httponly=True, samesite="Strict",
+    response.set_cookie(staff_auth.COOKIE, value, path=staff_auth.COOKIE_PATH, httponly=True, samesite="Lax",
                         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
 
 
@@ -214,7 +236,7 @@ def sign_out():
     lang = signed[1].default_language if signed else _sign_in_lang()
     staff_auth.end_session(get_store(), request.cookies.get(staff_auth.COOKIE))
     response = make_response(redirect(sign_in_url(lang, signed_out=1), 303))
-    response.delete_cookie(staff_auth.COOKIE, path=staff_auth.COOKIE_PATH, httponly=True, samesite="Strict",
+    response.delete_cookie(staff_auth.COOKIE, path=staff_auth.COOKIE_PATH, httponly=True, samesite="Lax",
                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
     return response
 

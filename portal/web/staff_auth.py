@@ -6,9 +6,11 @@ people as the e-mail of `delivery: full` reached, without the answers leaving th
 - A sign-in link holds a random token (32 bytes); the store keeps only its SHA-256, with the inbox
   and an expiry (`TOKEN_TTL`, 15 minutes). Spending it is one UPDATE that checks it is unused and
   unexpired: a link works once.
-- A session is another random value in the `COOKIE` cookie (HttpOnly, SameSite=Strict, Secure in
+- A session is another random value in the `COOKIE` cookie (HttpOnly, SameSite=Lax, Secure in
   production, path /office/); the store keeps its SHA-256, the inbox and when it was last used.
-  After `IDLE_SECONDS` (30 minutes) without a request it ends; signing out deletes it.
+  After `IDLE_SECONDS` (30 minutes) without a request it ends, and `MAX_SECONDS` (10 hours, a
+  working day) after sign-in in any case, so a browser left signed in does not stay so for good;
+  signing out deletes it.
 
 Tokens and cookie values never reach a log (they are not personal data, but they are keys).
 """
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 
 TOKEN_TTL = 15 * 60
 IDLE_SECONDS = 30 * 60
+MAX_SECONDS = 10 * 60 * 60
 COOKIE = "portal_office"
 COOKIE_PATH = "/office/"
 
@@ -89,7 +92,7 @@ def session_inbox(store, cookie_value: str | None) -> str | None:
     """The inbox of a live session (which counts as used now), else None."""
     if not cookie_value or len(cookie_value) > 200:
         return None
-    return store.touch_staff_session(digest(cookie_value), idle_seconds=IDLE_SECONDS)
+    return store.touch_staff_session(digest(cookie_value), idle_seconds=IDLE_SECONDS, max_seconds=MAX_SECONDS)
 
 
 def end_session(store, cookie_value: str | None) -> None:

@@ -92,8 +92,23 @@ def test_sign_in_list_detail_print_and_status_without_javascript(office, new_pag
     page.get_by_role("button", name="Afmelden").click()
     expect(page.get_by_text("U bent afgemeld.")).to_be_visible()
     page.goto(f"{url}/office/{overdue}")
-    expect(page).to_have_url(f"{url}/office/sign-in")
+    expect(page).to_have_url(f"{url}/office/sign-in?next=/office/{overdue}")     # and back there after sign-in
     assert new_page.foreign == []
+
+
+def test_a_link_in_an_office_mail_opens_the_application_from_webmail(office, new_page):
+    """Staff signed in, then click the application's link in webmail (a page of another site): the
+    session cookie comes along (SameSite=Lax; a Strict one stayed behind and sent them to sign-in)."""
+    url, app, (overdue, _, _) = office
+    page = new_page(1280)
+    page.goto(link_for(app, url, INBOX))
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(page).to_have_url(f"{url}/office/")
+    page.goto("about:blank")
+    page.set_content(f'<a href="{url}/office/{overdue}">Aanvraag {overdue}</a>')    # another site's page
+    page.get_by_role("link").click()
+    expect(page).to_have_url(f"{url}/office/{overdue}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(overdue)
 
 
 @pytest.mark.parametrize("width", [390, 1280])
