@@ -265,7 +265,7 @@ def move_inbox(old, new, dry_run):
     try:
         store = open_store(config["DATABASE_URL"], create=False)
         try:
-            groups = [(inbox, slug, form_id, count) for inbox, slug, form_id, count in store.applications_per_inbox()
+            groups = [(inbox, slug, form_id, count) for inbox, slug, form_id, count in store.applications_per_inbox(purged=True)
                       if inbox.lower() == old.strip().lower() and inbox != new]
             moved = 0
             for inbox, slug, form_id, count in groups:
@@ -428,7 +428,7 @@ def staff_link(slug, inbox):
         raise click.ClickException(f"{inbox!r} is not an inbox of {slug}; its inboxes: "
                                    + ", ".join(sorted(set(municipality.inboxes.values()))))
     try:
-        store = open_store(config["DATABASE_URL"])
+        store = open_store(config["DATABASE_URL"], create=False)
         try:
             link = new_sign_in_link(store, matches[0], config.get("PUBLIC_URL") or "http://127.0.0.1:8000")
         finally:

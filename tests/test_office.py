@@ -7,6 +7,7 @@ Saint-Gilles' support inbox (French). A session of one inbox never sees another'
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
@@ -94,6 +95,14 @@ def stored_reference(response) -> str:
 
     token = response.headers["Location"].rsplit("/", 1)[-1]
     return receipt_serializer().loads(token)["ref"]
+
+
+def submit_support(app, **answers) -> str:
+    """One support application sent through Opwijk's form: its reference."""
+    with app.test_request_context():
+        response = submit(app.test_client(), OPWIJK, support_answers(**answers))
+        assert response.status_code == 303
+        return stored_reference(response)
 
 
 def send_applications(app) -> dict:
@@ -346,9 +355,10 @@ def test_the_list_is_paged(app, smtp, monkeypatch):
     second = opwijk.get("/office/?page=2").get_data(as_text=True)
     assert references(first) == [sent[OPWIJK_INBOX][1]] and references(second) == [sent[OPWIJK_INBOX][0]]
     assert 'rel="next"' in first and 'rel="prev"' in second
+    assert opwijk.get("/office/?page=99999999999999999999").status_code == 200        # no 500 from the database
 
 
-def test_portal_staff_link_prints_a_working_link_and_refuses_a_stranger(app, smtp, monkeypatch, database_url):
+def test_portal_staff_link_prints_a_working_link_and_refuses_a_stranger(app, smtp, monkeypatch, database_url, tmp_path):
     from click.testing import CliRunner
 
     from portal.cli import main
@@ -365,6 +375,11 @@ def test_portal_staff_link_prints_a_working_link_and_refuses_a_stranger(app, smt
     assert "Aangemeld als wijkwerken@opwijk.example" in client.get("/office/").get_data(as_text=True)
     stranger = runner.invoke(main, ["staff-link", "opwijk", "someone@opwijk.example"])
     assert stranger.exit_code == 1 and "is not an inbox of opwijk" in stranger.output
+    # Run without the server's environment: no link into a new, empty database that nobody reads.
+    nowhere = tmp_path / "elsewhere.sqlite3"
+    monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{nowhere}")
+    lost = runner.invoke(main, ["staff-link", "opwijk", WIJK_INBOX])
+    assert lost.exit_code == 1 and "/office/auth/" not in lost.output and not nowhere.exists()
 
 
 def test_applications_left_in_a_changed_inbox_address_are_flagged_and_moved_by_portal_move_inbox(
@@ -376,6 +391,9 @@ def test_applications_left_in_a_changed_inbox_address_are_flagged_and_moved_by_p
     from portal.cli import main
 
     sent = send_applications(app)
+    store = app.extensions["portal_store"]
+    purged = submit_support(app)                    # a third one, erased already: it moves too (the list shows it)
+    store.erase_submissions([store.get_submission(purged).id], now=dt.datetime.now(dt.timezone.utc))
     new_inbox = "sociaal@opwijk.example"
     config = scratch_project / "site_config" / "opwijk.yml"
     config.write_text(config.read_text().replace(f"support-application: {OPWIJK_INBOX}", f"support-application: {new_inbox}"))
@@ -393,14 +411,14 @@ def test_applications_left_in_a_changed_inbox_address_are_flagged_and_moved_by_p
     refused = runner.invoke(main, ["move-inbox", OPWIJK_INBOX, "someone@opwijk.example"])
     assert refused.exit_code == 1 and "is in no municipality's inboxes" in refused.output
     wrong = runner.invoke(main, ["move-inbox", OPWIJK_INBOX, WIJK_INBOX]).output       # an inbox, not this form's
-    assert f"stay: 2 applications of opwijk (support-application): opwijk sends that form to {new_inbox}" in wrong
+    assert f"stay: 3 applications of opwijk (support-application): opwijk sends that form to {new_inbox}" in wrong
     dry = runner.invoke(main, ["move-inbox", OPWIJK_INBOX, new_inbox, "--dry-run"]).output
-    assert "would move: 2 applications of opwijk (support-application)" in dry
+    assert "would move: 3 applications of opwijk (support-application)" in dry
     assert references(staff.get("/office/").get_data(as_text=True)) == []
 
     moved = runner.invoke(main, ["move-inbox", OPWIJK_INBOX.upper(), new_inbox])
-    assert moved.exit_code == 0 and "moved: 2 applications of opwijk (support-application)" in moved.output
-    assert sorted(references(staff.get("/office/").get_data(as_text=True))) == sorted(sent[OPWIJK_INBOX])
+    assert moved.exit_code == 0 and "moved: 3 applications of opwijk (support-application)" in moved.output
+    assert sorted(references(staff.get("/office/").get_data(as_text=True))) == sorted(sent[OPWIJK_INBOX] + [purged])
     assert staff.get(f"/office/{sent[WIJK_INBOX][0]}").status_code == 404             # nothing else came along
     assert changed.test_client().get("/healthz").get_json()["alerts"]["stranded_applications"] == 0
     assert "ALERT" not in runner.invoke(main, ["outbox"]).output

@@ -43,7 +43,8 @@ def default_url(root: Path) -> str:
 def open_store(url: str, *, create: bool = True) -> "SqlStore":
     """The store behind `url` (`sqlite:///absolute/path` or `sqlite:///relative/path`), schema ready.
 
-    `create=False` is for the admin commands (`portal outbox`, `purge`, `inbox-check`, `worker`):
+    `create=False` is for the admin commands (`portal outbox`, `purge`, `inbox-check`, `worker`,
+    `staff-link`, `move-inbox`):
     a SQLite file that does not exist is an error, not a new empty database. Run without the
     server's environment they would otherwise read a fresh database and report "0 failed", a
     false all-clear. The form backend (and `portal serve`) creates the database.

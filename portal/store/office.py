@@ -131,18 +131,20 @@ class OfficeMethods:
                           " ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?", (inbox, limit, offset))
         return [self._submission(row) for row in rows], total
 
-    def applications_per_inbox(self) -> list[tuple[str, str, str, int]]:
-        """(inbox, receiving municipality, form, how many) of the applications not purged yet."""
-        rows = self._read("SELECT inbox, competent_slug, form_id, COUNT(*) FROM submissions WHERE purged_at IS NULL"
+    def applications_per_inbox(self, *, purged: bool = False) -> list[tuple[str, str, str, int]]:
+        """(inbox, receiving municipality, form, how many) of the applications not purged yet, or
+        of all of them with `purged` (the list shows purged ones too, so `move_inbox` moves them)."""
+        where = "" if purged else " WHERE purged_at IS NULL"
+        rows = self._read("SELECT inbox, competent_slug, form_id, COUNT(*) FROM submissions" + where +  # nosec B608
                           " GROUP BY inbox, competent_slug, form_id ORDER BY inbox, competent_slug, form_id")
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     def move_inbox(self, old: str, new: str, *, competent_slug: str, form_id: str) -> int:
-        """Give the applications of `form_id` received by `competent_slug` in inbox `old` (any case)
-        to inbox `new`, purged ones too (the list shows them); how many moved."""
+        """Give the applications of `form_id` received by `competent_slug` in inbox `old` (as
+        spelled: see `applications_per_inbox`) to inbox `new`, purged ones too; how many moved."""
         with self._write() as conn:
-            return conn.execute("UPDATE submissions SET inbox = ? WHERE LOWER(inbox) = LOWER(?) AND competent_slug = ?"
-                                " AND form_id = ? AND inbox <> ?", (new, old, competent_slug, form_id, new)).rowcount
+            return conn.execute("UPDATE submissions SET inbox = ? WHERE inbox = ? AND competent_slug = ? AND form_id = ?",
+                                (new, old, competent_slug, form_id)).rowcount
 
     def set_status(self, reference: str, status: str, *, inbox: str, note: str | None = None,
                    now: float | None = None) -> bool:

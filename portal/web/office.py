@@ -287,6 +287,7 @@ def inbox():
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
         page = 1
+    page = min(page, 10**6)             # the database takes no offset beyond 64 bits; nobody has a million pages
     submissions, total = get_store().list_for_inbox(address, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
     return _page("office/list.html", site=site, rows=[_summary(s, lang, site) for s in submissions],
