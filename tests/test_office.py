@@ -309,6 +309,19 @@ def test_an_application_from_another_area_names_the_ocmw_to_pass_it_on_to(app, s
         assert "Bevoegd volgens de nationale postcodetabel: OCMW Gent (NIS-code 44021)." in html, path
 
 
+def test_an_erased_application_shows_what_is_left_and_no_deadline_or_erasure_date(app, smtp):
+    """After the retention: the reference, dates and routing stay; no deadline (the kind of help
+    that sets it is gone), no "will be erased on", and the postcode is said to be erased."""
+    store = app.extensions["portal_store"]
+    reference = submit_support(app)
+    store.erase_submissions([store.get_submission(reference).id], now=dt.datetime.now(dt.timezone.utc))
+    page = " ".join(signed_in_client(app, smtp, OPWIJK_INBOX).get(f"/office/{reference}").get_data(as_text=True).split())
+    assert "De persoonsgegevens van deze aanvraag zijn gewist" in page
+    assert "(postcode gewist)" in page and "postcode ?" not in page
+    assert "Beslissen uiterlijk" not in page and "geen wettelijke termijn" not in page
+    assert "worden 30 dagen na" not in page
+
+
 def test_status_changes_persist_with_time_and_inbox(app, smtp):
     sent = send_applications(app)
     store = app.extensions["portal_store"]

@@ -329,7 +329,8 @@ def _detail_context(address: str, site, submission) -> dict:
         "sent_from": (lambda m: m.text(m.name, lang) if m else submission.site_slug)(municipalities().get(submission.site_slug)),
         "citizen_lang": {"code": submission.lang, "name": LANGUAGE_NAMES.get(submission.lang, submission.lang)},
         "history": history,
-        "retention": t("office.detail.retention", lang, days=owner.retention_days, date=format_date(erase_by, lang)),
+        "retention": t("office.detail.retention", lang, days=owner.retention_days, date=format_date(erase_by, lang))
+        if submission.answers is not None else None,          # erased: the answers' section says so
     }
 
 
