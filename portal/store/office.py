@@ -135,6 +135,7 @@ class OfficeMethods:
         """(inbox, receiving municipality, form, how many) of the applications not purged yet, or
         of all of them with `purged` (the list shows purged ones too, so `move_inbox` moves them)."""
         where = "" if purged else " WHERE purged_at IS NULL"
+        # Both texts are constants of this method: no input in the SQL text.
         rows = self._read("SELECT inbox, competent_slug, form_id, COUNT(*) FROM submissions" + where +  # nosec B608
                           " GROUP BY inbox, competent_slug, form_id ORDER BY inbox, competent_slug, form_id")
         return [(r[0], r[1], r[2], r[3]) for r in rows]
