@@ -898,14 +898,16 @@ def test_answers_signed_for_another_form_or_site_are_refused(client, store):
     assert store.count_submissions() == 0
 
 
-def test_answers_older_than_the_csrf_time_limit_are_refused(make_app, monkeypatch):
+def test_answers_older_than_the_csrf_time_limit_are_not_sent_but_given_back(make_app, monkeypatch):
     app = make_app(WTF_CSRF_TIME_LIMIT=1, WTF_CSRF_ENABLED=False)
     client = app.test_client()
-    check_page = send(client, OPWIJK, support_answers())
+    check_page = send(client, OPWIJK, support_answers(first_name="Mieke"))
     later(monkeypatch, seconds=2.1)
     response = confirm(client, OPWIJK, check_page)
+    page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "We konden je antwoorden niet meer lezen" in response.get_data(as_text=True)
+    assert "Je antwoorden staan er nog" in page and 'value="Mieke"' in page
+    assert 'name="return_to_check" value="1"' in page                  # sending it shows the check page again
     assert app.extensions["portal_store"].count_submissions() == 0
 
 
@@ -937,9 +939,9 @@ def test_the_confirm_step_needs_the_csrf_token(client, store):
     assert store.count_submissions() == 0
 
 
-def test_an_expired_check_page_with_csrf_on_says_the_answers_are_gone(make_app, monkeypatch):
-    # Its token and its signed answers expire together: the CSRF refusal comes first, and the
-    # form it gives back is empty, so it must not say "your answers are still there".
+def test_an_expired_check_page_with_csrf_on_gives_the_answers_back(make_app, monkeypatch):
+    # Its token and its signed answers expire together: the CSRF refusal comes first; the form
+    # it gives back holds the answers the page showed, to check and send again.
     app = make_app(WTF_CSRF_TIME_LIMIT=1)
     client = app.test_client()
     html = send(client, OPWIJK, support_answers(first_name="Mieke")).get_data(as_text=True)
@@ -948,9 +950,30 @@ def test_an_expired_check_page_with_csrf_on_says_the_answers_are_gone(make_app, 
                                          "send": "1"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "We konden je antwoorden niet meer lezen" in page and "Je antwoorden staan er nog" not in page
-    assert 'value="Mieke"' not in page
+    assert "Je antwoorden staan er nog" in page and 'value="Mieke"' in page
     assert app.extensions["portal_store"].count_submissions() == 0
+
+
+def test_a_check_page_whose_browser_lost_its_cookie_gives_the_answers_back(make_app):
+    """A phone browser that dropped its session cookie between the check page and the send: the
+    answers come back on the form (nothing stored), and sending them again works, once."""
+    app = make_app()
+    html = send(app.test_client(), OPWIJK, support_answers(first_name="Mieke")).get_data(as_text=True)
+    client = app.test_client()                                      # the same page, no cookie any more
+    response = client.post(OPWIJK, data={"csrf_token": token_of(html), "check_answers": hidden(html, "check_answers"),
+                                         "send": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Je antwoorden staan er nog" in page and 'value="Mieke"' in page
+    store = app.extensions["portal_store"]
+    assert store.count_submissions() == 0
+    # The form as given back, sent: the check page, then the send.
+    data = {**support_answers(first_name="Mieke"), "csrf_token": token_of(page), "form_started": hidden(page, "form_started"),
+            "return_to_check": "1"}
+    again = client.post(OPWIJK, data=data)
+    assert again.status_code == 200 and "Controleer je antwoorden" in again.get_data(as_text=True)
+    assert confirm(client, OPWIJK, again).status_code == 303
+    assert store.count_submissions() == 1
 
 
 def test_the_robot_checks_apply_to_the_form_and_to_the_send_step(make_app):

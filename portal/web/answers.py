@@ -18,8 +18,10 @@ The flow, all on the form's own URL and all without JavaScript:
    filled in, focus on that question and the `RETURN_FIELD` marker; sending that form shows the
    check page again (step 1, with a button text that says so).
 4. The send button: the signed answers are verified and validated again (never trusted), and
-   only then stored (`portal.intake.accept.accept`) and answered with a 303 to the receipt. A tampered or
-   expired signature gives the empty form with a clear notice, nothing stored. The anti-robot
+   only then stored (`portal.intake.accept.accept`) and answered with a 303 to the receipt.
+   Answers too old or of another browser session (a lost cookie) come back on the form, with a
+   notice to check and send them again; only a tampered signature gives the empty form with a
+   clear notice. Nothing is stored either way. The anti-robot
    checks run again on this step. The submission key is stored with the application under a
    UNIQUE constraint: the same send again (back and resend, a double click, a replay) answers
    with the receipt of the application it already stored, and stores and mails nothing.
@@ -83,13 +85,17 @@ def send_key(token: str) -> str:
     return str(key) if isinstance(key, str) and key else "token:" + hashlib.sha256(token.encode()).hexdigest()
 
 
-def unsign(token: str | None, slug: str, lang: str, form_id: str) -> dict | None:
+def unsign(token: str | None, slug: str, lang: str, form_id: str, *, to_refill: bool = False) -> dict | None:
     """The answers signed for this site, language and form, or None when the token is missing,
     tampered with, too old (older than the CSRF time limit), made for another form or signed for
-    another browser session."""
+    another browser session.
+
+    `to_refill`: also answers too old or of another session (a phone browser that dropped its
+    cookie), to fill the form in again, never to store: the page that carried them showed them
+    already, so giving them back reveals nothing, and the citizen loses nothing."""
     if not token:
         return None
-    max_age = current_app.config.get("WTF_CSRF_TIME_LIMIT")
+    max_age = None if to_refill else current_app.config.get("WTF_CSRF_TIME_LIMIT")
     try:
         data = serializer().loads(token, max_age=max_age)
     except BadSignature:          # SignatureExpired is a BadSignature
@@ -97,7 +103,7 @@ def unsign(token: str | None, slug: str, lang: str, form_id: str) -> dict | None
     if not (isinstance(data, dict) and data.get("site") == slug and data.get("lang") == lang
             and data.get("form") == form_id and isinstance(data.get("answers"), dict)):
         return None
-    if data.get("sid") is not None and data.get("sid") != session.get(SESSION_KEY):
+    if not to_refill and data.get("sid") is not None and data.get("sid") != session.get(SESSION_KEY):
         return None
     answers = data["answers"]
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in answers.items()):

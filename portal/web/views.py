@@ -172,12 +172,16 @@ def form(slug: str, lang: str, form_id: str):
 
 def from_check_page(site, definition, lang: str):
     """A POST from the check page: change one answer, or send them all."""
-    answers = check_page.unsign(request.form.get(check_page.CHECK_FIELD), site.slug, lang, definition.id)
+    token = request.form.get(check_page.CHECK_FIELD)
+    answers = check_page.unsign(token, site.slug, lang, definition.id)
     if answers is None:
-        # Tampered with, too old, or from another form: nothing of it can be trusted or shown.
+        # Too old or of another session: back on the form to check and send again. Tampered
+        # with, or from another form: nothing of it can be trusted or shown.
         log.info("form %s/%s: check page answers refused (bad or expired signature)", site.slug, definition.id)
-        return render_form(site, definition, lang, form_class(site, definition, lang)(formdata=None),
-                           status=400, notice="forms.check.tampered")
+        refill = check_page.unsign(token, site.slug, lang, definition.id, to_refill=True)
+        form = form_class(site, definition, lang)(formdata=check_page.formdata(refill, with_csrf=False) if refill else None)
+        return render_form(site, definition, lang, form, status=400,
+                           notice="forms.error.csrf" if refill else "forms.check.tampered", returning=refill is not None)
     form = form_class(site, definition, lang)(formdata=check_page.formdata(answers))
     change = request.form.get(check_page.CHANGE_FIELD)
     if change is not None:
@@ -245,11 +249,12 @@ def store_and_redirect(site, definition, lang: str, form, *, key: str | None = N
 
 def posted_form(site, definition, lang: str):
     """(the form bound to what this POST carries, whether answers were lost): the form's fields,
-    or the check page's signed answers (none, and lost, when their signature is bad or expired).
-    For pages that give the answers back on a refusal (CSRF, rate limit) without validating them."""
+    or the check page's signed answers, also old ones or another session's (none, and lost, only
+    when their signature is bad). For pages that give the answers back on a refusal (CSRF, rate
+    limit) without validating them."""
     if check_page.CHECK_FIELD not in request.form:
         return form_class(site, definition, lang)(formdata=current_names(request.form)), False
-    answers = check_page.unsign(request.form.get(check_page.CHECK_FIELD), site.slug, lang, definition.id)
+    answers = check_page.unsign(request.form.get(check_page.CHECK_FIELD), site.slug, lang, definition.id, to_refill=True)
     return form_class(site, definition, lang)(formdata=check_page.formdata(answers or {}, with_csrf=False)), answers is None
 
 
