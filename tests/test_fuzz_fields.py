@@ -285,7 +285,7 @@ def composed_without_typed_text(world, reference: str, form_id: str, lang: str):
     routed = route(form_id, answers, site, municipalities)
     office = compose_office_message(reference=reference, form_id=form_id, answers=untyped, route=routed, site=site,
                                     received_at=submission.received_at, citizen_lang=lang, definition=definition,
-                                    office_url=f"http://localhost/office/{reference}")
+                                    office_url=f"{world['app'].config['PUBLIC_URL']}/office/{reference}")
     confirmation = compose_confirmation(
         reference=reference, form_id=form_id, lang=lang, recipient=answers["email"], route=routed,
         received_at=submission.received_at, help_type=answers.get("help_type")) if answers.get("email") else None
