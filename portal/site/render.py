@@ -68,21 +68,27 @@ def _contact_card_html(municipality: Municipality, office, lang: str, heading_le
 class MacroContext:
     """The functions and values a page of `municipality` in `lang` can use."""
 
-    def __init__(self, municipality: Municipality, lang: str, root: Path):
+    def __init__(self, municipality: Municipality, lang: str, root: Path, page: str = ""):
         self.municipality = municipality
         self.lang = lang
         self.root = root
+        self.page = page             # the page's name: "spi" for content/fr/spi.md
+
+    def _office(self, office_id: str | None):
+        """The office named, else the one named after this page's service (Saint-Gilles' `spi`
+        office on the SPI page: its own phone and hours), else the first."""
+        if office_id is not None:
+            return self.municipality.office(office_id)
+        return next((o for o in self.municipality.offices if o.id == self.page), self.municipality.offices[0])
 
     def contact_card(self, office_id: str | None = None) -> Markup:
-        office = self.municipality.offices[0] if office_id is None else self.municipality.office(office_id)
-        return contact_card_html(self.municipality, office, self.lang)
+        return contact_card_html(self.municipality, self._office(office_id), self.lang)
 
     def office_list(self) -> Markup:
         return Markup("\n").join(contact_card_html(self.municipality, o, self.lang) for o in self.municipality.offices)
 
     def opening_hours(self, office_id: str | None = None) -> Markup:
-        office = self.municipality.offices[0] if office_id is None else self.municipality.office(office_id)
-        return _one_block(render_hours_html(office, self.municipality, self.lang))
+        return _one_block(render_hours_html(self._office(office_id), self.municipality, self.lang))
 
     def form_button(self, form_id: str) -> Markup:
         if form_id not in FORM_IDS:
@@ -175,7 +181,7 @@ def render_markdown(markdown: str, municipality: Municipality, lang: str, root: 
         return markdown
     try:
         template = _compile(markdown)
-        return template.render(MacroContext(municipality, lang, root).variables())
+        return template.render(MacroContext(municipality, lang, root, page=Path(source).stem).variables())
     except jinja2.TemplateSyntaxError as exc:
         raise PortalError(Finding(source, (exc.lineno or 1) + line_offset, f"macro syntax: {exc.message}")) from exc
     except (jinja2.UndefinedError, KeyError, TypeError) as exc:
