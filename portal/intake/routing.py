@@ -183,7 +183,7 @@ def stored_reason_text(*, reason: str, outside_area: bool, answers: dict | None,
     serving = municipalities.get(competent_slug) if not outside_area else None
     if postcode:
         serving = next((m for m in municipalities.values() if postcode in m.postcodes), serving)
-    values = {"postcode": postcode or t("routing.postcode_erased", lang), "site": site.text(site.name, site.default_language) if site else site_slug,
+    values = {"postcode": postcode or t("office.postcode_erased", lang), "site": site.text(site.name, site.default_language) if site else site_slug,
               "competent": serving.text(serving.name, serving.default_language) if serving else ""}
     text = t(reason, lang, **values)
     if reason == "routing.outside_area" and postcode:
