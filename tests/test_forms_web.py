@@ -825,6 +825,51 @@ def test_portal_check_names_the_file_and_line_of_a_missing_form_translation(scra
     assert [(f.line, f.message) for f in findings] == [(line, "field first_name.label: missing 'fr' text")]
 
 
+def test_applies_follows_the_chain_of_questions():
+    from portal.intake.forms import applies, load_form
+
+    wijk = load_form("wijk-werken")
+    school = {"request_type": "user", "requester_kind": "school"}
+    assert applies(wijk, "organisation_name", school) and applies(wijk, "job_description", school)
+    assert not applies(wijk, "organisation_name", {**school, "requester_kind": "private"})
+    # A wijk-werker: the organisation's question depends on one that is not asked, so it is not.
+    worker = {**school, "request_type": "worker"}
+    assert not applies(wijk, "requester_kind", worker) and not applies(wijk, "organisation_name", worker)
+    assert applies(wijk, "first_name", worker)
+
+
+@pytest.mark.parametrize("change, message", [
+    (("    applies_if: {field: request_type, value: user}\n    required: true\n    max_length: 2000",
+      "    applies_if: {field: request_kind, value: user}\n    required: true\n    max_length: 2000"),
+     "field job_description.applies_if: no other field 'request_kind' in this form"),
+    (("    applies_if: {field: request_type, value: user}\n    required: true\n    max_length: 2000",
+      "    applies_if: {field: request_type}\n    required: true\n    max_length: 2000"),
+     "field job_description.applies_if: expected {field: NAME, value: VALUE}"),
+])
+def test_portal_check_reports_a_wrong_applies_if(scratch_project, change, message):
+    from portal.intake.forms import check_form
+
+    path = scratch_project / "forms" / "wijk-werken.yml"
+    text = path.read_text(encoding="utf-8")
+    assert change[0] in text
+    path.write_text(text.replace(*change), encoding="utf-8")
+    definition, findings = check_form(path)
+    assert definition is None and [f.message for f in findings] == [message]
+
+
+def test_portal_check_asks_a_message_for_a_conflict(scratch_project):
+    from portal.intake.forms import check_form
+
+    path = scratch_project / "forms" / "support-application.yml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("      conflicts_with:\n        nl: Je hebt aangevinkt")
+    end = text.index("  - name: street")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    definition, findings = check_form(path)
+    assert definition is None
+    assert [f.message for f in findings] == ["field no_fixed_address: no error message for 'conflicts_with'"]
+
+
 def test_portal_check_reports_a_broken_override(scratch_project):
     from portal.checks.run import check
 
