@@ -35,6 +35,10 @@ def support_answers(**overrides) -> dict:
     return {k: v for k, v in answers.items() if v is not None}
 
 
+# No fixed address: the box ticked and the address left empty, as the form asks.
+NO_ADDRESS = {"no_fixed_address": "y", "street": "", "house_number": "", "postcode": "", "city": ""}
+
+
 def wijk_answers(**overrides) -> dict:
     answers = {
         "request_type": "user", "requester_kind": "private", "organisation_name": "",
@@ -273,6 +277,56 @@ def test_no_fixed_address_makes_the_address_optional(client):
     assert response.status_code == 303
 
 
+NO_FIXED_ADDRESS_ERROR = ("no_fixed_address", "Je hebt aangevinkt dat je geen vaste verblijfplaats hebt. "
+                          "Laat het adres dan leeg, of vink het vakje uit")
+NO_LETTER_ERROR = ("contact_preference", "We kunnen je geen brief sturen zonder adres. Kies telefonisch of per e-mail")
+
+
+@pytest.mark.parametrize("address", [
+    {},                                                   # the full address of support_answers
+    {"street": "", "house_number": "", "postcode": "", "city": "Opwijk"},   # a part of it
+])
+def test_no_fixed_address_with_an_address_is_an_error_that_keeps_what_was_typed(client, store, address):
+    html = send(client, OPWIJK, support_answers(no_fixed_address="y", **address)).get_data(as_text=True)
+    assert summary_links(html) == [NO_FIXED_ADDRESS_ERROR]
+    assert 'name="check_answers"' not in html                     # no check page, no routing sentence
+    assert re.search(r'<input[^>]*id="no_fixed_address"[^>]*value="y" checked', html)
+    assert 'value="Opwijk"' in html
+    if not address:
+        assert 'value="Kerkstraat"' in html and 'value="5"' in html and 'value="1745"' in html
+    # A script posting the fields directly (no check page) is refused the same way.
+    page = client.get(OPWIJK).get_data(as_text=True)
+    direct = client.post(OPWIJK, data={**support_answers(no_fixed_address="y", **address), "csrf_token": token_of(page),
+                                       "form_started": hidden(page, "form_started")})
+    assert direct.status_code == 200 and summary_links(direct.get_data(as_text=True)) == [NO_FIXED_ADDRESS_ERROR]
+    assert store.count_submissions() == 0
+
+
+def test_no_fixed_address_and_a_letter_is_an_error_on_the_contact_way(client, store):
+    html = send(client, OPWIJK, support_answers(contact_preference="letter", **NO_ADDRESS)).get_data(as_text=True)
+    assert summary_links(html) == [NO_LETTER_ERROR]
+    assert re.search(r'<input[^>]*id="contact_preference-letter"[^>]*value="letter" checked', html)
+    # Both contradictions at once: both named, in page order.
+    both = send(client, OPWIJK, support_answers(no_fixed_address="y", contact_preference="letter")).get_data(as_text=True)
+    assert summary_links(both) == [NO_FIXED_ADDRESS_ERROR, NO_LETTER_ERROR]
+    # A letter with an address is fine, and so is no address with a phone call.
+    assert submit(client, OPWIJK, support_answers(contact_preference="letter")).status_code == 303
+    assert submit(client, OPWIJK, support_answers(contact_preference="phone", **NO_ADDRESS)).status_code == 303
+    assert store.count_submissions() == 2
+
+
+@pytest.mark.parametrize("url, letter, address", [
+    (SINT_GILLIS_FR, "Nous ne pouvons pas vous envoyer de lettre sans adresse. Choisissez par téléphone ou par e-mail",
+     "Vous avez coché que vous n&#39;avez pas de résidence fixe. Laissez alors l&#39;adresse vide, ou décochez la case"),
+    ("/forms/eupen/de/support-application/",
+     "Ohne Adresse können wir Ihnen keinen Brief schicken. Wählen Sie per Telefon oder per E-Mail",
+     "Sie haben angekreuzt, dass Sie keinen festen Wohnsitz haben. Lassen Sie dann die Adresse leer, oder entfernen Sie das Kreuz"),
+])
+def test_the_no_address_errors_in_french_and_german(client, url, letter, address):
+    html = send(client, url, support_answers(no_fixed_address="y", contact_preference="letter")).get_data(as_text=True)
+    assert [message for _, message in summary_links(html)] == [address, letter]
+
+
 def test_phone_or_email_at_least_one(client):
     html = send(client, OPWIJK, support_answers(phone="", email="", contact_preference="letter")).get_data(as_text=True)
     assert summary_links(html) == [("phone", "Vul een telefoonnummer of een e-mailadres in")]
@@ -298,6 +352,61 @@ def test_job_description_is_required_for_users_only(client):
     assert summary_links(html) == [("job_description", "Beschrijf de klus die moet gebeuren")]
     worker = wijk_answers(request_type="worker", requester_kind="", job_description="")
     assert submit(client, OPWIJK_WIJK, worker).status_code == 303
+
+
+# The job's questions of a wijk-werker: typed anyway (no JavaScript to hide them), never kept.
+WORKER_WITH_JOB = wijk_answers(request_type="worker", requester_kind="school", organisation_name="GO! Atheneum",
+                               job_description="Geheime klus: " + "x" * 2100)   # too long, yet no error
+
+
+def test_the_jobs_questions_of_a_wijk_werker_are_dropped_before_the_check_page_and_storing(client, store):
+    check = send(client, OPWIJK_WIJK, WORKER_WITH_JOB)
+    html = check.get_data(as_text=True)
+    assert is_check_page(check), summary_links(html)
+    assert "Geheime klus" not in html and "GO! Atheneum" not in html
+    assert "Welke klus" not in html and "Voor wie is de klus" not in html and "Naam van de organisatie" not in html
+    # Nor in the signed answers the send button carries.
+    from portal.web.answers import serializer
+    with client.application.test_request_context():
+        signed = serializer().loads(hidden(html, "check_answers"))["answers"]
+    assert not {"requester_kind", "organisation_name", "job_description"} & set(signed)
+    response = confirm(client, OPWIJK_WIJK, check)
+    assert response.status_code == 303
+    reference = re.search(r'class="portal-reference">([A-Z0-9-]+)<', client.get(response.headers["Location"]).get_data(as_text=True)).group(1)
+    answers = store.get_submission(reference).answers
+    assert (answers["requester_kind"], answers["organisation_name"], answers["job_description"]) == ("", "", "")
+    assert answers["request_type"] == "worker" and answers["first_name"] == "Jan"
+
+
+def test_a_posted_wijk_werker_application_drops_the_jobs_answers_too(client, store):
+    page = client.get(OPWIJK_WIJK).get_data(as_text=True)
+    response = client.post(OPWIJK_WIJK, data={**WORKER_WITH_JOB, "csrf_token": token_of(page),
+                                              "form_started": hidden(page, "form_started")})
+    assert response.status_code == 303
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    answers = store.get_submission(re.search(r'class="portal-reference">([A-Z0-9-]+)<', html).group(1)).answers
+    assert not any("Geheime" in str(value) or "Atheneum" in str(value) for value in answers.values())
+
+
+def test_an_organisation_name_for_a_private_job_is_dropped(client, store):
+    check = send(client, OPWIJK_WIJK, wijk_answers(requester_kind="private", organisation_name="Mijn Firma"))
+    html = check.get_data(as_text=True)
+    assert is_check_page(check) and "Mijn Firma" not in html and "Naam van de organisatie" not in html
+    assert "Welke klus moet er gebeuren" in html and "De haag snoeien in maart." in html
+    assert confirm(client, OPWIJK_WIJK, check).status_code == 303
+
+
+def test_the_jobs_questions_say_for_which_choice_they_are_and_carry_it_for_the_script(client):
+    html = client.get(OPWIJK_WIJK).get_data(as_text=True)
+    assert "Wil je zelf wijk-werker worden? Sla dan de 3 vragen over de klus hieronder over." in html
+    for name, value in (("requester_kind", "request_type\" data-portal-applies-value=\"user"),
+                        ("organisation_name", "requester_kind\" data-portal-applies-value=\"school local_government nonprofit agriculture"),
+                        ("job_description", "request_type\" data-portal-applies-value=\"user")):
+        assert re.search(rf'data-portal-applies-field="{value}">\s*(<fieldset[^>]*>\s*<legend[^>]*>[^<]*</legend>\s*)?'
+                         rf'(<label[^>]*for="{name}"|<div id="{name}-hint")', html), name
+    # The three follow the choice, in page order: nothing about the worker in between.
+    order = [html.index(f'id="{name}"') for name in ("request_type", "requester_kind", "organisation_name", "job_description", "first_name")]
+    assert order == sorted(order)
 
 
 def test_a_client_posting_the_documented_fields_directly_is_stored_at_once(client, store):
@@ -381,7 +490,7 @@ def route_of(html: str) -> str:
     (OPWIJK, support_answers(postcode="2000", city="Antwerpen"),
      "Je postcode is 2000. Je aanvraag gaat daarom naar OCMW Antwerpen."),
     (OPWIJK, support_answers(), "Je postcode is 1745. Je aanvraag gaat daarom naar Sociaal Huis De Wegwijzer."),
-    (OPWIJK, support_answers(no_fixed_address="y", postcode="2000"),
+    (OPWIJK, support_answers(**NO_ADDRESS),
      "Je hebt geen vaste verblijfplaats. Je aanvraag gaat daarom naar Sociaal Huis De Wegwijzer."),
     (OPWIJK, support_answers(postcode="8000", city="Brugge"),
      "Postcode 8000 hoort bij OCMW Brugge: dat OCMW beslist over je aanvraag. Sociaal Huis De Wegwijzer stuurt ze binnen 5 kalenderdagen door."),
@@ -716,6 +825,51 @@ def test_portal_check_names_the_file_and_line_of_a_missing_form_translation(scra
     assert [(f.line, f.message) for f in findings] == [(line, "field first_name.label: missing 'fr' text")]
 
 
+def test_applies_follows_the_chain_of_questions():
+    from portal.intake.forms import applies, load_form
+
+    wijk = load_form("wijk-werken")
+    school = {"request_type": "user", "requester_kind": "school"}
+    assert applies(wijk, "organisation_name", school) and applies(wijk, "job_description", school)
+    assert not applies(wijk, "organisation_name", {**school, "requester_kind": "private"})
+    # A wijk-werker: the organisation's question depends on one that is not asked, so it is not.
+    worker = {**school, "request_type": "worker"}
+    assert not applies(wijk, "requester_kind", worker) and not applies(wijk, "organisation_name", worker)
+    assert applies(wijk, "first_name", worker)
+
+
+@pytest.mark.parametrize("change, message", [
+    (("    applies_if: {field: request_type, value: user}\n    required: true\n    max_length: 2000",
+      "    applies_if: {field: request_kind, value: user}\n    required: true\n    max_length: 2000"),
+     "field job_description.applies_if: no other field 'request_kind' in this form"),
+    (("    applies_if: {field: request_type, value: user}\n    required: true\n    max_length: 2000",
+      "    applies_if: {field: request_type}\n    required: true\n    max_length: 2000"),
+     "field job_description.applies_if: expected {field: NAME, value: VALUE}"),
+])
+def test_portal_check_reports_a_wrong_applies_if(scratch_project, change, message):
+    from portal.intake.forms import check_form
+
+    path = scratch_project / "forms" / "wijk-werken.yml"
+    text = path.read_text(encoding="utf-8")
+    assert change[0] in text
+    path.write_text(text.replace(*change), encoding="utf-8")
+    definition, findings = check_form(path)
+    assert definition is None and [f.message for f in findings] == [message]
+
+
+def test_portal_check_asks_a_message_for_a_conflict(scratch_project):
+    from portal.intake.forms import check_form
+
+    path = scratch_project / "forms" / "support-application.yml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("      conflicts_with:\n        nl: Je hebt aangevinkt")
+    end = text.index("  - name: street")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    definition, findings = check_form(path)
+    assert definition is None
+    assert [f.message for f in findings] == ["field no_fixed_address: no error message for 'conflicts_with'"]
+
+
 def test_portal_check_reports_a_broken_override(scratch_project):
     from portal.checks.run import check
 
@@ -803,7 +957,7 @@ def test_valid_answers_are_shown_to_check_and_not_stored_yet(client, store):
 
 
 def test_the_check_page_in_french(client):
-    html = send(client, SINT_GILLIS_FR, support_answers(postcode="1060", city="Saint-Gilles", no_fixed_address="y")).get_data(as_text=True)
+    html = send(client, SINT_GILLIS_FR, support_answers(**NO_ADDRESS)).get_data(as_text=True)
     assert "Vérifiez vos réponses" in html and "Envoyer la demande" in html
     assert re.search(r">Modifier<span class=\"portal-visually-hidden\"> Prénom</span>", html)
     assert "30 juillet 1985" in html and ">Oui</dd>" in html

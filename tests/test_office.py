@@ -8,6 +8,8 @@ Saint-Gilles' support inbox (French). A session of one inbox never sees another'
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import re
 import threading
 import time
@@ -296,6 +298,25 @@ def test_the_detail_shows_every_answer_with_the_check_pages_presenter_and_logs_t
     other = sent[GILLIS_INBOX][0]
     opwijk.get(f"/office/{other}")
     assert store.access_log(other) == []                      # a refused look is no view
+
+
+def test_staff_never_see_the_job_questions_a_wijk_werker_typed_anyway(app, smtp):
+    # Without JavaScript the job's questions stay on the page; a wijk-werker's answers there
+    # are dropped before storing, so neither the detail nor the office mail shows them.
+    client = app.test_client()
+    with app.test_request_context():
+        response = submit(client, OPWIJK_WIJK, wijk_answers(request_type="worker", requester_kind="school",
+                                                            organisation_name="GO! Atheneum", job_description="Geheime klus"))
+        assert response.status_code == 303
+        reference = stored_reference(response)
+    html = signed_in_client(app, smtp, WIJK_INBOX).get(f"/office/{reference}").get_data(as_text=True)
+    assert re.search(r">Wat wil je doen[^<]*</dt>\s*<dd[^>]*>Zelf als wijk-werker aan de slag gaan</dd>", html)
+    assert "Geheime klus" not in html and "GO! Atheneum" not in html and "Welke klus" not in html
+    rows = app.extensions["portal_store"].claim_outbox(lease_seconds=60)
+    bodies = [email.message_from_bytes(row.raw, policy=email.policy.default).get_body(("plain",)).get_content()
+              for row in rows]
+    assert len(bodies) >= 1 and all(bodies)
+    assert not any("Geheime" in body or "Atheneum" in body for body in bodies)
 
 
 def test_an_application_from_another_area_names_the_ocmw_to_pass_it_on_to(app, smtp):

@@ -183,3 +183,61 @@ def test_a_stored_number_is_shown_in_the_national_format(stored, shown):
 ])
 def test_control_characters(text, multiline, bad):
     assert v.has_control_characters(text, multiline=multiline) is bad
+
+
+# --- answers that depend on other answers ----------------------------------------------------
+
+class Field:
+    """A WTForms field as the validators see it: its data and its errors."""
+
+    def __init__(self, data):
+        self.data = data
+        self.errors = []
+
+
+def run(validator, form: dict, name: str):
+    """The validator on `form[name]`: None when it passes, else ("stop" or "error", message)."""
+    try:
+        validator(form, form[name])
+    except v.StopValidation as exc:
+        return ("stop", str(exc))
+    except v.ValidationError as exc:
+        return ("error", str(exc))
+    return None
+
+
+@pytest.mark.parametrize("ticked, street, city, result", [
+    (True, "Kerkstraat", "Opwijk", ("error", "leeg")),
+    (True, "", "Opwijk", ("error", "leeg")),          # one part of the address is enough
+    (True, "  ", "", None),                           # blanks are no address
+    (False, "Kerkstraat", "Opwijk", None),
+])
+def test_no_fixed_address_conflicts_with_any_part_of_an_address(ticked, street, city, result):
+    form = {"no_fixed_address": Field(ticked), "street": Field(street), "city": Field(city)}
+    assert run(v.Conflicts(("street", "city"), None, None, "leeg"), form, "no_fixed_address") == result
+
+
+@pytest.mark.parametrize("preference, ticked, result", [
+    ("letter", True, ("error", "geen brief")),
+    ("letter", False, None),
+    ("phone", True, None),
+])
+def test_a_letter_conflicts_with_no_fixed_address(preference, ticked, result):
+    form = {"contact_preference": Field(preference), "no_fixed_address": Field(ticked)}
+    assert run(v.Conflicts(("no_fixed_address",), True, "letter", "geen brief"), form, "contact_preference") == result
+
+
+def test_a_question_that_does_not_apply_is_neither_required_nor_checked():
+    form = {"job_description": Field("x" * 5000)}
+    form["job_description"].errors.append("an earlier error")
+    assert run(v.Applies(lambda form: False), form, "job_description") == ("stop", "")
+    assert form["job_description"].errors == []
+    assert run(v.Applies(lambda form: True), form, "job_description") is None
+
+
+@pytest.mark.parametrize("data, expected, result", [
+    ("user", "user", True), ("worker", "user", False), ("school", ["school", "nonprofit"], True),
+    (None, "user", False), (True, True, True), ("y", True, True), (False, True, False), ("", None, False),
+])
+def test_matches(data, expected, result):
+    assert v.matches(data, expected) is result

@@ -1,8 +1,10 @@
 """Form definitions: `forms/<form-id>.yml` turned into Flask-WTF form classes, per language.
 
 A definition is data: fields in page order with a type, nl/fr label and hint, autocomplete token,
-rules (`required`, `required_if`, `required_unless`, `format`, `max_length`, `choices`) and an
-error message per rule in both languages. See the comment at the top of
+rules (`required`, `required_if`, `required_unless`, `format`, `max_length`, `choices`,
+`conflicts_with`) and an error message per rule in each language. A question asked for one
+answer only (`applies_if`) has its answer dropped here when it does not apply (`inapplicable`,
+`answers`): never checked, shown or stored (data minimisation, GDPR art. 5(1)(c)). See the comment at the top of
 `forms/support-application.yml` for the schema.
 
 A municipality changes a label, hint, the introduction or the "what happens next" text without
@@ -55,7 +57,7 @@ FIELD_NAMES = {
 FIELD_KEYS = (
     "name", "type", "label", "hint", "required", "required_if", "required_unless", "choices",
     "autocomplete", "inputmode", "format", "max_length", "errors", "group", "honeypot",
-    "matches_birth_date", "width",
+    "matches_birth_date", "width", "applies_if", "conflicts_with",
 )
 FORM_KEYS = ("id", "title", "intro", "submit", "next_steps", "groups", "fields")
 OVERRIDABLE_FIELD_KEYS = ("label", "hint")
@@ -72,6 +74,16 @@ class Condition:
     rule: str
     field: str
     value: object = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """`conflicts_with`: this answer (any, or one of `answer`) cannot go with one of `fields`
+    having `value` (None: filled in)."""
+
+    fields: tuple
+    value: object = None
+    answer: object = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +104,16 @@ class FieldDef:
     honeypot: bool = False
     matches_birth_date: str | None = None
     width: str | None = None     # a CSS width class: "4", "10", "20" characters
+    applies_if: Condition | None = None   # asked only when this holds; else its answer is dropped
+    conflicts_with: Conflict | None = None
     line: int = 1
+
+    def applies_values(self) -> str:
+        """The `applies_if` values as the page's script reads them: space-separated, a checkbox's
+        as true/false, "" for "is filled in"."""
+        value = self.applies_if.value if self.applies_if else None
+        values = value if isinstance(value, (list, tuple)) else ([] if value is None else [value])
+        return " ".join(str(x).lower() if isinstance(x, bool) else str(x) for x in values)
 
 
 @dataclass(frozen=True)
@@ -159,6 +180,32 @@ class _Checker:
             result.append(Condition(rule, str(spec["field"]), spec.get("value")))
         return tuple(result)
 
+    def applies_if(self, item, where, names) -> Condition | None:
+        spec = item.get("applies_if")
+        if spec is None:
+            return None
+        if not isinstance(spec, dict) or "field" not in spec or "value" not in spec:
+            self.error(item.line_of("applies_if"), f"{where}.applies_if: expected {{field: NAME, value: VALUE}}")
+            return None
+        if spec["field"] not in names or spec["field"] == item.get("name"):
+            self.error(item.line_of("applies_if"), f"{where}.applies_if: no other field {spec['field']!r} in this form")
+        return Condition("applies_if", str(spec["field"]), spec["value"])
+
+    def conflict(self, item, where, names) -> Conflict | None:
+        spec = item.get("conflicts_with")
+        if spec is None:
+            return None
+        others = spec.get("field") if isinstance(spec, dict) else None
+        others = [others] if isinstance(others, str) else others
+        if not isinstance(others, list) or not others:
+            self.error(item.line_of("conflicts_with"),
+                       f"{where}.conflicts_with: expected {{field: NAME or [NAMES], value: VALUE, answer: VALUE}}")
+            return None
+        for other in others:
+            if other not in names:
+                self.error(item.line_of("conflicts_with"), f"{where}.conflicts_with: no field {other!r} in this form")
+        return Conflict(tuple(str(o) for o in others), spec.get("value"), spec.get("answer"))
+
     def field(self, item, line, names) -> FieldDef | None:
         if not isinstance(item, LineDict):
             self.error(line, "field: expected a mapping with name, type, label")
@@ -174,6 +221,8 @@ class _Checker:
         label = self.text(item, "label", where)
         hint = self.text(item, "hint", where, required=False)
         conditions = self.conditions(item, where, names)
+        applies_if = self.applies_if(item, where, names)
+        conflict = self.conflict(item, where, names)
         choices = []
         if ftype in ("select", "radio"):
             raw = item.get("choices")
@@ -196,6 +245,8 @@ class _Checker:
         needed = [c.rule for c in conditions] + (["required"] if item.get("required") else [])
         if fmt:
             needed.append("format")
+        if conflict:
+            needed.append("conflicts_with")
         for rule in needed:
             if rule not in errors:
                 self.error(item.line_of("errors", line), f"{where}: no error message for {rule!r}",
@@ -208,7 +259,8 @@ class _Checker:
             conditions=conditions, choices=tuple(choices), autocomplete=item.get("autocomplete"),
             inputmode=item.get("inputmode"), format=fmt, max_length=max_length, errors=errors,
             group=group, honeypot=bool(item.get("honeypot")), matches_birth_date=item.get("matches_birth_date"),
-            width=str(item["width"]) if item.get("width") else None, line=line,
+            width=str(item["width"]) if item.get("width") else None, applies_if=applies_if,
+            conflicts_with=conflict, line=line,
         )
 
     def run(self, raw, form_id: str) -> FormDefinition | None:
@@ -404,12 +456,15 @@ def _multiline(value):
     return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
 
 
-def _validators(fdef: FieldDef, lang: str, municipality: Municipality) -> list:
+def _validators(fdef: FieldDef, definition: FormDefinition, lang: str, municipality: Municipality) -> list:
     msg = partial(error_text, fdef, lang=lang, municipality=municipality)
     if fdef.honeypot:
         return [v.MustBeEmpty(msg("honeypot"))]
     when = [(c.rule, c.field, c.value, msg(c.rule)) for c in fdef.conditions]
-    chain = [v.ConditionalRequired(always=msg("required") if fdef.required else None, when=when)]
+    chain = []
+    if fdef.applies_if:
+        chain.append(v.Applies(lambda form, name=fdef.name: applies(definition, name, form_values(form))))
+    chain.append(v.ConditionalRequired(always=msg("required") if fdef.required else None, when=when))
     if fdef.type != "checkbox":
         chain.append(v.PlainText(msg("plain_text"), multiline=fdef.type == "textarea"))
         chain.append(v.MaxLength(fdef.max_length, msg("max_length", max=format_number(fdef.max_length, lang))))
@@ -422,6 +477,9 @@ def _validators(fdef: FieldDef, lang: str, municipality: Municipality) -> list:
         chain.append(v.Format(v.FORMATS[fdef.format], msg("format")))
     if fdef.matches_birth_date:
         chain.append(v.MatchesBirthDate(fdef.matches_birth_date, msg("matches_birth_date")))
+    if fdef.conflicts_with:
+        c = fdef.conflicts_with
+        chain.append(v.Conflicts(c.fields, c.value, c.answer, msg("conflicts_with")))
     return chain
 
 
@@ -435,7 +493,7 @@ def build_form_class(definition: FormDefinition, lang: str, municipality: Munici
     attrs = {"definition": definition, "lang": lang}
     for fdef in definition.fields:
         label = site_text(fdef.label, lang, municipality)
-        validators = _validators(fdef, lang, municipality)
+        validators = _validators(fdef, definition, lang, municipality)
         if fdef.type == "checkbox":
             attrs[fdef.name] = BooleanField(label, validators=validators)
         elif fdef.type == "textarea":
@@ -459,19 +517,46 @@ def current_names(formdata):
     return data
 
 
+def form_values(form) -> dict:
+    """The parsed answers of a bound form, by field name (for `applies`)."""
+    return {fdef.name: form[fdef.name].data for fdef in form.definition.fields}
+
+
+def applies(definition: FormDefinition, name: str, values: dict) -> bool:
+    """Whether the question `name` is asked, given the answers `values`: its `applies_if` holds,
+    and the question that condition reads is asked itself (a question for "a school" is not
+    asked when the question "for whom" is not)."""
+    condition = definition.field(name).applies_if
+    if condition is None:
+        return True
+    return applies(definition, condition.field, values) and v.matches(values.get(condition.field), condition.value)
+
+
+def inapplicable(form) -> set:
+    """The names of the questions that do not apply to the answers of this bound form: whatever
+    was typed there is dropped before the check page and before storing."""
+    values = form_values(form)
+    return {fdef.name for fdef in form.definition.fields if not applies(form.definition, fdef.name, values)}
+
+
 def answers(form) -> dict:
     """The citizen's answers, by field name: strings, booleans for checkboxes, ISO dates, phone
     numbers in E.164.
 
     The honeypot and the CSRF token are left out; so are answers to fields that are not required
-    in the situation and were left empty (they are stored as "").
+    in the situation and were left empty (they are stored as ""), and answers to questions that
+    do not apply to the choices made (`applies_if`): stored as "" (False for a checkbox), whatever
+    was typed there.
     """
     result = {}
+    dropped = inapplicable(form)
     for fdef in form.definition.fields:
         if fdef.honeypot:
             continue
         data = form[fdef.name].data
-        if fdef.type == "checkbox":
+        if fdef.name in dropped:
+            result[fdef.name] = False if fdef.type == "checkbox" else ""
+        elif fdef.type == "checkbox":
             result[fdef.name] = bool(data)
         elif fdef.format == "birth_date" and data:
             result[fdef.name] = v.parse_birth_date(data).isoformat()

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.common.i18n import t
-from portal.intake.forms import FormDefinition, site_text
+from portal.intake.forms import FormDefinition, applies, site_text
 from portal.intake.receipt import format_date
 from portal.intake.validators import display_phone, parse_birth_date
 from portal.municipal.config import Municipality
@@ -68,12 +68,16 @@ def shown_value(fdef, value, lang: str, site: Municipality) -> str:
 
 def answer_rows(definition: FormDefinition | None, answers: dict, lang: str, site: Municipality) -> list[Row]:
     """One row per question in page order (hidden fields and the honeypot left out), then any
-    stored answer the definition does not know, by its name."""
+    stored answer the definition does not know, by its name. A question that does not apply to
+    the choices made (`applies_if`: the job's questions for someone who wants to work as a
+    wijk-werker) has no row: it was not asked, and its answer is dropped."""
     rows = []
     known = set()
     for fdef in (definition.fields if definition is not None else ()):
         known.add(fdef.name)
         if fdef.honeypot or fdef.type == "hidden" or fdef.name in NOT_ANSWERS:
+            continue
+        if not applies(definition, fdef.name, answers):
             continue
         rows.append(Row(fdef.name, site_text(fdef.label, lang, site) or fdef.name,
                         shown_value(fdef, answers.get(fdef.name, ""), lang, site), fdef.type == "textarea"))

@@ -2,8 +2,8 @@
 
 Two layers: plain functions (`is_postcode`, `parse_birth_date`, `is_email`, `normalise_phone`,
 `display_phone`, `check_national_number`, on python-stdnum and phonenumbers) that know nothing about the web and are tested on their own, and small
-WTForms validators built on them (`Format`, `ExistingDate`, `ConditionalRequired`, `MaxLength`,
-`PlainText`, `MustBeEmpty`), each carrying the message from the form definition in the page's language.
+WTForms validators built on them (`Format`, `ExistingDate`, `ConditionalRequired`, `Applies`,
+`Conflicts`, `MaxLength`, `PlainText`, `MustBeEmpty`), each carrying the message from the form definition in the page's language.
 """
 
 from __future__ import annotations
@@ -172,7 +172,9 @@ def is_filled(data) -> bool:
     return bool(data)
 
 
-def _matches(data, expected) -> bool:
+def matches(data, expected) -> bool:
+    """Whether an answer has the `expected` value (one of a list; a bool for a checkbox; None:
+    is filled in)."""
     if expected is None:
         return is_filled(data)
     values = expected if isinstance(expected, (list, tuple)) else [expected]
@@ -195,7 +197,7 @@ class ConditionalRequired:
         if self.always:
             return self.always
         for rule, other, expected, message in self.when:
-            matched = _matches(form[other].data, expected)
+            matched = matches(form[other].data, expected)
             if (rule == "required_if" and matched) or (rule == "required_unless" and not matched):
                 return message
         return None
@@ -208,6 +210,41 @@ class ConditionalRequired:
         if message:
             raise StopValidation(message)
         raise StopValidation()  # optional and empty: nothing more to check
+
+
+class Applies:
+    """A question that is asked in one situation only (`applies_if` in the definition). When it
+    does not apply, its answer is not checked nor required: the form-definition layer drops it
+    (`portal.intake.forms.answers`), so an error on it would only send the citizen to fix an
+    answer that is never used. `applies(form)`: whether it applies to the answers of `form`."""
+
+    field_flags = {}
+
+    def __init__(self, applies):
+        self.applies = applies
+
+    def __call__(self, form, field):
+        if not self.applies(form):
+            field.errors[:] = []
+            raise StopValidation()
+
+
+class Conflicts:
+    """An answer that cannot go with another one (`conflicts_with`): this answer is given (or is
+    one of `answer`) while one of the `others` has `value` (None: is filled in). The error is on
+    this field only, so the summary names one thing to fix, not each field it conflicts with."""
+
+    def __init__(self, others: tuple, value, answer, message: str):
+        self.others = tuple(others)
+        self.value = value
+        self.answer = answer
+        self.message = message
+
+    def __call__(self, form, field):
+        if not matches(field.data, self.answer):
+            return
+        if any(matches(form[other].data, self.value) for other in self.others):
+            raise ValidationError(self.message)
 
 
 class Format:

@@ -61,10 +61,14 @@ def answer_fields(definition) -> list:
     return [fdef for fdef in definition.fields if not fdef.honeypot]
 
 
-def raw_answers(definition, formdata) -> dict:
-    """The answers as the browser sent them: {name: text}; an unticked checkbox is left out."""
+def raw_answers(definition, formdata, dropped=frozenset()) -> dict:
+    """The answers as the browser sent them: {name: text}; an unticked checkbox is left out, and
+    so are the questions in `dropped` (`portal.intake.forms.inapplicable`: they do not apply to
+    the choices made, so what was typed there is neither shown nor signed nor stored)."""
     result = {}
     for fdef in answer_fields(definition):
+        if fdef.name in dropped:
+            continue
         value = formdata.get(fdef.name)
         if value is not None:
             result[fdef.name] = str(value)

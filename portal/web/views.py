@@ -23,7 +23,7 @@ from portal.common.settings import limit_rules
 from portal.intake import accept as intake
 from portal.intake.accept import Policy, load_receipt
 from portal.intake.forms import answers as form_answers
-from portal.intake.forms import build_form_class, current_names, form_for_site, site_text
+from portal.intake.forms import build_form_class, current_names, form_for_site, inapplicable, site_text
 from portal.intake.receipt import facts_for_receipt
 from portal.municipal import branding
 from portal.municipal.contact import tel_href
@@ -166,7 +166,7 @@ def form(slug: str, lang: str, form_id: str):
     if not valid:
         return render_form(site, definition, lang, form, returning=returning)
     if request.form.get(REVIEW_FIELD) == REVIEW_VALUE or returning:
-        return render_check_page(site, definition, lang, form, raw_answers(definition, posted))
+        return render_check_page(site, definition, lang, form, raw_answers(definition, posted, inapplicable(form)))
     return store_and_redirect(site, definition, lang, form, key=antiabuse.stamp_key(slug, form_id))
 
 

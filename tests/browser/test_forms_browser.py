@@ -125,6 +125,52 @@ def test_conditional_address_with_no_fixed_address(new_page, forms_url):
     send_from_check_page(page, "nl")
 
 
+def test_no_fixed_address_with_an_address_keeps_the_address_and_says_what_to_do(new_page, forms_url):
+    page = new_page(390, javascript=False)
+    page.goto(form_page_url(forms_url, "nl"))
+    fill_valid(page, "nl")
+    page.check("#no_fixed_address")
+    page.click("button[type=submit]")
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("Je hebt aangevinkt dat je geen vaste verblijfplaats hebt.")
+    summary.get_by_role("link").first.click()
+    expect(page.locator("#no_fixed_address")).to_be_checked()
+    expect(page.locator("#street")).to_have_value("Kerkstraat")
+    expect(page.locator("#postcode")).to_have_value("1745")
+
+
+JOB_QUESTIONS = ("requester_kind", "organisation_name", "job_description")
+
+
+def visible_questions(page) -> list[str]:
+    return [name for name in JOB_QUESTIONS if page.locator(f"#{name}").is_visible()]
+
+
+def test_the_job_questions_show_only_for_a_job_request(new_page, forms_url):
+    page = new_page(390)
+    page.goto(f"{forms_url}/forms/opwijk/nl/wijk-werken/")
+    assert visible_questions(page) == []                      # nothing chosen yet
+    page.check("#request_type")                               # a job
+    assert visible_questions(page) == ["requester_kind", "job_description"]
+    page.check("#requester_kind-school")
+    assert visible_questions(page) == list(JOB_QUESTIONS)
+    page.fill("#organisation_name", "GO! Atheneum")
+    page.check("#request_type-worker")                        # changed their mind: a wijk-werker
+    assert visible_questions(page) == []
+    page.check("#request_type")                               # and back: what was typed is still there
+    expect(page.locator("#organisation_name")).to_have_value("GO! Atheneum")
+    assert axe_violations(page) == []
+
+
+def test_without_javascript_the_job_questions_show_and_say_when_to_skip_them(new_page, forms_url):
+    page = new_page(390, javascript=False)
+    page.goto(f"{forms_url}/forms/opwijk/nl/wijk-werken/")
+    page.check("#request_type-worker")
+    assert visible_questions(page) == list(JOB_QUESTIONS)
+    expect(page.locator("#request_type-hint")).to_have_text(
+        "Wil je zelf wijk-werker worden? Sla dan de 3 vragen over de klus hieronder over.")
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("lang_key", ["nl", "fr"])
 def test_no_axe_violations_on_the_form_the_errors_and_the_receipt(new_page, forms_url, lang_key, width):
@@ -166,7 +212,8 @@ def test_a_focused_field_is_never_hidden_under_the_quick_exit_at_390px(forms_url
     page = new_page(390)
     page.set_viewport_size({"width": 390, "height": 420})
     page.goto(f"{forms_url}/forms/opwijk/nl/wijk-werken/")
-    page.locator("#organisation_name").focus()
+    page.check("#request_type")                   # a job: its questions show, the last just above Voornaam
+    page.locator("#job_description").focus()
     page.evaluate("""below => window.scrollTo(0, window.scrollY + document.querySelector('#first_name')
                      .getBoundingClientRect().bottom - window.innerHeight + below)""", below)
     button = page.locator(".portal-quick-exit").bounding_box()

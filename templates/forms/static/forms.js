@@ -42,3 +42,39 @@
     });
   }
 })();
+
+/* Questions asked for one answer only (`applies_if` in forms/*.yml, data-portal-applies-* on the
+   question): hidden while another answer is chosen, shown as soon as it is. In page order, so a
+   question that depends on a hidden one is hidden too. Nothing typed is cleared here: the server
+   drops the answers of questions that do not apply (portal.intake.forms.inapplicable), and a
+   citizen who changes their mind finds what they typed. Without this script every question shows
+   and its hint says when to skip it. */
+(function () {
+  "use strict";
+  var questions = document.querySelectorAll("[data-portal-applies-field]");
+  if (!questions.length) return;
+  function answer(name) {
+    var inputs = document.getElementsByName(name);
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      if (input.type === "checkbox") return input.checked ? "true" : "false";
+      if (input.type === "radio") { if (input.checked) return input.value; continue; }
+      return input.value.trim();
+    }
+    return "";
+  }
+  function update() {
+    for (var i = 0; i < questions.length; i++) {
+      var question = questions[i];
+      var name = question.getAttribute("data-portal-applies-field");
+      var control = document.getElementsByName(name)[0];
+      var wanted = question.getAttribute("data-portal-applies-value").split(" ");
+      var value = answer(name);
+      var asked = !(control && control.closest("[hidden]")) &&
+        (wanted[0] === "" ? value !== "" && value !== "false" : wanted.indexOf(value) !== -1);
+      question.hidden = !asked;
+    }
+  }
+  update();
+  document.addEventListener("change", update);
+})();
