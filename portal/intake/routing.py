@@ -38,6 +38,9 @@ class Route:
     outside_area: bool = False         # the receiving OCMW is not competent: pass it on
     forward_within_days: int | None = None
     reason_values: dict = field(default_factory=dict)   # placeholders of the reason text
+    # The municipalities behind the {site} and {competent} placeholders: named in the reader's
+    # language by `values_in` (Saint-Gilles is "Sint-Gillis" in a Dutch sentence).
+    named: dict = field(default_factory=dict)
     # Outside every configured area: the competent municipality by the national table (two where
     # the street decides, none for a postcode the table does not know).
     national: tuple[NationalMunicipality, ...] = ()
@@ -80,31 +83,36 @@ def _support(answers, postcode, site, municipalities, own) -> Route:
         return Route(site, own, "routing.no_fixed_address")
     competent = _serving(postcode, site, municipalities)
     names = {"postcode": postcode, "site": site.text(site.name, site.default_language)}
+    named = {"site": site}
     if competent is None:
         national = municipalities_for_postcode(postcode)
-        return Route(site, own, "routing.outside_area", True, FORWARD_WITHIN_DAYS, names,
+        return Route(site, own, "routing.outside_area", True, FORWARD_WITHIN_DAYS, names, named=named,
                      national=national, forward_to=national)
     names["competent"] = competent.text(competent.name, competent.default_language)
+    named["competent"] = competent
     if competent.slug == site.slug:
-        return Route(site, own, "routing.own_area", reason_values=names)
+        return Route(site, own, "routing.own_area", reason_values=names, named=named)
     if "support-application" not in competent.inboxes:
         # Competent, but it takes no applications online: the site's OCMW receives it and passes it on.
-        return Route(site, own, "routing.competent_without_form", True, FORWARD_WITHIN_DAYS, names,
+        return Route(site, own, "routing.competent_without_form", True, FORWARD_WITHIN_DAYS, names, named=named,
                      forward_to=(competent,))
-    return Route(competent, competent.inboxes["support-application"], "routing.other_municipality", reason_values=names)
+    return Route(competent, competent.inboxes["support-application"], "routing.other_municipality",
+                 reason_values=names, named=named)
 
 
 def _wijk_werken(postcode, site, municipalities, own) -> Route:
     serving = _serving(postcode, site, municipalities)
     names = {"postcode": postcode, "site": site.text(site.name, site.default_language)}
     if serving is None:
-        return Route(site, own, "routing.wijk_werken_unknown_postcode", reason_values=names)
+        return Route(site, own, "routing.wijk_werken_unknown_postcode", reason_values=names, named={"site": site})
     names["competent"] = serving.text(serving.name, serving.default_language)
+    named = {"site": site, "competent": serving}
     if serving.slug == site.slug:
-        return Route(site, own, "routing.wijk_werken_own_area", reason_values=names)
+        return Route(site, own, "routing.wijk_werken_own_area", reason_values=names, named=named)
     if "wijk-werken" in serving.inboxes:
-        return Route(serving, serving.inboxes["wijk-werken"], "routing.wijk_werken_other_municipality", reason_values=names)
-    return Route(site, own, "routing.wijk_werken_no_inbox", reason_values=names)
+        return Route(serving, serving.inboxes["wijk-werken"], "routing.wijk_werken_other_municipality",
+                     reason_values=names, named=named)
+    return Route(site, own, "routing.wijk_werken_no_inbox", reason_values=names, named=named)
 
 
 def forward_targets(postcode: str, municipalities: dict) -> tuple:
@@ -141,10 +149,16 @@ def national_text(postcode: str, national: tuple, lang: str) -> str:
              second=second.social_service(lang), second_nis=second.nis)
 
 
+def values_in(route: Route, lang: str) -> dict:
+    """The reason's placeholders with the municipalities named in `lang` where they have a name
+    in it (the site's own language otherwise)."""
+    return {**route.reason_values, **{key: m.text(m.name, lang) for key, m in route.named.items()}}
+
+
 def reason_text(route: Route, lang: str) -> str:
     """The routing reason as a sentence in `lang`: for an application outside every configured
     area, also who is competent by the national table; the forwarding notice when it applies."""
-    text = t(route.reason, lang, **route.reason_values)
+    text = t(route.reason, lang, **values_in(route, lang))
     if route.reason == "routing.outside_area":
         text += " " + national_text(route.reason_values.get("postcode", ""), route.national, lang)
     if route.forward_within_days:
@@ -183,8 +197,8 @@ def stored_reason_text(*, reason: str, outside_area: bool, answers: dict | None,
     serving = municipalities.get(competent_slug) if not outside_area else None
     if postcode:
         serving = next((m for m in municipalities.values() if postcode in m.postcodes), serving)
-    values = {"postcode": postcode or t("office.postcode_erased", lang), "site": site.text(site.name, site.default_language) if site else site_slug,
-              "competent": serving.text(serving.name, serving.default_language) if serving else ""}
+    values = {"postcode": postcode or t("office.postcode_erased", lang), "site": site.text(site.name, lang) if site else site_slug,
+              "competent": serving.text(serving.name, lang) if serving else ""}
     text = t(reason, lang, **values)
     if reason == "routing.outside_area" and postcode:
         # Who to pass it on to, as the e-mails say (reason_text): staff file or forward from here.

@@ -41,7 +41,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.common.i18n import t
 from portal.intake.present import answer_rows
-from portal.intake.routing import FORWARD_WITHIN_DAYS, route
+from portal.intake.routing import FORWARD_WITHIN_DAYS, route, values_in
 from portal.web.antiabuse import SESSION_KEY
 
 CHECK_SALT = "portal.checks.run-answers"
@@ -144,8 +144,9 @@ def route_sentence(definition, answers: dict, lang: str, site, municipalities: d
     chosen = route(definition.id, answers, site, municipalities)
     receiver = chosen.municipality
     office = receiver.text(receiver.social_house, lang) or receiver.text(receiver.name, lang)
-    values = {"office": office, "postcode": chosen.reason_values.get("postcode", ""),
-              "competent": chosen.reason_values.get("competent", ""), "days": FORWARD_WITHIN_DAYS}
+    named = values_in(chosen, lang)
+    values = {"office": office, "postcode": named.get("postcode", ""),
+              "competent": named.get("competent", ""), "days": FORWARD_WITHIN_DAYS}
     key = "forms.route." + chosen.reason.removeprefix("routing.")
     # Outside every configured area: name the OCMW that will decide, from the national table.
     if chosen.reason == "routing.outside_area" and len(chosen.national) == 1:
