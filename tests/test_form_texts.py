@@ -14,7 +14,7 @@ from portal.intake import validators
 from portal.intake.forms import load_forms, site_definition, site_text
 from portal.intake.receipt import _decisions
 from tests.conftest import ROOT
-from tests.test_forms_web import send, submit, support_answers, wijk_answers
+from tests.test_forms_web import send, submit, summary_links, support_answers, wijk_answers
 
 # A phone number as the texts write it: + or 0, then digits with spaces, dots, slashes or dashes.
 PHONE_EXAMPLE_RE = re.compile(r"(?:\+|\b0)\d[\d ./-]*\d")
@@ -91,6 +91,39 @@ def test_an_impossible_birth_date_gets_this_date_does_not_exist(client, slug, la
     # A date in the future still gets the format message.
     future = unescape(send(client, url, support_answers(birth_date="27/03/2999", national_number="")).get_data(as_text=True))
     assert not_this in future and says not in future
+
+
+# Each mistake in a birth date gets its own message, in every language; only a date in the future
+# keeps "a birth date in the past" (a reviewer got that message for all four of these).
+BIRTH_DATE_MESSAGES = {
+    ("opwijk", "nl"): {
+        "1/2/85": "Schrijf het jaar met 4 cijfers, zoals 27/03/1985",
+        "01/02/85": "Schrijf het jaar met 4 cijfers, zoals 27/03/1985",
+        "27 maart 1985": "Schrijf de datum in cijfers: dag/maand/jaar, zoals 27/03/1985",
+        "01/01/1899": "Kijk het jaar na. Een geboortedatum voor 1900 is niet mogelijk",
+        "27/03/2999": "Vul een geboortedatum in het verleden in, zoals 27/03/1985",
+    },
+    ("sint-gillis", "fr"): {
+        "1/2/85": "Écrivez l'année avec 4 chiffres, comme 27/03/1985",
+        "27 mars 1985": "Écrivez la date en chiffres\u00a0: jour/mois/année, comme 27/03/1985",
+        "01/01/1899": "Vérifiez l'année. Une date de naissance avant 1900 n'est pas possible",
+        "27/03/2999": "Indiquez une date de naissance passée, comme 27/03/1985",
+    },
+    ("eupen", "de"): {
+        "01/02/85": "Schreiben Sie das Jahr mit 4 Ziffern, zum Beispiel 27/03/1985",
+        "27. März 1985": "Schreiben Sie das Datum in Ziffern: Tag/Monat/Jahr, zum Beispiel 27/03/1985",
+        "01/01/1899": "Prüfen Sie das Jahr. Ein Geburtsdatum vor 1900 ist nicht möglich",
+        "27/03/2999": "Geben Sie ein Geburtsdatum in der Vergangenheit an, zum Beispiel 27/03/1985",
+    },
+}
+
+
+@pytest.mark.parametrize("slug, lang, typed, message", [
+    (slug, lang, typed, message) for (slug, lang), cases in BIRTH_DATE_MESSAGES.items() for typed, message in cases.items()])
+def test_each_mistake_in_a_birth_date_gets_its_own_message(client, slug, lang, typed, message):
+    url = f"/forms/{slug}/{lang}/support-application/"
+    html = send(client, url, support_answers(birth_date=typed, national_number="")).get_data(as_text=True)
+    assert [(field, unescape(text)) for field, text in summary_links(html)] == [("birth_date", message)]
 
 
 # --- wording ------------------------------------------------------------------------------------

@@ -417,7 +417,9 @@ def _validators(fdef: FieldDef, lang: str, municipality: Municipality) -> list:
         allowed = {value for value, _ in fdef.choices}
         chain.append(v.Format(lambda value, allowed=allowed: value in allowed, msg("choice")))
     if fdef.format == "birth_date":
-        chain.append(v.ExistingDate(msg("no_such_date")))
+        chain.append(v.BirthDateShape({
+            "two_digit_year": msg("two_digit_year"), "date_form": msg("date_form"),
+            "no_such_date": msg("no_such_date"), "too_old": msg("too_old", year=v.OLDEST_BIRTH_YEAR)}))
     if fdef.format:
         chain.append(v.Format(v.FORMATS[fdef.format], msg("format")))
     if fdef.matches_birth_date:
