@@ -4,6 +4,7 @@ language writes them."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html import unescape
 
@@ -11,7 +12,7 @@ import pytest
 
 from portal.common.i18n import LANGUAGES, messages
 from portal.intake import validators
-from portal.intake.forms import load_forms, site_definition, site_text
+from portal.intake.forms import NEUTRAL_POSTCODE, example_postcode, load_forms, site_definition, site_text
 from portal.intake.receipt import _decisions
 from tests.conftest import ROOT
 from tests.test_forms_web import send, submit, summary_links, support_answers, wijk_answers
@@ -124,6 +125,32 @@ def test_each_mistake_in_a_birth_date_gets_its_own_message(client, slug, lang, t
     url = f"/forms/{slug}/{lang}/support-application/"
     html = send(client, url, support_answers(birth_date=typed, national_number="")).get_data(as_text=True)
     assert [(field, unescape(text)) for field, text in summary_links(html)] == [("birth_date", message)]
+
+
+# The postcode error's example is the site's own postcode: "zoals 1745" (Opwijk's) on Sint-Gillis'
+# forms sent people from 1060 looking for a mistake they had not made.
+@pytest.mark.parametrize("url, example", [
+    ("/forms/opwijk/nl/support-application/", "1745"),
+    ("/forms/opwijk/nl/wijk-werken/", "1745"),
+    ("/forms/sint-gillis/fr/support-application/", "1060"),
+    ("/forms/sint-gillis/nl/support-application/", "1060"),
+    ("/forms/eupen/de/support-application/", "4700"),
+    ("/forms/antwerpen/nl/wijk-werken/", "2000"),
+])
+def test_the_postcode_error_gives_the_site_s_own_postcode_as_example(client, url, example):
+    answers = wijk_answers(postcode="17450") if "wijk-werken" in url else support_answers(postcode="17450")
+    html = send(client, url, answers).get_data(as_text=True)
+    message = dict(summary_links(html))["postcode"]
+    assert message.endswith(" " + example) and validators.is_postcode(example), message
+    assert "{postcode}" not in message
+    others = {"1745", "1060", "4700", "2300", "2000"} - {example}
+    assert not any(code in message for code in others), message
+
+
+def test_a_site_without_postcodes_gets_a_neutral_example(municipalities):
+    site = dataclasses.replace(municipalities["sint-gillis"], postcodes=[])
+    assert example_postcode(site) == NEUTRAL_POSTCODE and validators.is_postcode(NEUTRAL_POSTCODE)
+    assert example_postcode(municipalities["sint-gillis"]) == "1060"
 
 
 # --- wording ------------------------------------------------------------------------------------
