@@ -175,10 +175,13 @@ def test_the_length_error_writes_the_maximum_as_the_hint_does(client, slug, lang
 # Where a configured name ({office}, {social_house}: "CPAS de Saint-Gilles", "ÖSHZ Eupen",
 # "Sociaal Huis De Wegwijzer") would need an article or a case ending it cannot have: right after
 # a preposition or a verb that takes an object. French and German put it after a colon instead.
+# German needs the article for a subject too ("Dann bearbeitet ÖSHZ Eupen Ihren Antrag",
+# "ÖSHZ Eupen geht sorgfältig ..."), so there a name stands only after a colon, in brackets
+# ("an uns (ÖSHZ Eupen)"), in quotes, or alone at the start as a heading ("ÖSHZ Eupen: Wie ...").
 NAME = r"\{(?:office|social_house)\}"
 NEEDS_AN_ARTICLE = {
     "fr": re.compile(r"(?:\bà|\bde|\bchez|\bpar|\bContactez|\bcontactez)(?:\s|\u00a0:\s)" + NAME),
-    "de": re.compile(r"\b(?:bei|von|an|zu|mit|für|aus|nach|Zurück zur Website von)\s+" + NAME),
+    "de": re.compile(r"(?<=.)(?<!: )(?<!\()(?<!')" + NAME + "|^" + NAME + r"(?!:|$)", re.S),
 }
 
 
@@ -195,6 +198,8 @@ def all_texts():
     for definition in load_forms(ROOT).values():
         texts = {"intro": definition.intro or {}, "next_steps": definition.next_steps}
         texts.update({f"{f.name}.hint": f.hint or {} for f in definition.fields})
+        texts.update({f"{f.name}.label": f.label for f in definition.fields})
+        texts.update({f"{f.name}.errors.{rule}": text for f in definition.fields for rule, text in f.errors.items()})
         for name, by_lang in texts.items():
             for lang in ("fr", "de"):
                 yield f"forms/{definition.id}.{name}", lang, by_lang.get(lang, "")
@@ -210,9 +215,21 @@ def test_no_configured_name_stands_where_french_or_german_needs_an_article():
     ("Votre demande ira à\u00a0: {office}.", "fr"),
     ("Fragen Sie dann bei {office}, ob", "de"),
     ("Zurück zur Website von {social_house}", "de"),
+    ("Dann bearbeitet {social_house} Ihren Antrag und Sie müssen keine Adresse angeben.", "de"),
+    ("Manchmal erhält {social_house} sie zuerst und leitet sie an dieses ÖSHZ weiter.", "de"),
+    ("{social_house} geht sorgfältig mit Ihren Daten um.", "de"),
+    ("Wie {social_house} Ihre Daten verwendet und schützt", "de"),
 ])
 def test_the_article_check_catches_the_old_sentences(text, lang):
     assert NEEDS_AN_ARTICLE[lang].search(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Zuständig für Ihren Antrag ist: {social_house}.", "wenden Sie sich an uns ({social_house}).",
+    "{social_house}: Wie wir Ihre Daten verwenden", "{social_house}", "Öffnungszeiten: {office}",
+])
+def test_the_german_article_check_lets_a_name_after_a_colon_or_in_brackets_pass(text):
+    assert not NEEDS_AN_ARTICLE["de"].search(text)
 
 
 def test_the_wijk_werken_receipt_tells_one_sequence(client):
