@@ -7,6 +7,7 @@ import datetime as dt
 import email
 import email.policy
 import shutil
+from html import unescape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -91,6 +92,20 @@ def test_office_message_is_in_the_receiving_offices_language(municipalities):
     text, _ = bodies(msg)
     assert "Pourquoi vous recevez cette demande" in text and "votre CPAS est compétent" in text
     assert msg["Subject"].startswith("Demande d'aide ")
+
+
+@pytest.mark.parametrize("delivery", ["full", "secure"])
+def test_french_elides_de_before_a_site_name_with_a_vowel(municipalities, delivery):
+    # Opwijk's site, a Saint-Gilles resident: the French office reads "le formulaire d'Opwijk".
+    text, html = bodies(office_message(municipalities, postcode="1060", delivery=delivery))
+    for body in (text, unescape(html)):
+        assert "via le formulaire en ligne d'Opwijk." in body
+        assert "de Opwijk" not in body
+    if delivery == "full":
+        assert "Envoyée via le site d'Opwijk" in text
+    # Before a consonant "de" stays.
+    own = bodies(office_message(municipalities, site="sint-gillis", postcode="1060", delivery=delivery))[0]
+    assert "via le formulaire en ligne de Saint-Gilles." in own
 
 
 def test_outside_area_is_marked_in_subject_and_body_without_personal_data(municipalities):

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from portal.common import paths
 from portal.common.findings import Finding, PortalError
 from portal.common.i18n import t
+from portal.common.typography import elide_before_macros, french_de
 from portal.municipal.config import FORM_IDS, Municipality
 from portal.municipal.contact import tel_href
 from portal.site.content import front_matter, source_pages
@@ -150,6 +151,7 @@ class MacroContext:
 # corrupt the Markdown, and every macro that emits HTML escapes its values itself (Markup).
 # portal.checks.macros lexes and parses pages with it, to name every mistake before rendering.
 ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)  # nosec B701
+ENV.filters["french_de"] = lambda name, de="de": french_de(str(name), de)
 
 
 @functools.lru_cache(maxsize=256)
@@ -173,6 +175,8 @@ def render_markdown(markdown: str, municipality: Municipality, lang: str, root: 
     """
     if "{{" not in markdown and "{%" not in markdown and "{#" not in markdown:
         return markdown
+    if lang == "fr":
+        markdown = elide_before_macros(markdown)      # "le CPAS de {{ municipality }}" of Eupen
     try:
         template = _compile(markdown)
         return template.render(MacroContext(municipality, lang, root).variables())
