@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from html import unescape
 from pathlib import Path
 
 from portal.checks.macros import check_macros
 from portal.common.i18n import t
 from portal.common.typography import french_de
 from portal.municipal.config import load_municipality
-from portal.site.render import render_markdown
+from portal.site.render import contact_card_html, render_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCE = ('{% if has_form("support-application") %}\nVraag het aan met het '
@@ -98,3 +99,17 @@ def test_french_de_and_the_messages_use_one_elision_rule():
     assert t("forms.logo_alt", "fr", municipality="Eupen") == "Logo d'Eupen"
     assert t("site.logo_alt", "fr", municipality="Saint-Gilles") == "Logo de Saint-Gilles"
     assert t("hours.range", "fr", start="8 h 30", end="12 h") == "de 8 h 30 à 12 h"
+
+
+def test_the_contact_card_writes_each_label_s_colon_as_its_language_does():
+    """French puts a no-break space before ":" ("Téléphone :", as the receipt); the card wrote
+    "Téléphone:" and the built page's French spacing, which only fixes a space already there,
+    left it so."""
+    gillis = load_municipality("sint-gillis", ROOT)
+    office = gillis.offices[0]
+    french = unescape(str(contact_card_html(gillis, office, "fr")))
+    assert "Téléphone\u00a0: <a" in french and "E-mail\u00a0: <a" in french
+    assert "Heures d'ouverture\u00a0: " in french
+    assert not re.search(r"\w:", re.sub(r"<[^>]*>|https?://|mailto:|tel:|\d:\d", "", french))
+    dutch = str(contact_card_html(gillis, office, "nl"))
+    assert "Telefoon: <a" in dutch and "E-mail: <a" in dutch

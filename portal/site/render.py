@@ -46,6 +46,12 @@ def contact_card_html(municipality: Municipality, office, lang: str, heading_lev
                              lambda: _contact_card_html(municipality, office, lang, heading_level))
 
 
+def _label(key: str, lang: str) -> Markup:
+    """'Telefoon:' / 'Téléphone\u00a0:' / 'Telefon:': a label with the colon its language writes
+    (French a no-break space before it, as the receipt and the e-mails: `receipt.colon`)."""
+    return escape(t(key, lang) + t("receipt.colon", lang))
+
+
 def _contact_card_html(municipality: Municipality, office, lang: str, heading_level: int) -> Markup:
     name = municipality.text(office.name, lang)
     city = municipality.text(office.address.city, lang)
@@ -56,8 +62,8 @@ def _contact_card_html(municipality: Municipality, office, lang: str, heading_le
 <{h} id="office-{office.id}-{lang}">{escape(name)}</{h}>
 <address>{escape(office.address.street_in(lang))}<br>{escape(office.address.postcode)} {escape(city)}</address>
 <ul class="portal-contact__ways">
-<li>{escape(t("contact.phone", lang))}: <a href="{escape(tel_href(office.phone))}">{escape(office.phone)}</a></li>
-<li>{escape(t("contact.email", lang))}: <a href="mailto:{escape(office.email)}">{escape(office.email)}</a></li>
+<li>{_label("contact.phone", lang)} <a href="{escape(tel_href(office.phone))}">{escape(office.phone)}</a></li>
+<li>{_label("contact.email", lang)} <a href="mailto:{escape(office.email)}">{escape(office.email)}</a></li>
 </ul>
 {render_hours_html(office, municipality, lang)}
 {f'<p class="portal-contact__notes">{escape(notes)}</p>' if notes else ''}
