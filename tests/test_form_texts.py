@@ -4,6 +4,7 @@ language writes them."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html import unescape
 
@@ -11,10 +12,10 @@ import pytest
 
 from portal.common.i18n import LANGUAGES, messages
 from portal.intake import validators
-from portal.intake.forms import load_forms, site_definition, site_text
+from portal.intake.forms import NEUTRAL_POSTCODE, example_postcode, load_forms, site_definition, site_text
 from portal.intake.receipt import _decisions
 from tests.conftest import ROOT
-from tests.test_forms_web import send, submit, support_answers, wijk_answers
+from tests.test_forms_web import send, submit, summary_links, support_answers, wijk_answers
 
 # A phone number as the texts write it: + or 0, then digits with spaces, dots, slashes or dashes.
 PHONE_EXAMPLE_RE = re.compile(r"(?:\+|\b0)\d[\d ./-]*\d")
@@ -93,6 +94,65 @@ def test_an_impossible_birth_date_gets_this_date_does_not_exist(client, slug, la
     assert not_this in future and says not in future
 
 
+# Each mistake in a birth date gets its own message, in every language; only a date in the future
+# keeps "a birth date in the past" (a reviewer got that message for all four of these).
+BIRTH_DATE_MESSAGES = {
+    ("opwijk", "nl"): {
+        "1/2/85": "Schrijf het jaar met 4 cijfers, zoals 27/03/1985",
+        "01/02/85": "Schrijf het jaar met 4 cijfers, zoals 27/03/1985",
+        "27 maart 1985": "Schrijf de datum in cijfers: dag/maand/jaar, zoals 27/03/1985",
+        "01/01/1899": "Kijk het jaar na. Een geboortedatum voor 1900 is niet mogelijk",
+        "27/03/2999": "Vul een geboortedatum in het verleden in, zoals 27/03/1985",
+    },
+    ("sint-gillis", "fr"): {
+        "1/2/85": "Écrivez l'année avec 4 chiffres, comme 27/03/1985",
+        "27 mars 1985": "Écrivez la date en chiffres\u00a0: jour/mois/année, comme 27/03/1985",
+        "01/01/1899": "Vérifiez l'année. Une date de naissance avant 1900 n'est pas possible",
+        "27/03/2999": "Indiquez une date de naissance passée, comme 27/03/1985",
+    },
+    ("eupen", "de"): {
+        "01/02/85": "Schreiben Sie das Jahr mit 4 Ziffern, zum Beispiel 27/03/1985",
+        "27. März 1985": "Schreiben Sie das Datum in Ziffern: Tag/Monat/Jahr, zum Beispiel 27/03/1985",
+        "01/01/1899": "Prüfen Sie das Jahr. Ein Geburtsdatum vor 1900 ist nicht möglich",
+        "27/03/2999": "Geben Sie ein Geburtsdatum in der Vergangenheit an, zum Beispiel 27/03/1985",
+    },
+}
+
+
+@pytest.mark.parametrize("slug, lang, typed, message", [
+    (slug, lang, typed, message) for (slug, lang), cases in BIRTH_DATE_MESSAGES.items() for typed, message in cases.items()])
+def test_each_mistake_in_a_birth_date_gets_its_own_message(client, slug, lang, typed, message):
+    url = f"/forms/{slug}/{lang}/support-application/"
+    html = send(client, url, support_answers(birth_date=typed, national_number="")).get_data(as_text=True)
+    assert [(field, unescape(text)) for field, text in summary_links(html)] == [("birth_date", message)]
+
+
+# The postcode error's example is the site's own postcode: "zoals 1745" (Opwijk's) on Sint-Gillis'
+# forms sent people from 1060 looking for a mistake they had not made.
+@pytest.mark.parametrize("url, example", [
+    ("/forms/opwijk/nl/support-application/", "1745"),
+    ("/forms/opwijk/nl/wijk-werken/", "1745"),
+    ("/forms/sint-gillis/fr/support-application/", "1060"),
+    ("/forms/sint-gillis/nl/support-application/", "1060"),
+    ("/forms/eupen/de/support-application/", "4700"),
+    ("/forms/antwerpen/nl/wijk-werken/", "2000"),
+])
+def test_the_postcode_error_gives_the_site_s_own_postcode_as_example(client, url, example):
+    answers = wijk_answers(postcode="17450") if "wijk-werken" in url else support_answers(postcode="17450")
+    html = send(client, url, answers).get_data(as_text=True)
+    message = dict(summary_links(html))["postcode"]
+    assert message.endswith(" " + example) and validators.is_postcode(example), message
+    assert "{postcode}" not in message
+    others = {"1745", "1060", "4700", "2300", "2000"} - {example}
+    assert not any(code in message for code in others), message
+
+
+def test_a_site_without_postcodes_gets_a_neutral_example(municipalities):
+    site = dataclasses.replace(municipalities["sint-gillis"], postcodes=[])
+    assert example_postcode(site) == NEUTRAL_POSTCODE and validators.is_postcode(NEUTRAL_POSTCODE)
+    assert example_postcode(municipalities["sint-gillis"]) == "1060"
+
+
 # --- wording ------------------------------------------------------------------------------------
 
 def test_the_family_name_error_says_familienaam_like_its_label():
@@ -115,10 +175,13 @@ def test_the_length_error_writes_the_maximum_as_the_hint_does(client, slug, lang
 # Where a configured name ({office}, {social_house}: "CPAS de Saint-Gilles", "ÖSHZ Eupen",
 # "Sociaal Huis De Wegwijzer") would need an article or a case ending it cannot have: right after
 # a preposition or a verb that takes an object. French and German put it after a colon instead.
+# German needs the article for a subject too ("Dann bearbeitet ÖSHZ Eupen Ihren Antrag",
+# "ÖSHZ Eupen geht sorgfältig ..."), so there a name stands only after a colon, in brackets
+# ("an uns (ÖSHZ Eupen)"), in quotes, or alone at the start as a heading ("ÖSHZ Eupen: Wie ...").
 NAME = r"\{(?:office|social_house)\}"
 NEEDS_AN_ARTICLE = {
     "fr": re.compile(r"(?:\bà|\bde|\bchez|\bpar|\bContactez|\bcontactez)(?:\s|\u00a0:\s)" + NAME),
-    "de": re.compile(r"\b(?:bei|von|an|zu|mit|für|aus|nach|Zurück zur Website von)\s+" + NAME),
+    "de": re.compile(r"(?<=.)(?<!: )(?<!\()(?<!')" + NAME + "|^" + NAME + r"(?!:|$)", re.S),
 }
 
 
@@ -135,6 +198,8 @@ def all_texts():
     for definition in load_forms(ROOT).values():
         texts = {"intro": definition.intro or {}, "next_steps": definition.next_steps}
         texts.update({f"{f.name}.hint": f.hint or {} for f in definition.fields})
+        texts.update({f"{f.name}.label": f.label for f in definition.fields})
+        texts.update({f"{f.name}.errors.{rule}": text for f in definition.fields for rule, text in f.errors.items()})
         for name, by_lang in texts.items():
             for lang in ("fr", "de"):
                 yield f"forms/{definition.id}.{name}", lang, by_lang.get(lang, "")
@@ -150,9 +215,21 @@ def test_no_configured_name_stands_where_french_or_german_needs_an_article():
     ("Votre demande ira à\u00a0: {office}.", "fr"),
     ("Fragen Sie dann bei {office}, ob", "de"),
     ("Zurück zur Website von {social_house}", "de"),
+    ("Dann bearbeitet {social_house} Ihren Antrag und Sie müssen keine Adresse angeben.", "de"),
+    ("Manchmal erhält {social_house} sie zuerst und leitet sie an dieses ÖSHZ weiter.", "de"),
+    ("{social_house} geht sorgfältig mit Ihren Daten um.", "de"),
+    ("Wie {social_house} Ihre Daten verwendet und schützt", "de"),
 ])
 def test_the_article_check_catches_the_old_sentences(text, lang):
     assert NEEDS_AN_ARTICLE[lang].search(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Zuständig für Ihren Antrag ist: {social_house}.", "wenden Sie sich an uns ({social_house}).",
+    "{social_house}: Wie wir Ihre Daten verwenden", "{social_house}", "Öffnungszeiten: {office}",
+])
+def test_the_german_article_check_lets_a_name_after_a_colon_or_in_brackets_pass(text):
+    assert not NEEDS_AN_ARTICLE["de"].search(text)
 
 
 def test_the_wijk_werken_receipt_tells_one_sequence(client):

@@ -705,6 +705,26 @@ def test_an_expired_receipt_link_gives_a_clear_page(make_app, monkeypatch):
     assert response.status_code == 404 and "Deze link werkt niet meer" in response.get_data(as_text=True)
 
 
+def test_a_receipt_link_works_for_a_year(client, monkeypatch):
+    """The receipt proves the date of the application when the decision period has passed (30
+    days for most help) and for an appeal after it: its link lasts a year, not 30 days."""
+    location = submit(client, OPWIJK, support_answers()).headers["Location"]
+    later(monkeypatch, seconds=365 * 24 * 3600)
+    response = client.get(location)
+    assert response.status_code == 200 and "OPW-" in response.get_data(as_text=True)
+
+
+def test_the_expired_link_page_is_true_for_someone_who_gave_no_e_mail(make_app, monkeypatch):
+    app = make_app(RECEIPT_MAX_AGE=1)
+    client = app.test_client()
+    location = submit(client, OPWIJK, support_answers(email="", contact_preference="phone")).headers["Location"]
+    later(monkeypatch, seconds=2.1)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", client.get(location).get_data(as_text=True))).split())
+    assert "Gaf je een e-mailadres? Dan staat je referentienummer ook in de bevestiging per e-mail." in text
+    assert "Gaf je geen e-mailadres, of heb je vragen? Neem dan contact op met Sociaal Huis De Wegwijzer." in text
+    assert "Je aanvraag is niet verloren: als je ze verstuurd hebt, staat" not in text
+
+
 def test_a_database_that_cannot_write_gives_503_with_the_answers_kept(app, client, store):
     # SQLite itself answers SQLITE_FULL, as on a full disk: the file may not grow by one page.
     conn = app.extensions["portal_store"]._connection()       # this thread's: the test client's

@@ -82,7 +82,7 @@ def test_the_table_in_dutch(municipality):
 
 def test_the_table_in_french_with_notes(municipality):
     page = Page(render_hours_html(municipality.offices[1], municipality, "fr", today=BUILD))
-    assert page.caption == "Heures d'ouverture : Bien-être"
+    assert page.caption == "Heures d'ouverture\u00a0: Bien-être"
     assert page.rows[0] == ("lundi", "fermé")
     assert page.rows[1] == ("mardi", "09:00–12:00 (sur rendez-vous)")
     assert page.rows[-1] == ("jours fériés", "fermé")

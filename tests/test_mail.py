@@ -6,7 +6,9 @@ import dataclasses
 import datetime as dt
 import email
 import email.policy
+import re
 import shutil
+from html import unescape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -91,6 +93,37 @@ def test_office_message_is_in_the_receiving_offices_language(municipalities):
     text, _ = bodies(msg)
     assert "Pourquoi vous recevez cette demande" in text and "votre CPAS est compétent" in text
     assert msg["Subject"].startswith("Demande d'aide ")
+
+
+@pytest.mark.parametrize("delivery", ["full", "secure"])
+def test_french_elides_de_before_a_site_name_with_a_vowel(municipalities, delivery):
+    # Opwijk's site, a Saint-Gilles resident: the French office reads "le formulaire d'Opwijk".
+    text, html = bodies(office_message(municipalities, postcode="1060", delivery=delivery))
+    for body in (text, unescape(html)):
+        assert "via le formulaire en ligne d'Opwijk." in body
+        assert "de Opwijk" not in body
+    if delivery == "full":
+        assert "Envoyée via le site d'Opwijk" in text
+    # Before a consonant "de" stays.
+    own = bodies(office_message(municipalities, site="sint-gillis", postcode="1060", delivery=delivery))[0]
+    assert "via le formulaire en ligne de Saint-Gilles." in own
+
+
+@pytest.mark.parametrize("site, postcode, form, kind", [
+    ("opwijk", "1745", "Formulier: Hulpaanvraag", "Soort aanvraag: Leefloon (een inkomen als je niet genoeg middelen hebt)"),
+    ("opwijk", "1060", "Formulaire\u00a0: Demande d'aide",
+     "Type de demande\u00a0: Revenu d'intégration (un revenu si vous n'avez pas assez de ressources)"),
+])
+def test_the_secure_office_mail_puts_form_and_kind_on_two_lines_without_nested_brackets(municipalities, site, postcode, form, kind):
+    # The kind's label has brackets of its own: "Hulpaanvraag (Leefloon (een inkomen ...))" was unreadable.
+    msg = office_message(municipalities, site, delivery="secure", postcode=postcode, help_type="leefloon")
+    text, html = bodies(msg)
+    assert form in text.splitlines() and kind in text.splitlines()
+    plain_html = unescape(re.sub(r"<[^>]+>", "", html))
+    assert form in plain_html and kind in plain_html
+    for body in (text, plain_html):
+        assert "((" not in body and "))" not in body
+    assert "Leefloon" not in msg["Subject"] and "intégration" not in msg["Subject"]     # an answer: never in a subject
 
 
 def test_outside_area_is_marked_in_subject_and_body_without_personal_data(municipalities):

@@ -265,6 +265,7 @@ def test_each_inbox_sees_its_own_applications_and_gets_404_for_the_others(app, s
     assert references(listing) == list(reversed(sent[OPWIJK_INBOX]))        # newest first
     assert "niet bevoegd: doorsturen" in listing                           # the 9999 one is marked
     assert "Leefloon" in listing or "leefloon" in listing.lower()          # the kind of help
+    assert "Hulpaanvraag (" not in listing and "))" not in listing       # form and kind apart, no nested brackets
     assert "An" not in re.findall(r">([^<]+)<", listing)                   # no name in the list
     french = gillis.get("/office/").get_data(as_text=True)
     assert references(french) == sent[GILLIS_INBOX] and "Demandes" in french and 'lang="fr"' in french

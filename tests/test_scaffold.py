@@ -64,6 +64,14 @@ def test_the_answers_are_written_as_given(scratch_project):
     assert m.accessibility.contact == "cpas@bruxelles-sud.example" and m.accessibility.evaluated is None
 
 
+def test_a_french_name_with_a_vowel_gets_cpas_d_apostrophe(scratch_project):
+    result = invoke("new", "ixelles-est", "--name", "fr=Ixelles-Est", "--name", "nl=Elsene-Oost",
+                    "--languages", "fr,nl", "--postcode", "1050", "--street", "Rue de l'Église 2",
+                    "--phone", "02 500 00 00", "--email", "cpas@ixelles-est.example", "--inbox", "aide@ixelles-est.example")
+    assert result.exit_code == 0, result.output
+    assert load_municipality("ixelles-est", scratch_project).social_house["fr"] == "CPAS d'Ixelles-Est"
+
+
 def test_the_dpo_can_be_given(scratch_project):
     assert invoke(*NL_ONLY, "--dpo", "privacy@meerdaal.example").exit_code == 0
     assert load_municipality("meerdaal", scratch_project).privacy.dpo_email == "privacy@meerdaal.example"

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from html import unescape
 from pathlib import Path
 
 from portal.checks.macros import check_macros
+from portal.common.i18n import t
+from portal.common.typography import french_de
 from portal.municipal.config import load_municipality
-from portal.site.render import render_markdown
+from portal.site.render import contact_card_html, render_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCE = ('{% if has_form("support-application") %}\nVraag het aan met het '
@@ -73,3 +76,40 @@ def test_a_street_per_language(built_sites):
     sint_gillis = load_municipality("sint-gillis", ROOT)
     address = sint_gillis.offices[0].address
     assert (address.street_in("nl"), address.street_in("fr")) == ("Fernand Bernierstraat 40", "Rue Fernand Bernier 40")
+
+
+def test_french_pages_elide_de_before_a_municipality_with_a_vowel():
+    """content/fr/index.md says "le site du CPAS de {{ municipality }}": Eupen's French page must
+    read "d'Eupen", Saint-Gilles keeps "de"; line numbers of macro errors stay right."""
+    text = "Bienvenue sur le site du CPAS de {{ municipality }}.\nDe {{ municipality }}, nous aidons."
+    eupen = render(load_municipality("eupen", ROOT), text, "fr")
+    assert eupen == "Bienvenue sur le site du CPAS d'Eupen.\nD'Eupen, nous aidons."
+    gilles = render(load_municipality("sint-gillis", ROOT), text, "fr")
+    assert gilles == "Bienvenue sur le site du CPAS de Saint-Gilles.\nDe Saint-Gilles, nous aidons."
+    # Dutch has no elision: the same words are left alone.
+    assert render(load_municipality("opwijk", ROOT), "de {{ municipality }}", "nl") == "de Opwijk"
+    index = (ROOT / "content" / "fr" / "index.md").read_text(encoding="utf-8")
+    assert "d'Eupen" in render(load_municipality("eupen", ROOT), index, "fr")
+
+
+def test_french_de_and_the_messages_use_one_elision_rule():
+    assert [french_de(n) for n in ("Opwijk", "Eupen", "Ixelles", "Écaussinnes", "Saint-Gilles", "Huy")] == [
+        "d'Opwijk", "d'Eupen", "d'Ixelles", "d'Écaussinnes", "de Saint-Gilles", "de Huy"]
+    assert t("mail.office_intro", "fr", site="Opwijk").endswith("en ligne d'Opwijk.")
+    assert t("forms.logo_alt", "fr", municipality="Eupen") == "Logo d'Eupen"
+    assert t("site.logo_alt", "fr", municipality="Saint-Gilles") == "Logo de Saint-Gilles"
+    assert t("hours.range", "fr", start="8 h 30", end="12 h") == "de 8 h 30 à 12 h"
+
+
+def test_the_contact_card_writes_each_label_s_colon_as_its_language_does():
+    """French puts a no-break space before ":" ("Téléphone :", as the receipt); the card wrote
+    "Téléphone:" and the built page's French spacing, which only fixes a space already there,
+    left it so."""
+    gillis = load_municipality("sint-gillis", ROOT)
+    office = gillis.offices[0]
+    french = unescape(str(contact_card_html(gillis, office, "fr")))
+    assert "Téléphone\u00a0: <a" in french and "E-mail\u00a0: <a" in french
+    assert "Heures d'ouverture\u00a0: " in french
+    assert not re.search(r"\w:", re.sub(r"<[^>]*>|https?://|mailto:|tel:|\d:\d", "", french))
+    dutch = str(contact_card_html(gillis, office, "nl"))
+    assert "Telefoon: <a" in dutch and "E-mail: <a" in dutch

@@ -125,6 +125,19 @@ def test_birth_date_must_be_real_past_and_plausible(text, date):
     assert v.parse_birth_date(text, today=TODAY) == date
 
 
+@pytest.mark.parametrize("text, problem", [
+    ("1/2/85", "two_digit_year"), ("01/02/85", "two_digit_year"), ("01.02.85", "two_digit_year"),
+    ("010285", "two_digit_year"),
+    ("27 maart 1985", "date_form"), ("27 mars 1985", "date_form"), ("1985", "date_form"), ("morgen", "date_form"),
+    ("31/02/1980", "no_such_date"), ("1985-02-30", "no_such_date"),
+    ("01/01/1899", "too_old"), ("1899-12-31", "too_old"),
+    ("27/03/1985", None), ("1985-03-27", None), ("27031985", None),
+    ("27/03/2999", None),            # in the future: the field's own format message says so
+])
+def test_each_mistake_in_a_birth_date_is_named(text, problem):
+    assert v.birth_date_problem(text) == problem
+
+
 @pytest.mark.parametrize("address, ok", [
     ("an@example.be", True), ("an.peeters+ocmw@mail.example.org", True),
     ("an@example", False), ("an example@example.be", False), ("an@@example.be", False),

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from portal.common.findings import Finding, PortalError
+from portal.common.typography import elide_before_names
 from portal.common.yamlfile import load_yaml
 
 LANGUAGES = ("nl", "fr", "de")          # every language a site may list; the first is the default
@@ -31,9 +32,14 @@ def messages() -> dict:
 
 
 def t(key: str, lang: str, **values) -> str:
-    """The text `key` in `lang`, with `{name}` placeholders filled from `values`."""
+    """The text `key` in `lang`, with `{name}` placeholders filled from `values` (in French,
+    "de {name}" becomes "d'Opwijk" before a vowel: portal.common.typography)."""
     text = messages()[key][lang]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    if lang == "fr":
+        text = elide_before_names(text, values)
+    return text.format(**values)
 
 
 def check_messages() -> list[Finding]:

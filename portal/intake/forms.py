@@ -17,7 +17,8 @@ code in `site_config/<slug>/forms/<form-id>.yml`:
         hint: {nl: "Vertel ons ook wanneer we u best bellen."}
 
 Rules, names and types cannot be overridden there: the backend, routing and e-mails rely on them.
-`{municipality}` and `{social_house}` in any text are replaced by the site's names.
+`{municipality}` and `{social_house}` in any text are replaced by the site's names; `{postcode}` in
+the format message of a postcode field by the site's first postcode (an example its citizens know).
 """
 
 from __future__ import annotations
@@ -433,6 +434,16 @@ def site_text(value: dict | None, lang: str, municipality: Municipality) -> str:
                 .replace("{social_house}", municipality.text(municipality.social_house, lang)))
 
 
+# The example of a postcode message for a site without postcodes of its own (its config
+# requires them; a Municipality made in code may have none): Brussels, no one's demo.
+NEUTRAL_POSTCODE = "1000"
+
+
+def example_postcode(municipality: Municipality) -> str:
+    """The postcode a message gives as an example: the site's first, which its citizens know."""
+    return municipality.postcodes[0] if municipality.postcodes else NEUTRAL_POSTCODE
+
+
 def error_text(fdef: FieldDef, rule: str, lang: str, municipality: Municipality, **values) -> str:
     """The field's message for `rule`, else the generic one from portal/messages/forms.yml."""
     if rule in fdef.errors:
@@ -472,8 +483,13 @@ def _validators(fdef: FieldDef, definition: FormDefinition, lang: str, municipal
         allowed = {value for value, _ in fdef.choices}
         chain.append(v.Format(lambda value, allowed=allowed: value in allowed, msg("choice")))
     if fdef.format == "birth_date":
-        chain.append(v.ExistingDate(msg("no_such_date")))
-    if fdef.format:
+        chain.append(v.BirthDateShape({
+            "two_digit_year": msg("two_digit_year"), "date_form": msg("date_form"),
+            "no_such_date": msg("no_such_date"), "too_old": msg("too_old", year=v.OLDEST_BIRTH_YEAR)}))
+    if fdef.format == "postcode":
+        # The example is a postcode of the site's own area, not the one of the first demo.
+        chain.append(v.Format(v.FORMATS["postcode"], msg("format", postcode=example_postcode(municipality))))
+    elif fdef.format:
         chain.append(v.Format(v.FORMATS[fdef.format], msg("format")))
     if fdef.matches_birth_date:
         chain.append(v.MatchesBirthDate(fdef.matches_birth_date, msg("matches_birth_date")))

@@ -2,7 +2,7 @@
 
 Two layers: plain functions (`is_postcode`, `parse_birth_date`, `is_email`, `normalise_phone`,
 `display_phone`, `check_national_number`, on python-stdnum and phonenumbers) that know nothing about the web and are tested on their own, and small
-WTForms validators built on them (`Format`, `ExistingDate`, `ConditionalRequired`, `Applies`,
+WTForms validators built on them (`Format`, `BirthDateShape`, `ConditionalRequired`, `Applies`,
 `Conflicts`, `MaxLength`, `PlainText`, `MustBeEmpty`), each carrying the message from the form definition in the page's language.
 """
 
@@ -87,6 +87,30 @@ def is_impossible_date(value: str) -> bool:
     except ValueError:
         return True
     return False
+
+
+# A day, a month and a year of two digits (1/2/85, 01.02.85, 010285): the person wrote the date
+# right but for the century, which the portal must not guess (a 1925 birth is as real as 2025).
+_TWO_DIGIT_YEAR_RE = re.compile(r"\d{1,2} ?[/.\- ] ?\d{1,2} ?[/.\- ] ?\d{2}|\d{6}")
+
+
+def birth_date_problem(value: str) -> str | None:
+    """Which of the birth date's own mistakes `value` makes, as the rule of its error message:
+    "two_digit_year" (1/2/85), "date_form" (not written as day/month/year: "27 maart 1985"),
+    "no_such_date" (31/02/1980) or "too_old" (before 1900); None when none of them (a date in
+    the future is left to the field's `format` message). Each gets its own message: one general
+    "a birth date in the past" sent people looking for the wrong mistake."""
+    value = (value or "").strip()
+    if _TWO_DIGIT_YEAR_RE.fullmatch(value):
+        return "two_digit_year"
+    parts = _date_parts(value)
+    if parts is None:
+        return "date_form"
+    try:
+        dt.date(*parts)
+    except ValueError:
+        return "no_such_date"
+    return "too_old" if parts[0] < OLDEST_BIRTH_YEAR else None
 
 
 def is_email(value: str) -> bool:
@@ -260,17 +284,18 @@ class Format:
             raise ValidationError(self.message)
 
 
-class ExistingDate:
-    """A date that is not in the calendar (31/02/1980) gets its own message and no other: the
-    general format message ("a birth date in the past") would send the citizen looking for
-    the wrong mistake."""
+class BirthDateShape:
+    """A two-digit year, a date not written as day/month/year, a day not in the calendar or a
+    year before 1900 each get their own message (`messages`: rule of `birth_date_problem` ->
+    text) and no other; the field's `format` message then only speaks of a date in the future."""
 
-    def __init__(self, message: str):
-        self.message = message
+    def __init__(self, messages: dict):
+        self.messages = messages
 
     def __call__(self, form, field):
-        if isinstance(field.data, str) and is_impossible_date(field.data):
-            raise StopValidation(self.message)
+        problem = birth_date_problem(field.data) if isinstance(field.data, str) else None
+        if problem:
+            raise StopValidation(self.messages[problem])
 
 
 class MaxLength:

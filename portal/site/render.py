@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from portal.common import paths
 from portal.common.findings import Finding, PortalError
 from portal.common.i18n import t
+from portal.common.typography import elide_before_macros, french_de
 from portal.municipal.config import FORM_IDS, Municipality
 from portal.municipal.contact import tel_href
 from portal.site.content import front_matter, source_pages
@@ -45,6 +46,12 @@ def contact_card_html(municipality: Municipality, office, lang: str, heading_lev
                              lambda: _contact_card_html(municipality, office, lang, heading_level))
 
 
+def _label(key: str, lang: str) -> Markup:
+    """'Telefoon:' / 'Téléphone\u00a0:' / 'Telefon:': a label with the colon its language writes
+    (French a no-break space before it, as the receipt and the e-mails: `receipt.colon`)."""
+    return escape(t(key, lang) + t("receipt.colon", lang))
+
+
 def _contact_card_html(municipality: Municipality, office, lang: str, heading_level: int) -> Markup:
     name = municipality.text(office.name, lang)
     city = municipality.text(office.address.city, lang)
@@ -55,8 +62,8 @@ def _contact_card_html(municipality: Municipality, office, lang: str, heading_le
 <{h} id="office-{office.id}-{lang}">{escape(name)}</{h}>
 <address>{escape(office.address.street_in(lang))}<br>{escape(office.address.postcode)} {escape(city)}</address>
 <ul class="portal-contact__ways">
-<li>{escape(t("contact.phone", lang))}: <a href="{escape(tel_href(office.phone))}">{escape(office.phone)}</a></li>
-<li>{escape(t("contact.email", lang))}: <a href="mailto:{escape(office.email)}">{escape(office.email)}</a></li>
+<li>{_label("contact.phone", lang)} <a href="{escape(tel_href(office.phone))}">{escape(office.phone)}</a></li>
+<li>{_label("contact.email", lang)} <a href="mailto:{escape(office.email)}">{escape(office.email)}</a></li>
 </ul>
 {render_hours_html(office, municipality, lang)}
 {f'<p class="portal-contact__notes">{escape(notes)}</p>' if notes else ''}
@@ -156,6 +163,7 @@ class MacroContext:
 # corrupt the Markdown, and every macro that emits HTML escapes its values itself (Markup).
 # portal.checks.macros lexes and parses pages with it, to name every mistake before rendering.
 ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)  # nosec B701
+ENV.filters["french_de"] = lambda name, de="de": french_de(str(name), de)
 
 
 @functools.lru_cache(maxsize=256)
@@ -179,6 +187,8 @@ def render_markdown(markdown: str, municipality: Municipality, lang: str, root: 
     """
     if "{{" not in markdown and "{%" not in markdown and "{#" not in markdown:
         return markdown
+    if lang == "fr":
+        markdown = elide_before_macros(markdown)      # "le CPAS de {{ municipality }}" of Eupen
     try:
         template = _compile(markdown)
         return template.render(MacroContext(municipality, lang, root, page=Path(source).stem).variables())

@@ -44,7 +44,10 @@ class FlaskDefaults:
     # A slow applicant (reading help texts, finding a national number) must not lose the form.
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     WTF_CSRF_SSL_STRICT = True
-    RECEIPT_MAX_AGE = 30 * 24 * 3600  # seconds a receipt link keeps working
+    # Seconds a receipt link keeps working: a year. The receipt is the proof of the date of the
+    # application, needed most once the decision period (30 days for most help) has passed and
+    # for an appeal after it; it shows no answer, only the reference, dates and the office.
+    RECEIPT_MAX_AGE = 366 * 24 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = None      # None: True in production
