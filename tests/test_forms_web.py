@@ -494,6 +494,9 @@ def route_of(html: str) -> str:
      "Je hebt geen vaste verblijfplaats. Je aanvraag gaat daarom naar Sociaal Huis De Wegwijzer."),
     (OPWIJK, support_answers(postcode="8000", city="Brugge"),
      "Postcode 8000 hoort bij OCMW Brugge: dat OCMW beslist over je aanvraag. Sociaal Huis De Wegwijzer stuurt ze binnen 5 kalenderdagen door."),
+    (OPWIJK, support_answers(postcode="9999", city="Nergens"),               # no such postcode: a typing error?
+     "We kennen postcode 9999 niet. Kijk hem na en pas hem aan als hij niet klopt. Klopt hij wel? Dan gaat je "
+     "aanvraag eerst naar Sociaal Huis De Wegwijzer."),
     (SINT_GILLIS_FR, support_answers(postcode="2000", city="Anvers"),
      "Votre code postal est 2000. Votre demande ira donc à l&#39;organisme suivant\u00a0: OCMW Antwerpen."),
 ])
