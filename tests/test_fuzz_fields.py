@@ -102,12 +102,26 @@ def is_control(char: str, multiline: bool) -> bool:
     return unicodedata.category(char) == "Cc" or char in "\u2028\u2029"
 
 
-def breaks_a_rule(fdef, value) -> str | None:
-    """Why `value` (normalised) may never be stored in this field, or None when no rule forbids it.
+def asked(definition, fdef, answers: dict) -> bool:
+    """Whether the question is asked, given the other answers: its `applies_if` holds (and that of
+    the field it depends on, for a chain); a question not asked has its answer dropped."""
+    condition = fdef.applies_if
+    if condition is None:
+        return True
+    wanted = condition.value if isinstance(condition.value, list) else [condition.value]
+    return (str(answers.get(condition.field, "")).strip() in {str(w) for w in wanted}
+            and asked(definition, definition.field(condition.field), answers))
+
+
+def breaks_a_rule(fdef, value, *, definition, answers: dict) -> str | None:
+    """Why `value` (normalised) may never be stored in this field, given the other `answers`, or
+    None when no rule forbids it.
 
     Formats are checked loosely here (a value that passes may still be refused by the form); every
     rule here is one the form must hold.
     """
+    if not asked(definition, fdef, answers):
+        return "an answer to a question not asked" if value else None
     if fdef.honeypot:
         return "honeypot" if value else None
     if fdef.type == "checkbox":
@@ -310,7 +324,11 @@ def exercise(world, form_id: str, name: str, value: str) -> None:
     assert checked.status_code in (200, 413)
     assert (direct.status_code == 303) == (sent.status_code == 303), (direct.status_code, sent.status_code)
 
-    reason = breaks_a_rule(fdef, normalised(fdef, value))
+    # The posted answers decide whether this question is asked; one not asked is dropped, not refused.
+    if not asked(world["definitions"][form_id], fdef, answers):
+        reason = None
+    else:
+        reason = breaks_a_rule(fdef, normalised(fdef, value), definition=world["definitions"][form_id], answers=answers)
     event(f"{direct.status_code} ({reason or 'no rule broken'})")
     if direct.status_code != 303:
         assert store.count_submissions() == before
@@ -325,7 +343,7 @@ def exercise(world, form_id: str, name: str, value: str) -> None:
         stored = store.get_submission(reference).answers
         for other in world["definitions"][form_id].fields:
             if other.name in stored:
-                problem = breaks_a_rule(other, stored[other.name])
+                problem = breaks_a_rule(other, stored[other.name], definition=world["definitions"][form_id], answers=stored)
                 assert problem is None, f"stored {other.name}={stored[other.name]!r}: {problem}"
     messages = deliver(world)
     assert len(messages) == 2 * (2 if stored.get("email") else 1)
