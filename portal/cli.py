@@ -237,6 +237,28 @@ def outbox(retry_ids, discard_ids):
                    f"which is no longer an inbox, so no staff member can read them ({where})")
 
 
+@main.command("sign-out-inbox")
+@click.argument("inbox")
+def sign_out_inbox(inbox):
+    """End every staff session of INBOX at once and void its unused sign-in links (a lost laptop,
+    a colleague who left). Staff sign in again with a new link. Logged without the address."""
+    import logging
+
+    from portal.store import StoreUnavailable, open_store
+
+    config = _config()
+    try:
+        store = open_store(config["DATABASE_URL"], create=False)
+        try:
+            ended = store.end_inbox_sessions(inbox.strip())
+        finally:
+            store.close()
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    logging.getLogger("portal.cli").warning("sign-out-inbox: %s ended", _plural(ended, "staff session"))
+    click.echo(f"{_plural(ended, 'session')} of {inbox.strip()} ended; its unused sign-in links no longer work")
+
+
 @main.command("move-inbox")
 @click.argument("old")
 @click.argument("new")

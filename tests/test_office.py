@@ -245,6 +245,22 @@ def test_sign_in_goes_nowhere_but_an_application(app, smtp, target):
     assert opened.status_code == 303 and opened.headers["Location"] == "/office/"
 
 
+def test_portal_sign_out_inbox_ends_every_session_of_that_inbox_only(app, smtp, monkeypatch, database_url):
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    laptop, desktop = signed_in_client(app, smtp, OPWIJK_INBOX), signed_in_client(app, smtp, OPWIJK_INBOX)
+    other = signed_in_client(app, smtp, WIJK_INBOX)
+    _, unused = ask_link(app.test_client(), smtp, OPWIJK_INBOX)
+    monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
+    result = CliRunner().invoke(main, ["sign-out-inbox", OPWIJK_INBOX.upper()])
+    assert result.exit_code == 0 and "2 sessions of" in result.output, result.output
+    assert laptop.get("/office/").status_code == 303 and desktop.get("/office/").status_code == 303
+    assert follow(app.test_client(), unused).status_code == 400                    # the link sent before is void
+    assert other.get("/office/").status_code == 200                               # another inbox stays signed in
+
+
 def test_sign_out_ends_the_session(app, smtp):
     client = signed_in_client(app, smtp, OPWIJK_INBOX)
     page = client.get("/office/").get_data(as_text=True)

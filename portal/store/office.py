@@ -114,6 +114,14 @@ class OfficeMethods:
         with self._write() as conn:
             conn.execute("DELETE FROM staff_sessions WHERE session_hash = ?", (session_hash,))
 
+    def end_inbox_sessions(self, inbox: str) -> int:
+        """Sign every browser of `inbox` (any case) out, and void its unused links; how many
+        sessions ended. For a lost laptop or a colleague who left."""
+        with self._write() as conn:
+            ended = conn.execute("DELETE FROM staff_sessions WHERE LOWER(inbox) = LOWER(?)", (inbox,)).rowcount
+            conn.execute("DELETE FROM staff_tokens WHERE LOWER(inbox) = LOWER(?)", (inbox,))
+        return ended
+
     def forget_stale_sign_ins(self, *, idle_seconds: float, now: float | None = None) -> None:
         """Delete spent or expired links and idle sessions (the daily purge calls it)."""
         now = time.time() if now is None else now
