@@ -116,7 +116,8 @@ def post_applications(port: int, total: int, clients: int, *, stop: threading.Ev
                 conn.request("POST", FORM_URL, body, {"Content-Type": "application/x-www-form-urlencoded"})
                 response = conn.getresponse()
                 response.read()
-            except OSError:
+            # A backend killed halfway through an answer (IncompleteRead) gave this client no reference.
+            except (OSError, http.client.HTTPException):
                 with lock:
                     result["errors"] += 1
                 continue
