@@ -37,7 +37,7 @@ class Route:
     reason: str                        # message key in portal/messages/routing.yml
     outside_area: bool = False         # the receiving OCMW is not competent: pass it on
     forward_within_days: int | None = None
-    reason_values: dict = field(default_factory=dict)   # placeholders of the reason text
+    reason_values: dict = field(default_factory=dict)   # placeholders of the reason text: {postcode}
     # The municipalities behind the {site} and {competent} placeholders: named in the reader's
     # language by `values_in` (Saint-Gilles is "Sint-Gillis" in a Dutch sentence).
     named: dict = field(default_factory=dict)
@@ -82,13 +82,12 @@ def _support(answers, postcode, site, municipalities, own) -> Route:
     if _truthy(answers.get("no_fixed_address")):
         return Route(site, own, "routing.no_fixed_address")
     competent = _serving(postcode, site, municipalities)
-    names = {"postcode": postcode, "site": site.text(site.name, site.default_language)}
+    names = {"postcode": postcode}
     named = {"site": site}
     if competent is None:
         national = municipalities_for_postcode(postcode)
         return Route(site, own, "routing.outside_area", True, FORWARD_WITHIN_DAYS, names, named=named,
                      national=national, forward_to=national)
-    names["competent"] = competent.text(competent.name, competent.default_language)
     named["competent"] = competent
     if competent.slug == site.slug:
         return Route(site, own, "routing.own_area", reason_values=names, named=named)
@@ -102,10 +101,9 @@ def _support(answers, postcode, site, municipalities, own) -> Route:
 
 def _wijk_werken(postcode, site, municipalities, own) -> Route:
     serving = _serving(postcode, site, municipalities)
-    names = {"postcode": postcode, "site": site.text(site.name, site.default_language)}
+    names = {"postcode": postcode}
     if serving is None:
         return Route(site, own, "routing.wijk_werken_unknown_postcode", reason_values=names, named={"site": site})
-    names["competent"] = serving.text(serving.name, serving.default_language)
     named = {"site": site, "competent": serving}
     if serving.slug == site.slug:
         return Route(site, own, "routing.wijk_werken_own_area", reason_values=names, named=named)

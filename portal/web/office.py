@@ -186,9 +186,10 @@ def _make_and_mail_link(store, inbox: str, municipality, base_url: str, mail_fro
         if store.count_live_sign_in_tokens(inbox) >= LIVE_LINKS:
             log.warning("office: no new sign-in link for an inbox of %s: %s unused ones still work", slug, LIVE_LINKS)
             return
-        link = staff_auth.new_sign_in_link(store, inbox, base_url)
+        token = staff_auth.new_sign_in_token(store, inbox)
     finally:
         store.close()
+    link = staff_auth.sign_in_link(base_url, token)
     query = {"lang": municipality.default_language} if municipality.default_language != "nl" else {}
     if return_to:
         query["next"] = return_to
@@ -204,7 +205,7 @@ def _make_and_mail_link(store, inbox: str, municipality, base_url: str, mail_fro
         # A link that never arrived must not count as one staff hold: once the mail server is
         # back, the next request gets a link at once.
         try:
-            staff_auth.spend_sign_in_token(store, link.split("?")[0].rsplit("/", 1)[-1])
+            staff_auth.spend_sign_in_token(store, token)
         finally:
             store.close()
 

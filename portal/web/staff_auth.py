@@ -67,11 +67,21 @@ def stranded_applications(store, municipalities: dict) -> list[Stranded]:
     return stranded
 
 
-def new_sign_in_link(store, inbox: str, base_url: str) -> str:
-    """A fresh one-time link for `inbox` (a configured address): `<base_url>/office/auth/<token>`."""
+def new_sign_in_token(store, inbox: str) -> str:
+    """A fresh one-time token for `inbox` (a configured address), stored as its digest."""
     token = secrets.token_urlsafe(32)
     store.add_sign_in_token(token_hash=digest(token), inbox=inbox, ttl_seconds=TOKEN_TTL)
+    return token
+
+
+def sign_in_link(base_url: str, token: str) -> str:
+    """`<base_url>/office/auth/<token>`."""
     return f"{base_url.rstrip('/')}/office/auth/{token}"
+
+
+def new_sign_in_link(store, inbox: str, base_url: str) -> str:
+    """A fresh one-time link for `inbox` (a configured address): `<base_url>/office/auth/<token>`."""
+    return sign_in_link(base_url, new_sign_in_token(store, inbox))
 
 
 def spend_sign_in_token(store, token: str) -> str | None:
